@@ -1,0 +1,177 @@
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import secureJsonParse from 'secure-json-parse';
+import { AuthService } from './auth/service.js';
+import { TokenIssuer } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { migrate, openSqlite, type Db } from './db/database.js';
+import { ApiError } from './errors.js';
+import { registerErrorHandling } from './http/errors.js';
+import { ImagePresenter } from './http/present.js';
+import { ImageService } from './images/service.js';
+import { MediaSigner } from './media/signing.js';
+import { accountRoutes } from './routes/accounts.js';
+import { healthRoutes } from './routes/health.js';
+import { imageRoutes } from './routes/images.js';
+import { mediaRoutes } from './routes/media.js';
+import { multipartImageBody } from './routes/schemas.js';
+import { FsStorage } from './storage/fs.js';
+import type { Storage } from './storage/storage.js';
+
+const JSON_BODY_LIMIT = 64 * 1024;
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface AppServices {
+  db: Db;
+  storage: Storage;
+  auth: AuthService;
+  images: ImageService;
+}
+
+/** Opens the database (migrating it) and the storage, and wires the domain services. */
+async function openServices(config: Config): Promise<AppServices> {
+  const tmpDir = join(config.dataDir, 'tmp');
+  // Uploads in progress when a previous process stopped: nobody will finish them.
+  await rm(tmpDir, { recursive: true, force: true });
+  await mkdir(tmpDir, { recursive: true });
+  const storage = new FsStorage(join(config.dataDir, 'storage'));
+  await storage.init();
+  const db = openSqlite(config.dataDir);
+  await migrate(db);
+  const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!));
+  const images = new ImageService(db, storage, { tmpDir, maxUploadBytes: config.maxUploadBytes, maxImagePixels: config.maxImagePixels });
+  return { db, storage, auth, images };
+}
+
+export interface BuiltApp {
+  app: FastifyInstance;
+  services: AppServices;
+}
+
+/** Builds the Fastify app from configuration: plugins, then routes. Call app.close() to release everything. */
+export async function buildApp(config: Config): Promise<BuiltApp> {
+  const services = await openServices(config);
+  const { db, auth, images, storage } = services;
+  const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
+  const presenter = new ImagePresenter(config.publicUrl, signer);
+
+  const app = Fastify({
+    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    bodyLimit: JSON_BODY_LIMIT,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: 5_000,
+    http: { headersTimeout: 15_000 },
+    routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
+    ajv: { customOptions: { allErrors: true } },
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  registerErrorHandling(app);
+
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_request, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, secureJsonParse.parse(text, undefined, { protoAction: 'remove', constructorAction: 'remove' }));
+    } catch (error) {
+      done(new ApiError(400, { detail: `JSON parse error - ${(error as Error).message}` }), undefined);
+    }
+  });
+  await app.register(formbody, { bodyLimit: JSON_BODY_LIMIT });
+  await app.register(multipart, {
+    limits: {
+      // One byte over the limit, so that crossing it is seen (and refused) rather than silently truncated.
+      fileSize: config.maxUploadBytes + 1,
+      files: 5,
+      parts: 50,
+      fields: 20,
+      fieldSize: 64 * 1024,
+      headerPairs: 100,
+    },
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        // Deployments on plain http (the default) must still load /docs.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(429, { detail: `Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.` }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'image-api',
+        version: '0.1.0',
+        description: 'Self-hosted image management. Authenticate with `Authorization: Token <key>` (or `Bearer <key>`).',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: { securitySchemes: { token: { type: 'apiKey', in: 'header', name: 'Authorization', description: '`Token <key>`' } } },
+      tags: [
+        { name: 'accounts', description: 'Registration and API tokens' },
+        { name: 'images', description: "The caller's images" },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+    transform: ({ schema, url }) => {
+      const consumes = (schema as { consumes?: string[] } | undefined)?.consumes;
+      return { schema: consumes?.includes('multipart/form-data') ? { ...schema, body: multipartImageBody } : schema, url };
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes, { db, storage });
+  await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
+  await app.register(imageRoutes, { auth, images, presenter, maxUploadBytes: config.maxUploadBytes });
+  await app.register(mediaRoutes, { images, signer });
+
+  const sweep = async () => {
+    try {
+      const report = await images.sweep();
+      if (report.blobsRemoved + report.strayObjectsRemoved > 0) app.log.info(report, 'storage sweep');
+    } catch (error) {
+      app.log.error({ err: error }, 'storage sweep failed');
+    }
+  };
+  await sweep();
+  const sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
+  app.addHook('onClose', async () => {
+    clearInterval(sweepTimer);
+    await db.close();
+  });
+  return { app, services };
+}
+
+/** Temporary upload files currently on disk (for tests and diagnostics). */
+export async function pendingUploads(config: Config): Promise<string[]> {
+  return readdir(join(config.dataDir, 'tmp'));
+}

@@ -1,0 +1,107 @@
+import type { Db } from '../db/database.js';
+import { now, type UserRow } from '../db/schema.js';
+import { fieldErrors, unauthorized } from '../errors.js';
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import { hashToken, sameHash, TOKEN_PATTERN, type TokenIssuer } from './tokens.js';
+import { MESSAGES, registrationProblems } from './validation.js';
+
+export interface AuthenticatedUser {
+  id: number;
+  username: string;
+}
+
+export interface Credentials {
+  username?: unknown;
+  password?: unknown;
+  email?: unknown;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(message ?? '');
+}
+
+/** Accounts and API tokens. */
+export class AuthService {
+  constructor(
+    private readonly db: Db,
+    private readonly tokens: TokenIssuer,
+  ) {}
+
+  /** Creates an account and returns its first token. */
+  async register(input: Credentials): Promise<string> {
+    const errors = registrationProblems(input);
+    if (Object.keys(errors).length > 0) throw fieldErrors(errors);
+    const username = input.username as string;
+    const nonce = this.tokens.newNonce();
+    const token = this.tokens.tokenFor(nonce);
+    const passwordHash = await hashPassword(input.password as string);
+    try {
+      await this.db.kysely
+        .insertInto('users')
+        .values({
+          username,
+          email: typeof input.email === 'string' && input.email !== '' ? input.email : null,
+          password_hash: passwordHash,
+          token_hash: hashToken(token),
+          token_nonce: nonce,
+          next_image_number: 1,
+          created_at: now(),
+        })
+        .execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw fieldErrors({ username: [MESSAGES.usernameTaken] });
+      throw error;
+    }
+    return token;
+  }
+
+  /** Checks username and password; returns the user's current token. */
+  async login(input: Credentials): Promise<string> {
+    const errors: Record<string, string[]> = {};
+    for (const field of ['username', 'password'] as const) {
+      const value = input[field];
+      if (typeof value !== 'string') errors[field] = [MESSAGES.required];
+      else if (value === '') errors[field] = [MESSAGES.blank];
+    }
+    if (Object.keys(errors).length > 0) throw fieldErrors(errors);
+    const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', input.username as string).executeTakeFirst();
+    const passwordMatches = await verifyPassword(input.password as string, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+    if (!user || !passwordMatches) throw fieldErrors({ non_field_errors: [MESSAGES.badCredentials] });
+    const token = this.tokens.tokenFor(user.token_nonce);
+    // The server key changed since this token was issued: the old token cannot be recovered, so issue a new one.
+    if (!sameHash(hashToken(token), user.token_hash)) return this.regenerate(user.id);
+    return token;
+  }
+
+  /** Issues a new token; the previous one stops working with this commit. */
+  async regenerate(userId: number): Promise<string> {
+    const nonce = this.tokens.newNonce();
+    const token = this.tokens.tokenFor(nonce);
+    await this.db.kysely.updateTable('users').set({ token_nonce: nonce, token_hash: hashToken(token) }).where('id', '=', userId).execute();
+    return token;
+  }
+
+  /**
+   * Resolves an Authorization header value ("Token <key>" or "Bearer <key>") to its user.
+   * Returns null when there are no credentials of our scheme; throws 401 for bad ones.
+   */
+  async authenticate(header: string | undefined): Promise<AuthenticatedUser | null> {
+    if (header === undefined) return null;
+    const parts = header.trim().split(/\s+/);
+    const scheme = parts[0]?.toLowerCase();
+    if (scheme !== 'token' && scheme !== 'bearer') return null;
+    if (parts.length === 1) throw unauthorized('Invalid token header. No credentials provided.');
+    if (parts.length > 2) throw unauthorized('Invalid token header. Token string should not contain spaces.');
+    const key = parts[1]!;
+    if (!TOKEN_PATTERN.test(key)) throw unauthorized('Invalid token.');
+    const tokenHash = hashToken(key);
+    const user: Pick<UserRow, 'id' | 'username' | 'token_hash'> | undefined = await this.db.kysely
+      .selectFrom('users')
+      .select(['id', 'username', 'token_hash'])
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!user || !sameHash(user.token_hash, tokenHash)) throw unauthorized('Invalid token.');
+    return { id: user.id, username: user.username };
+  }
+}

@@ -1,0 +1,46 @@
+import Database from 'libsql';
+import { Kysely, Migrator, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { join } from 'node:path';
+import { initial } from './migrations/001_initial.js';
+import type { Database as Schema } from './schema.js';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Schema>;
+  dialect: Dialect;
+  /** Throws when the database cannot answer a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Numbered migrations, in order. One list serves every dialect. */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return { '001_initial': initial(dialect) };
+}
+
+export async function migrate(db: Db): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(db.dialect) };
+  const { error } = await new Migrator({ db: db.kysely, provider }).migrateToLatest();
+  if (error) throw error;
+}
+
+export function openSqlite(dataDir: string): Db {
+  const file = new Database(join(dataDir, 'image-api.sqlite'));
+  // WAL lets readers run beside the writer; FULL makes a committed upload survive power loss too.
+  file.exec('PRAGMA journal_mode = WAL');
+  file.exec('PRAGMA synchronous = FULL');
+  file.exec('PRAGMA foreign_keys = ON');
+  file.exec('PRAGMA busy_timeout = 5000');
+  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: file }) });
+  return {
+    kysely,
+    dialect: 'sqlite',
+    async ping() {
+      await sql`select 1`.execute(kysely);
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

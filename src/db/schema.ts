@@ -1,0 +1,59 @@
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/** Timestamps are ISO-8601 UTC strings with milliseconds: portable, and they sort as they read. */
+export type Timestamp = string;
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string | null;
+  password_hash: string;
+  /** SHA-256 of the current API token; the token itself is never stored. */
+  token_hash: string;
+  /** Random input from which the current token is derived with the server key (see auth/tokens.ts). */
+  token_nonce: string;
+  /** Per-user image id allocator: the next id to hand out. Never decreases, so ids are never reused. */
+  next_image_number: number;
+  created_at: Timestamp;
+}
+
+/** Content-addressed stored bytes, shared by every image with the same SHA-256. */
+export interface BlobsTable {
+  sha256: string;
+  bytes: number;
+  format: string;
+  content_type: string;
+  width: number;
+  height: number;
+  /** How many image rows point here. A blob at 0 whose lease has passed is garbage. */
+  ref_count: number;
+  /** An upload in flight holds the blob until then, so a sweep cannot remove bytes it is about to use. */
+  lease_until: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface ImagesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The id clients see: per user, from 1, never reused. */
+  number: number;
+  sha256: string;
+  filename: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  users: UsersTable;
+  blobs: BlobsTable;
+  images: ImagesTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type BlobRow = Selectable<BlobsTable>;
+export type ImageRow = Selectable<ImagesTable>;
+
+export function now(): Timestamp {
+  return new Date().toISOString();
+}

@@ -1,0 +1,65 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contentDisposition } from '../images/filename.js';
+import type { ImageRecord, ImageService } from '../images/service.js';
+import type { ByteRange } from '../storage/storage.js';
+
+/** Parses a single "bytes=" range. Returns null when absent or not understood (serve everything), 'unsatisfiable' for 416. */
+export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
+  if (!header) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return null;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(match[1]);
+  const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+  if (start >= size || start > end) return 'unsatisfiable';
+  return { start, end };
+}
+
+function etagMatches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  return header.split(',').some((candidate) => {
+    const value = candidate.trim().replace(/^W\//, '');
+    return value === '*' || value === etag;
+  });
+}
+
+/**
+ * Sends an image's stored bytes with the headers a browser and a cache need: the detected type,
+ * nosniff, a safe Content-Disposition, a strong ETag (304), Last-Modified, byte ranges and HEAD.
+ */
+export async function sendImageBytes(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  images: ImageService,
+  image: ImageRecord,
+  cacheControl: string,
+): Promise<FastifyReply> {
+  const etag = `"${image.sha256}"`;
+  reply.headers({
+    'content-type': image.contentType,
+    'x-content-type-options': 'nosniff',
+    'content-disposition': contentDisposition(image.filename),
+    'content-security-policy': "default-src 'none'; sandbox",
+    etag,
+    'last-modified': new Date(image.updatedAt).toUTCString(),
+    'accept-ranges': 'bytes',
+    'cache-control': cacheControl,
+  });
+  if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+
+  const rangeHeader = request.headers['if-range'] && request.headers['if-range'] !== etag ? undefined : request.headers.range;
+  const range = parseRange(rangeHeader, image.bytes);
+  if (range === 'unsatisfiable') {
+    return reply.code(416).header('content-range', `bytes */${image.bytes}`).type('application/json; charset=utf-8').send({ detail: 'Requested range not satisfiable.' });
+  }
+  if (range) {
+    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${image.bytes}`);
+  }
+  reply.header('content-length', range ? range.end - range.start + 1 : image.bytes);
+  if (request.method === 'HEAD') return reply.send();
+  return reply.send(await images.openBytes(image, range ?? undefined));
+}

@@ -1,0 +1,99 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
+import type {} from '@fastify/swagger';
+import { ApiError, type FieldErrors } from '../errors.js';
+
+const REQUIRED = 'This field is required.';
+
+function messageFor(error: FastifySchemaValidationError): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return REQUIRED;
+    case 'type':
+      return params.type === 'integer' ? 'A valid integer is required.' : params.type === 'string' ? 'Not a valid string.' : `Expected ${String(params.type)}.`;
+    case 'maxLength':
+      return `Ensure this field has no more than ${String(params.limit)} characters.`;
+    case 'minLength':
+      return `Ensure this field has at least ${String(params.limit)} characters.`;
+    case 'maximum':
+      return `Ensure this value is less than or equal to ${String(params.limit)}.`;
+    case 'minimum':
+      return `Ensure this value is greater than or equal to ${String(params.limit)}.`;
+    default:
+      return error.message ?? 'Invalid value.';
+  }
+}
+
+/** Schema validation failures as DRF field errors: {"field": ["message"]}. */
+export function validationBody(errors: readonly FastifySchemaValidationError[]): FieldErrors {
+  const body: FieldErrors = {};
+  for (const error of errors) {
+    const params = error.params as Record<string, unknown>;
+    const field =
+      error.keyword === 'required' ? String(params.missingProperty) : error.instancePath.replace(/^\//, '').split('/')[0] || 'non_field_errors';
+    const messages = (body[field] ??= []);
+    const message = messageFor(error);
+    if (!messages.includes(message)) messages.push(message);
+  }
+  return body;
+}
+
+function send(reply: FastifyReply, statusCode: number, body: Record<string, unknown>, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(statusCode).headers(headers).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * Every error becomes JSON in DRF's shape. Client errors say what was wrong; server errors say
+ * nothing internal and are logged with the request id the client also receives.
+ */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof ApiError) return send(reply, error.statusCode, error.body, error.headers);
+    if (error.validation) return send(reply, 400, validationBody(error.validation));
+    const statusCode = error.statusCode ?? 500;
+    switch (error.code) {
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return send(reply, 415, { detail: `Unsupported media type "${request.headers['content-type'] ?? ''}" in request.` });
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      case 'FST_REQ_FILE_TOO_LARGE':
+        return send(reply, 413, { detail: 'Request body is too large.' }, { connection: 'close' });
+      case 'FST_PARTS_LIMIT':
+      case 'FST_FILES_LIMIT':
+      case 'FST_FIELDS_LIMIT':
+        return send(reply, 413, { detail: `Too many parts in the multipart body (${error.message}).` }, { connection: 'close' });
+      case 'FST_INVALID_MULTIPART_CONTENT_TYPE':
+        return send(reply, 400, { image: ['No file was submitted.'] });
+    }
+    if (statusCode >= 400 && statusCode < 500) {
+      // Multipart parse failures and the like: their messages describe the request, not the server.
+      return send(reply, statusCode, { detail: error.message || 'Bad request.' });
+    }
+    request.log.error({ err: error }, 'request failed');
+    return send(reply, 500, { detail: 'A server error occurred.', request_id: request.id });
+  });
+
+  app.setNotFoundHandler((_request, reply) => send(reply, 404, { detail: 'Not found.' }));
+}
+
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * Answers the methods a path does not support with 405 and an Allow header (DRF's behaviour),
+ * and OPTIONS with the Allow header. Fastify alone would answer 404. List HEAD in allowed where GET has it.
+ */
+export function allowOnly(app: FastifyInstance, url: string, allowed: readonly string[]): void {
+  const allow = [...allowed, 'OPTIONS'];
+  const others = ALL_METHODS.filter((method) => !allow.includes(method));
+  app.route({
+    method: [...others],
+    url,
+    schema: { hide: true },
+    handler: (request, reply) => send(reply, 405, { detail: `Method "${request.method}" not allowed.` }, { allow: allow.join(', ') }),
+  });
+  app.route({
+    method: 'OPTIONS',
+    url,
+    schema: { hide: true },
+    handler: (_request, reply) => reply.code(204).header('allow', allow.join(', ')).send(),
+  });
+}

@@ -1,0 +1,238 @@
+import type { Readable } from 'node:stream';
+import { sql, type Transaction } from 'kysely';
+import type { Db } from '../db/database.js';
+import { now, type Database } from '../db/schema.js';
+import { notFound } from '../errors.js';
+import type { ByteRange, Storage } from '../storage/storage.js';
+import { stageUpload, type IngestLimits, type StagedUpload } from './ingest.js';
+
+/** An image as its owner sees it: the row plus the metadata of its bytes. */
+export interface ImageRecord {
+  userId: number;
+  /** The per-user id clients see. */
+  number: number;
+  filename: string;
+  sha256: string;
+  bytes: number;
+  format: string;
+  contentType: string;
+  width: number;
+  height: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ImagePage {
+  images: ImageRecord[];
+  /** The number to continue after, when there are more. */
+  nextAfter: number | null;
+}
+
+export interface SweepReport {
+  blobsRemoved: number;
+  strayObjectsRemoved: number;
+}
+
+/** How long an upload in flight keeps its blob safe from sweeps. Longer than any upload may take. */
+const LEASE_MS = 60 * 60 * 1000;
+
+export function blobKey(sha256: string): string {
+  return `originals/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+}
+
+const SHA256_IN_KEY = /^originals\/[0-9a-f]{2}\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
+
+/**
+ * The image domain: each user's images, and the content-addressed blobs they share.
+ *
+ * Blob life cycle, which keeps every image row pointing at bytes that exist:
+ *  1. lease: the blob row is created (or kept) with a lease, before its bytes are written;
+ *  2. the bytes are stored (skipped when an identical object is already there);
+ *  3. one transaction adds the image row and counts the reference.
+ * A blob is removed only when no image refers to it and no lease is live, inside a transaction
+ * that holds its row, so an upload of the same bytes either waits for the removal or prevents it.
+ */
+export class ImageService {
+  constructor(
+    private readonly db: Db,
+    private readonly storage: Storage,
+    private readonly limits: IngestLimits,
+  ) {}
+
+  private images() {
+    return this.db.kysely
+      .selectFrom('images')
+      .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+      .select([
+        'images.user_id as userId',
+        'images.number as number',
+        'images.filename as filename',
+        'images.sha256 as sha256',
+        'blobs.bytes as bytes',
+        'blobs.format as format',
+        'blobs.content_type as contentType',
+        'blobs.width as width',
+        'blobs.height as height',
+        'images.created_at as createdAt',
+        'images.updated_at as updatedAt',
+      ]);
+  }
+
+  /** Receives an upload into a temporary file and validates it; nothing is stored yet. */
+  stage(body: Readable, filename: string | undefined): Promise<StagedUpload> {
+    return stageUpload(body, filename, this.limits);
+  }
+
+  async list(userId: number, limit: number, after: number): Promise<ImagePage> {
+    const rows = await this.images()
+      .where('images.user_id', '=', userId)
+      .where('images.number', '>', after)
+      .orderBy('images.number', 'asc')
+      .limit(limit + 1)
+      .execute();
+    const images = rows.slice(0, limit).map(toRecord);
+    return { images, nextAfter: rows.length > limit ? images[images.length - 1]!.number : null };
+  }
+
+  async get(userId: number, number: number): Promise<ImageRecord> {
+    const row = await this.images().where('images.user_id', '=', userId).where('images.number', '=', number).executeTakeFirst();
+    if (!row) throw notFound();
+    return toRecord(row);
+  }
+
+  async create(userId: number, upload: StagedUpload): Promise<ImageRecord> {
+    await this.storeBlob(upload);
+    const timestamp = now();
+    const number = await this.db.kysely.transaction().execute(async (trx) => {
+      const allocated = await trx
+        .updateTable('users')
+        .set({ next_image_number: sql`next_image_number + 1` })
+        .where('id', '=', userId)
+        .returning('next_image_number')
+        .executeTakeFirstOrThrow();
+      const imageNumber = allocated.next_image_number - 1;
+      await addReference(trx, upload.sha256);
+      await trx
+        .insertInto('images')
+        .values({ user_id: userId, number: imageNumber, sha256: upload.sha256, filename: upload.filename, created_at: timestamp, updated_at: timestamp })
+        .execute();
+      return imageNumber;
+    });
+    return this.get(userId, number);
+  }
+
+  /** Points the image at new content. Nothing changes unless the whole replace succeeds. */
+  async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
+    await this.get(userId, number);
+    await this.storeBlob(upload);
+    const previous = await this.db.kysely.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom('images')
+        .select(['id', 'sha256'])
+        .where('user_id', '=', userId)
+        .where('number', '=', number)
+        .executeTakeFirst();
+      if (!current) throw notFound();
+      await addReference(trx, upload.sha256);
+      await trx.updateTable('images').set({ sha256: upload.sha256, filename: upload.filename, updated_at: now() }).where('id', '=', current.id).execute();
+      await dropReference(trx, current.sha256);
+      return current.sha256;
+    });
+    if (previous !== upload.sha256) await this.removeBlobIfUnused(previous);
+    return this.get(userId, number);
+  }
+
+  async delete(userId: number, number: number): Promise<void> {
+    const sha256 = await this.db.kysely.transaction().execute(async (trx) => {
+      const removed = await trx
+        .deleteFrom('images')
+        .where('user_id', '=', userId)
+        .where('number', '=', number)
+        .returning('sha256')
+        .executeTakeFirst();
+      if (!removed) throw notFound();
+      await dropReference(trx, removed.sha256);
+      return removed.sha256;
+    });
+    await this.removeBlobIfUnused(sha256);
+  }
+
+  /** The stored bytes of an image (or a range of them). */
+  openBytes(image: ImageRecord, range?: ByteRange): Promise<Readable> {
+    return this.storage.get(blobKey(image.sha256), range);
+  }
+
+  /** Removes unreferenced blobs whose lease has passed, and stored objects that no blob row knows. */
+  async sweep(): Promise<SweepReport> {
+    const garbage = await this.db.kysely
+      .selectFrom('blobs')
+      .select('sha256')
+      .where('ref_count', '=', 0)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now())]))
+      .execute();
+    let blobsRemoved = 0;
+    for (const { sha256 } of garbage) if (await this.removeBlobIfUnused(sha256)) blobsRemoved++;
+
+    let strayObjectsRemoved = 0;
+    for await (const key of this.storage.list('originals/')) {
+      const sha256 = SHA256_IN_KEY.exec(key)?.[1];
+      // A blob row always exists before its object is written, so an object without one is left over.
+      const known = sha256 && (await this.db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', sha256).executeTakeFirst());
+      if (!known) {
+        await this.storage.delete(key);
+        strayObjectsRemoved++;
+      }
+    }
+    return { blobsRemoved, strayObjectsRemoved };
+  }
+
+  /** Steps 1 and 2 of the blob life cycle: lease the blob, then make sure its bytes are stored. */
+  private async storeBlob(upload: StagedUpload): Promise<void> {
+    const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
+    const { info } = upload;
+    await this.db.kysely
+      .insertInto('blobs')
+      .values({
+        sha256: upload.sha256,
+        bytes: upload.bytes,
+        format: info.format,
+        content_type: info.contentType,
+        width: info.width,
+        height: info.height,
+        ref_count: 0,
+        lease_until: leaseUntil,
+        created_at: now(),
+      })
+      .onConflict((oc) => oc.column('sha256').doUpdateSet({ lease_until: leaseUntil }))
+      .execute();
+    const key = blobKey(upload.sha256);
+    if (await this.storage.exists(key)) await upload.discard();
+    else await this.storage.putFile(key, upload.path);
+  }
+
+  /** Deletes the blob and its bytes if nothing refers to it and no lease is live. */
+  private async removeBlobIfUnused(sha256: string): Promise<boolean> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      const query = trx.selectFrom('blobs').select(['ref_count', 'lease_until']).where('sha256', '=', sha256);
+      // Holding the row (PostgreSQL; SQLite transactions are serialised anyway) makes a concurrent lease of the same bytes wait.
+      const blob = await (this.db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+      if (!blob || blob.ref_count > 0 || (blob.lease_until !== null && blob.lease_until >= now())) return false;
+      // The object goes first: if the row's removal then fails, a row without bytes is retried by the next sweep.
+      await this.storage.delete(blobKey(sha256));
+      await trx.deleteFrom('blobs').where('sha256', '=', sha256).execute();
+      return true;
+    });
+  }
+}
+
+function addReference(trx: Transaction<Database>, sha256: string) {
+  return trx.updateTable('blobs').set({ ref_count: sql`ref_count + 1` }).where('sha256', '=', sha256).execute();
+}
+
+function dropReference(trx: Transaction<Database>, sha256: string) {
+  return trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', sha256).execute();
+}
+
+function toRecord(row: ImageRecord): ImageRecord {
+  return { ...row, bytes: Number(row.bytes) };
+}

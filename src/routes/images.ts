@@ -1,0 +1,194 @@
+import type { MultipartFile } from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/service.js';
+import { fieldErrors, notFound } from '../errors.js';
+import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
+import { sendImageBytes } from '../http/deliver.js';
+import { allowOnly } from '../http/errors.js';
+import type { ImagePresenter } from '../http/present.js';
+import { uploadTooLarge, type StagedUpload } from '../images/ingest.js';
+import type { ImageService } from '../images/service.js';
+import { binaryResponse, errorSchema, imageIdParams, imageSchema } from './schemas.js';
+
+export interface ImageRoutesOptions {
+  auth: AuthService;
+  images: ImageService;
+  presenter: ImagePresenter;
+  maxUploadBytes: number;
+}
+
+/** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+const MAX_ID = 2 ** 31 - 1;
+
+/** Ids are positive integers; anything else names no image (404, as for an unknown id). */
+export function parseImageId(raw: string): number {
+  if (!/^\d{1,10}$/.test(raw)) throw notFound();
+  const id = Number(raw);
+  if (id < 1 || id > MAX_ID) throw notFound();
+  return id;
+}
+
+function encodeCursor(after: number): string {
+  return Buffer.from(`after:${after}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): number {
+  if (cursor === undefined) return 0;
+  const match = /^after:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!match) throw fieldErrors({ cursor: ['Invalid cursor.'] });
+  return Number(match[1]);
+}
+
+/**
+ * Reads the multipart body: the first file in the field `image` is staged; other parts are
+ * drained. Whatever happens after staging, the temporary file is not left behind.
+ */
+async function receiveImage(request: FastifyRequest, images: ImageService): Promise<StagedUpload> {
+  if (!request.isMultipart()) throw fieldErrors({ image: ['No file was submitted.'] });
+  let staged: StagedUpload | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type !== 'file') continue;
+      const file: MultipartFile = part;
+      if (file.fieldname === 'image' && !staged) staged = await images.stage(file.file, file.filename);
+      else file.file.resume();
+    }
+  } catch (error) {
+    await staged?.discard();
+    throw error;
+  }
+  if (!staged) throw fieldErrors({ image: ['No file was submitted.'] });
+  return staged;
+}
+
+export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOptions): Promise<void> {
+  const { auth, images, presenter, maxUploadBytes } = options;
+  app.decorateRequest('user', null);
+  app.addHook('onRequest', requireUser(auth));
+
+  /** Refuses an upload whose declared length is already too large, before reading any of it. */
+  async function refuseOversizedBody(request: FastifyRequest): Promise<void> {
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) throw uploadTooLarge(maxUploadBytes);
+  }
+
+  const security = TOKEN_SECURITY;
+  const tags = ['images'];
+
+  app.post(
+    '/images/',
+    {
+      onRequest: refuseOversizedBody,
+      schema: {
+        tags,
+        security,
+        summary: 'Upload an image',
+        description: 'The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES and MAX_IMAGE_PIXELS.',
+        consumes: ['multipart/form-data'],
+        response: { 201: imageSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema },
+      },
+    },
+    async (request, reply) => {
+      const staged = await receiveImage(request, images);
+      try {
+        return reply.code(201).send(presenter.present(await images.create(currentUser(request).id, staged)));
+      } finally {
+        await staged.discard();
+      }
+    },
+  );
+
+  app.get(
+    '/images/',
+    {
+      schema: {
+        tags,
+        security,
+        summary: "List the caller's images, oldest first",
+        description: 'A plain JSON array. When there are more, the `Link` header carries the next page (rel="next").',
+        querystring: {
+          type: 'object',
+          properties: {
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+            cursor: { type: 'string', maxLength: 100, description: 'From the Link header of the previous page' },
+          },
+        },
+        response: { 200: { type: 'array', items: imageSchema }, 400: errorSchema, 401: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string } }>, reply: FastifyReply) => {
+      const { limit, cursor } = request.query;
+      const page = await images.list(currentUser(request).id, limit, decodeCursor(cursor));
+      if (page.nextAfter !== null) reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter))}>; rel="next"`);
+      return page.images.map((image) => presenter.present(image));
+    },
+  );
+  allowOnly(app, '/images/', ['GET', 'HEAD', 'POST']);
+
+  type ById = FastifyRequest<{ Params: { id: string } }>;
+
+  app.get(
+    '/images/:id/',
+    {
+      schema: { tags, security, summary: 'One image', params: imageIdParams, response: { 200: imageSchema, 401: errorSchema, 404: errorSchema } },
+    },
+    async (request: ById) => presenter.present(await images.get(currentUser(request).id, parseImageId(request.params.id))),
+  );
+
+  app.put(
+    '/images/:id/',
+    {
+      onRequest: refuseOversizedBody,
+      schema: {
+        tags,
+        security,
+        summary: 'Replace the content of an image (same id)',
+        description: 'Atomic: a replace that fails for any reason leaves the image as it was.',
+        params: imageIdParams,
+        consumes: ['multipart/form-data'],
+        response: { 200: imageSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 413: errorSchema },
+      },
+    },
+    async (request: ById) => {
+      const userId = currentUser(request).id;
+      const id = parseImageId(request.params.id);
+      await images.get(userId, id);
+      const staged = await receiveImage(request, images);
+      try {
+        return presenter.present(await images.replace(userId, id, staged));
+      } finally {
+        await staged.discard();
+      }
+    },
+  );
+
+  app.delete(
+    '/images/:id/',
+    { schema: { tags, security, summary: 'Delete an image', params: imageIdParams, response: { 204: { type: 'null' }, 401: errorSchema, 404: errorSchema } } },
+    async (request: ById, reply) => {
+      await images.delete(currentUser(request).id, parseImageId(request.params.id));
+      return reply.code(204).send();
+    },
+  );
+  allowOnly(app, '/images/:id/', ['GET', 'HEAD', 'PUT', 'DELETE']);
+
+  app.get(
+    '/images/:id/content',
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'The image bytes, for the owner',
+        description: 'Supports HEAD, Range and If-None-Match.',
+        params: imageIdParams,
+        response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 401: errorSchema, 404: errorSchema, 416: errorSchema },
+      },
+    },
+    async (request: ById, reply) => {
+      const image = await images.get(currentUser(request).id, parseImageId(request.params.id));
+      return sendImageBytes(request, reply, images, image, 'private, no-cache');
+    },
+  );
+  allowOnly(app, '/images/:id/content', ['GET', 'HEAD']);
+}
