@@ -81,7 +81,8 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   });
   registerErrorHandling(app);
 
-  app.removeContentTypeParser('application/json');
+  // Only JSON, urlencoded forms and multipart are bodies this API understands; anything else is 415.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT }, (_request, body, done) => {
     const text = body as string;
     if (text.trim() === '') return done(null, {});
