@@ -27,7 +27,9 @@ export interface BlobsTable {
   height: number;
   /** How many image rows point here. A blob at 0 whose lease has passed is garbage. */
   ref_count: number;
-  /** An upload in flight holds the blob until then, so a sweep cannot remove bytes it is about to use. */
+  /** Uploads of these bytes in flight: while any is, a sweep cannot remove bytes they are about to use. */
+  pending_uploads: number;
+  /** When the newest pending upload is given up for dead (its process crashed): pending_uploads stops protecting then. */
   lease_until: Timestamp | null;
   created_at: Timestamp;
 }

@@ -20,3 +20,8 @@ export function contentDisposition(filename: string, disposition: 'inline' | 'at
   const encoded = encodeURIComponent(filename).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `${disposition}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
+
+/** Browsers escape ", CR and LF in multipart file names as %22, %0D and %0A (HTML's form encoding); undo just that. */
+export function decodeFormFilename(name: string): string {
+  return name.replace(/%22/gi, '"').replace(/%0d/gi, '\r').replace(/%0a/gi, '\n');
+}

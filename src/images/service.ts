@@ -33,7 +33,7 @@ export interface SweepReport {
   strayObjectsRemoved: number;
 }
 
-/** How long an upload in flight keeps its blob safe from sweeps. Longer than any upload may take. */
+/** How long a pending upload protects its blob. Longer than any upload may take; only matters after a crash. */
 const LEASE_MS = 60 * 60 * 1000;
 
 export function blobKey(sha256: string): string {
@@ -46,10 +46,10 @@ const SHA256_IN_KEY = /^originals\/[0-9a-f]{2}\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
  * The image domain: each user's images, and the content-addressed blobs they share.
  *
  * Blob life cycle, which keeps every image row pointing at bytes that exist:
- *  1. lease: the blob row is created (or kept) with a lease, before its bytes are written;
+ *  1. the blob row is created (or found) and the upload counted as pending, before any byte is written;
  *  2. the bytes are stored (skipped when an identical object is already there);
- *  3. one transaction adds the image row and counts the reference.
- * A blob is removed only when no image refers to it and no lease is live, inside a transaction
+ *  3. one transaction adds or changes the image row and turns the pending upload into a reference.
+ * A blob is removed only when no image refers to it and no upload is pending, inside a transaction
  * that holds its row, so an upload of the same bytes either waits for the removal or prevents it.
  */
 export class ImageService {
@@ -101,9 +101,8 @@ export class ImageService {
   }
 
   async create(userId: number, upload: StagedUpload): Promise<ImageRecord> {
-    await this.storeBlob(upload);
     const timestamp = now();
-    const number = await this.db.kysely.transaction().execute(async (trx) => {
+    const number = await this.withBlob(upload, async (trx) => {
       const allocated = await trx
         .updateTable('users')
         .set({ next_image_number: sql`next_image_number + 1` })
@@ -111,7 +110,6 @@ export class ImageService {
         .returning('next_image_number')
         .executeTakeFirstOrThrow();
       const imageNumber = allocated.next_image_number - 1;
-      await addReference(trx, upload.sha256);
       await trx
         .insertInto('images')
         .values({ user_id: userId, number: imageNumber, sha256: upload.sha256, filename: upload.filename, created_at: timestamp, updated_at: timestamp })
@@ -123,9 +121,7 @@ export class ImageService {
 
   /** Points the image at new content. Nothing changes unless the whole replace succeeds. */
   async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
-    await this.get(userId, number);
-    await this.storeBlob(upload);
-    const previous = await this.db.kysely.transaction().execute(async (trx) => {
+    const previous = await this.withBlob(upload, async (trx) => {
       const current = await trx
         .selectFrom('images')
         .select(['id', 'sha256'])
@@ -133,9 +129,8 @@ export class ImageService {
         .where('number', '=', number)
         .executeTakeFirst();
       if (!current) throw notFound();
-      await addReference(trx, upload.sha256);
       await trx.updateTable('images').set({ sha256: upload.sha256, filename: upload.filename, updated_at: now() }).where('id', '=', current.id).execute();
-      await dropReference(trx, current.sha256);
+      await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', current.sha256).execute();
       return current.sha256;
     });
     if (previous !== upload.sha256) await this.removeBlobIfUnused(previous);
@@ -151,7 +146,7 @@ export class ImageService {
         .returning('sha256')
         .executeTakeFirst();
       if (!removed) throw notFound();
-      await dropReference(trx, removed.sha256);
+      await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', removed.sha256).execute();
       return removed.sha256;
     });
     await this.removeBlobIfUnused(sha256);
@@ -168,7 +163,7 @@ export class ImageService {
       .selectFrom('blobs')
       .select('sha256')
       .where('ref_count', '=', 0)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now())]))
+      .where((eb) => eb.or([eb('pending_uploads', '=', 0), eb('lease_until', '<', now())]))
       .execute();
     let blobsRemoved = 0;
     for (const { sha256 } of garbage) if (await this.removeBlobIfUnused(sha256)) blobsRemoved++;
@@ -186,37 +181,62 @@ export class ImageService {
     return { blobsRemoved, strayObjectsRemoved };
   }
 
-  /** Steps 1 and 2 of the blob life cycle: lease the blob, then make sure its bytes are stored. */
-  private async storeBlob(upload: StagedUpload): Promise<void> {
+  /**
+   * The blob life cycle around one upload: register it as pending on the blob, store the bytes
+   * unless they are already there, then run `commit` in the transaction that turns the pending
+   * upload into a reference. If anything fails, the pending mark is dropped and the blob removed
+   * when nothing else uses it.
+   */
+  private async withBlob<T>(upload: StagedUpload, commit: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    const { info, sha256 } = upload;
     const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
-    const { info } = upload;
     await this.db.kysely
       .insertInto('blobs')
       .values({
-        sha256: upload.sha256,
+        sha256,
         bytes: upload.bytes,
         format: info.format,
         content_type: info.contentType,
         width: info.width,
         height: info.height,
         ref_count: 0,
+        pending_uploads: 1,
         lease_until: leaseUntil,
         created_at: now(),
       })
-      .onConflict((oc) => oc.column('sha256').doUpdateSet({ lease_until: leaseUntil }))
+      .onConflict((oc) => oc.column('sha256').doUpdateSet({ pending_uploads: sql`blobs.pending_uploads + 1`, lease_until: leaseUntil }))
       .execute();
-    const key = blobKey(upload.sha256);
-    if (await this.storage.exists(key)) await upload.discard();
-    else await this.storage.putFile(key, upload.path);
+    let committed = false;
+    try {
+      const key = blobKey(sha256);
+      if (await this.storage.exists(key)) await upload.discard();
+      else await this.storage.putFile(key, upload.path);
+      const result = await this.db.kysely.transaction().execute(async (trx) => {
+        const value = await commit(trx);
+        await trx
+          .updateTable('blobs')
+          .set({ ref_count: sql`ref_count + 1`, pending_uploads: sql`pending_uploads - 1` })
+          .where('sha256', '=', sha256)
+          .execute();
+        return value;
+      });
+      committed = true;
+      return result;
+    } finally {
+      if (!committed) {
+        await this.db.kysely.updateTable('blobs').set({ pending_uploads: sql`pending_uploads - 1` }).where('sha256', '=', sha256).execute();
+        await this.removeBlobIfUnused(sha256);
+      }
+    }
   }
 
   /** Deletes the blob and its bytes if nothing refers to it and no lease is live. */
   private async removeBlobIfUnused(sha256: string): Promise<boolean> {
     return this.db.kysely.transaction().execute(async (trx) => {
-      const query = trx.selectFrom('blobs').select(['ref_count', 'lease_until']).where('sha256', '=', sha256);
+      const query = trx.selectFrom('blobs').select(['ref_count', 'pending_uploads', 'lease_until']).where('sha256', '=', sha256);
       // Holding the row (PostgreSQL; SQLite transactions are serialised anyway) makes a concurrent lease of the same bytes wait.
       const blob = await (this.db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
-      if (!blob || blob.ref_count > 0 || (blob.lease_until !== null && blob.lease_until >= now())) return false;
+      if (!blob || !isGarbage(blob)) return false;
       // The object goes first: if the row's removal then fails, a row without bytes is retried by the next sweep.
       await this.storage.delete(blobKey(sha256));
       await trx.deleteFrom('blobs').where('sha256', '=', sha256).execute();
@@ -225,12 +245,9 @@ export class ImageService {
   }
 }
 
-function addReference(trx: Transaction<Database>, sha256: string) {
-  return trx.updateTable('blobs').set({ ref_count: sql`ref_count + 1` }).where('sha256', '=', sha256).execute();
-}
-
-function dropReference(trx: Transaction<Database>, sha256: string) {
-  return trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', sha256).execute();
+/** Unreferenced, and no upload in flight, or the pending ones are past their lease (their process died). */
+function isGarbage(blob: { ref_count: number; pending_uploads: number; lease_until: string | null }): boolean {
+  return blob.ref_count <= 0 && (blob.pending_uploads <= 0 || blob.lease_until === null || blob.lease_until < now());
 }
 
 function toRecord(row: ImageRecord): ImageRecord {

@@ -1,12 +1,13 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
-import { fieldErrors, notFound } from '../errors.js';
+import { ApiError, fieldErrors, notFound } from '../errors.js';
 import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
 import { sendImageBytes } from '../http/deliver.js';
 import { allowOnly } from '../http/errors.js';
 import type { ImagePresenter } from '../http/present.js';
 import { uploadTooLarge, type StagedUpload } from '../images/ingest.js';
+import { decodeFormFilename } from '../images/filename.js';
 import type { ImageService } from '../images/service.js';
 import { binaryResponse, errorSchema, imageIdParams, imageSchema } from './schemas.js';
 
@@ -41,6 +42,16 @@ function decodeCursor(cursor: string | undefined): number {
 }
 
 /**
+ * Errors of the body's framing (busboy: "Unexpected end of form", "Part terminated early", ...)
+ * are the client's: 400. Errors that already carry a status, and system errors (disk, storage),
+ * keep their meaning.
+ */
+function asClientError(error: unknown): unknown {
+  if (!(error instanceof Error) || 'statusCode' in error || 'syscall' in error || 'errno' in error) return error;
+  return new ApiError(400, { detail: `Multipart form parse error - ${error.message}` });
+}
+
+/**
  * Reads the multipart body: the first file in the field `image` is staged; other parts are
  * drained. Whatever happens after staging, the temporary file is not left behind.
  */
@@ -51,12 +62,12 @@ async function receiveImage(request: FastifyRequest, images: ImageService): Prom
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
       const file: MultipartFile = part;
-      if (file.fieldname === 'image' && !staged) staged = await images.stage(file.file, file.filename);
+      if (file.fieldname === 'image' && !staged) staged = await images.stage(file.file, decodeFormFilename(file.filename));
       else file.file.resume();
     }
   } catch (error) {
     await staged?.discard();
-    throw error;
+    throw asClientError(error);
   }
   if (!staged) throw fieldErrors({ image: ['No file was submitted.'] });
   return staged;
@@ -173,22 +184,22 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
   );
   allowOnly(app, '/images/:id/', ['GET', 'HEAD', 'PUT', 'DELETE']);
 
-  app.get(
-    '/images/:id/content',
-    {
-      schema: {
+  app.route({
+    // HEAD is declared, not derived, so that it keeps the real Content-Length.
+    method: ['GET', 'HEAD'],
+    url: '/images/:id/content',
+    schema: {
         tags,
         security,
         summary: 'The image bytes, for the owner',
         description: 'Supports HEAD, Range and If-None-Match.',
         params: imageIdParams,
         response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 401: errorSchema, 404: errorSchema, 416: errorSchema },
-      },
     },
-    async (request: ById, reply) => {
+    handler: async (request: ById, reply) => {
       const image = await images.get(currentUser(request).id, parseImageId(request.params.id));
       return sendImageBytes(request, reply, images, image, 'private, no-cache');
     },
-  );
+  });
   allowOnly(app, '/images/:id/content', ['GET', 'HEAD']);
 }

@@ -18,19 +18,19 @@ const forbidden = () => new ApiError(403, { detail: 'This link is invalid or has
 
 /** Signed, expiring links: the bytes of one image as it is now, for whoever holds the link. */
 export async function mediaRoutes(app: FastifyInstance, { images, signer }: MediaRoutesOptions): Promise<void> {
-  app.get(
-    '/media/:userId/:id',
-    {
-      schema: {
+  app.route({
+    // HEAD is declared, not derived, so that it keeps the real Content-Length.
+    method: ['GET', 'HEAD'],
+    url: '/media/:userId/:id',
+    schema: {
         tags: ['images'],
         summary: 'Image bytes through a signed link (the `url` of an image)',
         description: 'No credentials: the signature is the credential. Supports HEAD, Range and If-None-Match.',
         params: { type: 'object', properties: { userId: { type: 'string' }, id: { type: 'string' } }, required: ['userId', 'id'] },
         querystring: { type: 'object', properties: { exp: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } } },
         response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 403: errorSchema, 404: errorSchema },
-      },
     },
-    async (request: MediaRequest, reply) => {
+    handler: async (request: MediaRequest, reply) => {
       const { exp, sig } = request.query;
       if (exp === undefined || sig === undefined || !/^\d{1,12}$/.test(exp)) throw forbidden();
       const userId = parseImageId(request.params.userId);
@@ -45,7 +45,7 @@ export async function mediaRoutes(app: FastifyInstance, { images, signer }: Medi
       const maxAge = Math.max(0, expiresAt - Math.floor(Date.now() / 1000));
       return sendImageBytes(request, reply, images, image, `private, max-age=${maxAge}`);
     },
-  );
+  });
   allowOnly(app, '/media/:userId/:id', ['GET', 'HEAD']);
 }
 

@@ -26,6 +26,7 @@ export function initial(dialect: Dialect): Migration {
         .addColumn('width', 'integer', (col) => col.notNull())
         .addColumn('height', 'integer', (col) => col.notNull())
         .addColumn('ref_count', 'integer', (col) => col.notNull().defaultTo(0))
+        .addColumn('pending_uploads', 'integer', (col) => col.notNull().defaultTo(0))
         .addColumn('lease_until', 'text')
         .addColumn('created_at', 'text', (col) => col.notNull())
         .execute();

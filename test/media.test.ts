@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { MediaSigner } from '../src/media/signing.js';
+import { api, fetchBytes, fixture, register, startServer, TEST_SECRET, upload, type TestServer } from './helpers.js';
+
+interface ImageJson {
+  id: number;
+  url: string;
+  content_url: string;
+  sha256: string;
+  bytes: number;
+}
+
+function withParam(url: string, name: string, value: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(name, value);
+  return parsed.toString();
+}
+
+describe('private delivery: signed links and the owner path', () => {
+  let server: TestServer;
+  let base: string;
+  let token: string;
+  let image: ImageJson;
+  let original: Buffer;
+  let userId: number;
+
+  before(async () => {
+    server = await startServer();
+    base = server.base;
+    token = await register(base);
+    original = await readFile(fixture('photo.webp'));
+    image = (await upload<ImageJson>(base, token, original, { filename: 'holiday "best" ☀️.webp' })).body;
+    userId = Number(new URL(image.url).pathname.split('/')[2]);
+  });
+  after(() => server.close());
+
+  test('the signed url works without headers, with the detected type and safe headers', async () => {
+    const response = await fetchBytes(image.url);
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.bytes, original);
+    assert.equal(response.headers.get('content-type'), 'image/webp');
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('etag'), `"${image.sha256}"`);
+    assert.equal(response.headers.get('accept-ranges'), 'bytes');
+    assert.match(response.headers.get('cache-control')!, /^private, max-age=\d+$/);
+    assert.ok(response.headers.get('last-modified'));
+    const disposition = response.headers.get('content-disposition')!;
+    assert.match(disposition, /^inline; filename="holiday _best_ __.webp"; filename\*=UTF-8''holiday%20%22best%22%20%E2%98%80%EF%B8%8F\.webp$/);
+  });
+
+  test('the owner path needs the token and sends the same bytes', async () => {
+    const response = await fetchBytes(image.content_url, { authorization: `Token ${token}` });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.bytes, original);
+    assert.equal(response.headers.get('cache-control'), 'private, no-cache');
+  });
+
+  test('If-None-Match with the ETag gives 304 with no body', async () => {
+    const response = await fetchBytes(image.url, { 'if-none-match': `"${image.sha256}"` });
+    assert.equal(response.status, 304);
+    assert.equal(response.bytes.length, 0);
+    const stale = await fetchBytes(image.url, { 'if-none-match': '"something-else"' });
+    assert.equal(stale.status, 200);
+  });
+
+  test('byte ranges: 206 with Content-Range; suffix ranges; 416 when unsatisfiable', async () => {
+    const first = await fetchBytes(image.url, { range: 'bytes=0-99' });
+    assert.equal(first.status, 206);
+    assert.equal(first.headers.get('content-range'), `bytes 0-99/${original.length}`);
+    assert.deepEqual(first.bytes, original.subarray(0, 100));
+    const suffix = await fetchBytes(image.content_url, { range: 'bytes=-10', authorization: `Token ${token}` });
+    assert.equal(suffix.status, 206);
+    assert.deepEqual(suffix.bytes, original.subarray(original.length - 10));
+    const open = await fetchBytes(image.url, { range: `bytes=${original.length - 5}-` });
+    assert.deepEqual(open.bytes, original.subarray(original.length - 5));
+    const beyond = await fetchBytes(image.url, { range: `bytes=${original.length}-` });
+    assert.equal(beyond.status, 416);
+    assert.equal(beyond.headers.get('content-range'), `bytes */${original.length}`);
+    const ifRangeStale = await fetchBytes(image.url, { range: 'bytes=0-9', 'if-range': '"old"' });
+    assert.equal(ifRangeStale.status, 200);
+    assert.equal(ifRangeStale.bytes.length, original.length);
+  });
+
+  test('HEAD gives the headers and the length without a body', async () => {
+    const response = await fetch(image.url, { method: 'HEAD' });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-length'), String(original.length));
+    assert.equal(response.headers.get('content-type'), 'image/webp');
+    assert.equal((await response.arrayBuffer()).byteLength, 0);
+  });
+
+  test('a link with any part altered is refused (403 JSON)', async () => {
+    const url = new URL(image.url);
+    const sig = url.searchParams.get('sig')!;
+    const exp = url.searchParams.get('exp')!;
+    const flipped = (sig[0] === 'A' ? 'B' : 'A') + sig.slice(1);
+    const altered = [
+      withParam(image.url, 'sig', flipped),
+      withParam(image.url, 'sig', ''),
+      withParam(image.url, 'exp', String(Number(exp) + 1)),
+      withParam(image.url, 'exp', 'soon'),
+      image.url.replace(`/media/${userId}/${image.id}`, `/media/${userId}/${image.id + 1}`),
+      image.url.replace(`/media/${userId}/`, `/media/${userId + 1}/`),
+    ];
+    for (const link of altered) {
+      const response = await api(base, new URL(link).pathname + new URL(link).search);
+      assert.ok(response.status === 403 || response.status === 404, `${link}: ${response.status}`);
+      assert.ok(typeof response.body.detail === 'string');
+    }
+  });
+
+  test("another user's valid link cannot be bent to reach this user's image", async () => {
+    const other = await register(base);
+    const theirs = (await upload<ImageJson>(base, other, fixture('alpha.png'))).body;
+    const theirUrl = new URL(theirs.url);
+    const bent = `/media/${userId}/${image.id}${theirUrl.search}`;
+    assert.equal((await api(base, bent)).status, 403);
+  });
+
+  test('an expired link is refused', async () => {
+    const signer = new MediaSigner([TEST_SECRET], 3600);
+    const longAgo = Math.floor(Date.now() / 1000) - 3 * 3600;
+    const { exp, sig } = signer.sign({ userId, number: image.id, sha256: image.sha256 }, longAgo);
+    assert.ok(exp < Date.now() / 1000);
+    const response = await api(base, `/media/${userId}/${image.id}?exp=${exp}&sig=${sig}`);
+    assert.equal(response.status, 403);
+    assert.deepEqual(response.body, { detail: 'This link is invalid or has expired.' });
+    // The same signer with the current time makes a working link: the refusal above is the expiry.
+    const fresh = signer.sign({ userId, number: image.id, sha256: image.sha256 });
+    assert.equal((await fetchBytes(`${base}/media/${userId}/${image.id}?exp=${fresh.exp}&sig=${fresh.sig}`)).status, 200);
+  });
+
+  test('a replace makes the old link stop working; the new link serves the new bytes', async () => {
+    const token2 = await register(base);
+    const first = (await upload<ImageJson>(base, token2, fixture('alpha.png'))).body;
+    assert.equal((await fetchBytes(first.url)).status, 200);
+    const replaced = (await upload<ImageJson>(base, token2, fixture('tiny-2x2.png'), { method: 'PUT', path: `/images/${first.id}/` })).body;
+    assert.equal((await fetchBytes(first.url)).status, 403);
+    const fresh = await fetchBytes(replaced.url);
+    assert.equal(fresh.status, 200);
+    assert.deepEqual(fresh.bytes, await readFile(fixture('tiny-2x2.png')));
+  });
+
+  test('links are built from PUBLIC_URL, never from the Host header (compat fix 11)', async () => {
+    const response = await api(base, '/images/', { token, headers: { host: 'evil.example' } });
+    assert.equal(response.status, 200);
+    for (const item of response.body) {
+      assert.ok(item.url.startsWith(`${base}/media/`), item.url);
+      assert.ok(item.content_url.startsWith(`${base}/images/`), item.content_url);
+    }
+  });
+});
+
+describe('PUBLIC_URL', () => {
+  test('is the base of every absolute URL', async () => {
+    const server = await startServer({ PUBLIC_URL: 'https://images.example.com/api/' });
+    try {
+      const token = await register(server.base);
+      const image = (await upload(server.base, token, fixture('alpha.png'))).body;
+      assert.match(image.url, /^https:\/\/images\.example\.com\/api\/media\/\d+\/1\?exp=/);
+      assert.equal(image.content_url, 'https://images.example.com/api/images/1/content');
+    } finally {
+      await server.close();
+    }
+  });
+});
