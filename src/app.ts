@@ -76,8 +76,17 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     ajv: { customOptions: { allErrors: true } },
   });
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    // While shutting down, connections end with their response instead of idling until the keep-alive timeout.
+    if (closing) reply.header('connection', 'close');
+    return payload;
   });
   registerErrorHandling(app);
 

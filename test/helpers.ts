@@ -66,7 +66,7 @@ export interface RequestOptions {
   authorization?: string;
   json?: unknown;
   form?: Record<string, string>;
-  body?: BodyInit;
+  body?: string | FormData | Buffer;
   headers?: Record<string, string>;
 }
 

@@ -175,9 +175,9 @@ describe('images (compat.md: endpoints)', () => {
     let path: string | null = '/images/?limit=2';
     let pages = 0;
     while (path) {
-      const response = await api(base, path, { token });
+      const response: { status: number; body: { id: number }[]; headers: Headers } = await api(base, path, { token });
       assert.equal(response.status, 200);
-      ids.push(...response.body.map((image: { id: number }) => image.id));
+      ids.push(...response.body.map((image) => image.id));
       const link = response.headers.get('link');
       path = link ? new URL(/^<([^>]+)>; rel="next"$/.exec(link)![1]!).pathname + new URL(/^<([^>]+)>/.exec(link)![1]!).search : null;
       pages++;

@@ -1,5 +1,6 @@
 const MAX_FILENAME_LENGTH = 255;
 // C0 and C1 control characters, DEL, and the Unicode bidirectional overrides that can disguise an extension.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ufeff]/gu;
 
 /**

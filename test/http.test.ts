@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { blobKey } from '../src/images/service.js';
+import { api, fixture, register, startServer, upload, type TestServer } from './helpers.js';
+
+describe('HTTP hygiene', () => {
+  let server: TestServer;
+  let base: string;
+  before(async () => {
+    server = await startServer();
+    base = server.base;
+  });
+  after(() => server.close());
+
+  test('GET /openapi.json is an OpenAPI 3 spec covering every endpoint, with the token scheme', async () => {
+    const response = await api(base, '/openapi.json');
+    assert.equal(response.status, 200);
+    const spec = response.body;
+    assert.match(spec.openapi, /^3\./);
+    const expected: Record<string, string[]> = {
+      '/register/': ['post'],
+      '/api-token-auth/': ['post'],
+      '/regenerateToken/': ['get'],
+      '/images/': ['get', 'post'],
+      '/images/{id}/': ['get', 'put', 'delete'],
+      '/images/{id}/content': ['get'],
+      '/media/{userId}/{id}': ['get'],
+      '/healthz': ['get'],
+      '/readyz': ['get'],
+    };
+    for (const [path, methods] of Object.entries(expected)) {
+      assert.ok(spec.paths[path], `missing ${path}`);
+      for (const method of methods) assert.ok(spec.paths[path][method], `missing ${method} ${path}`);
+    }
+    assert.equal(spec.components.securitySchemes.token.name, 'Authorization');
+    const uploadBody = spec.paths['/images/'].post.requestBody.content['multipart/form-data'].schema;
+    assert.deepEqual(uploadBody.required, ['image']);
+    assert.ok(spec.paths['/images/{id}/'].get.responses['200'].content['application/json'].schema.properties.sha256);
+  });
+
+  test('GET /docs serves the interactive documentation', async () => {
+    const response = await fetch(`${base}/docs/`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type')!, /text\/html/);
+    assert.match(await response.text(), /swagger/i);
+  });
+
+  test('/healthz and /readyz', async () => {
+    assert.deepEqual((await api(base, '/healthz')).body, { status: 'ok' });
+    assert.deepEqual((await api(base, '/readyz')).body, { status: 'ok', database: 'ok', storage: 'ok' });
+  });
+
+  test('unknown routes: 404 JSON', async () => {
+    const response = await api(base, '/no/such/thing');
+    assert.equal(response.status, 404);
+    assert.deepEqual(response.body, { detail: 'Not found.' });
+  });
+
+  test('security headers and a request id on every response, errors included', async () => {
+    for (const path of ['/healthz', '/no/such/thing', '/images/']) {
+      const response = await api(base, path);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN', path);
+      assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
+      assert.match(response.headers.get('content-security-policy')!, /default-src 'self'/, path);
+      assert.match(response.headers.get('x-request-id')!, /^[0-9a-f-]{36}$/, path);
+    }
+  });
+
+  test('a client cannot choose its request id', async () => {
+    const response = await api(base, '/healthz', { headers: { 'x-request-id': 'injected' } });
+    assert.notEqual(response.headers.get('x-request-id'), 'injected');
+  });
+
+  test('OPTIONS answers with Allow', async () => {
+    const token = await register(base);
+    const response = await fetch(`${base}/images/1/`, { method: 'OPTIONS', headers: { authorization: `Token ${token}` } });
+    assert.equal(response.status, 204);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD, PUT, DELETE, OPTIONS');
+  });
+
+  test('a server error says nothing internal, carries the request id, and is logged', async () => {
+    const token = await register(base);
+    const image = (await upload(base, token, fixture('alpha.png'))).body;
+    // Corrupt the data directory behind the server's back: the row now points at missing bytes.
+    await rm(join(server.config.dataDir, 'storage', ...blobKey(image.sha256).split('/')));
+    const response = await api(base, `/images/${image.id}/content`, { token });
+    assert.equal(response.status, 500);
+    assert.deepEqual(Object.keys(response.body).sort(), ['detail', 'request_id']);
+    assert.equal(response.body.detail, 'A server error occurred.');
+    assert.equal(response.body.request_id, response.headers.get('x-request-id'));
+    assert.doesNotMatch(response.text, /storage|originals|Error|at /);
+  });
+
+  test('/readyz reports unusable storage with 503 and which part failed', async () => {
+    const incoming = join(server.config.dataDir, 'storage', '.incoming');
+    await rm(incoming, { recursive: true });
+    await writeFile(incoming, 'not a directory');
+    try {
+      const response = await api(base, '/readyz');
+      assert.equal(response.status, 503);
+      assert.deepEqual(response.body, { status: 'unavailable', database: 'ok', storage: 'unavailable' });
+      assert.equal(response.headers.get('retry-after'), '5');
+    } finally {
+      await rm(incoming);
+      await mkdir(incoming);
+    }
+    assert.equal((await api(base, '/readyz')).status, 200);
+  });
+});
