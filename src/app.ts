@@ -129,6 +129,8 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
       },
     },
     crossOriginResourcePolicy: { policy: 'same-site' },
+    // HSTS means something only to a client that reached us over https.
+    strictTransportSecurity: config.publicUrl.startsWith('https:'),
   });
   await app.register(rateLimit, {
     global: false,
