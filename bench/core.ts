@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     });
     const loadedRss = await rssMiB(child.pid!);
 
-    const rows = [
+    const rows: [string, string][] = [
       ['machine', `${cpus().length} cores, Node ${process.version}`],
       ['npm start → first 200 on /readyz (dist already built)', `${startupMs.toFixed(0)} ms`],
       ['idle RSS', `${idleRss.toFixed(1)} MiB`],
