@@ -13,7 +13,7 @@ async function storedObjects(dataDir: string): Promise<string[]> {
 }
 
 describe('consistency', () => {
-  test('50 concurrent uploads from 5 users: all 201, ids unique per user, every byte intact', async () => {
+  test('compat fix 10: 50 concurrent uploads from 5 users, all 201, ids unique per user, every byte intact', async () => {
     const server = await startServer();
     try {
       const tokens = await Promise.all(Array.from({ length: 5 }, () => register(server.base)));
