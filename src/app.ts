@@ -17,11 +17,14 @@ import { ApiError } from './errors.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
 import { ImageService } from './images/service.js';
+import { VariantService } from './images/variants.js';
+import { RenderLimiter } from './processing/limiter.js';
 import { MediaSigner } from './media/signing.js';
 import { accountRoutes } from './routes/accounts.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { mediaRoutes } from './routes/media.js';
+import { meRoutes } from './routes/me.js';
 import { multipartImageBody } from './routes/schemas.js';
 import { FsStorage } from './storage/fs.js';
 import type { Storage } from './storage/storage.js';
@@ -47,7 +50,32 @@ async function openServices(config: Config): Promise<AppServices> {
   const db = openSqlite(config.dataDir);
   await migrate(db);
   const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!));
-  const images = new ImageService(db, storage, { tmpDir, maxUploadBytes: config.maxUploadBytes, maxImagePixels: config.maxImagePixels });
+  // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
+  const renders = new RenderLimiter(config.renderConcurrency, config.renderQueue);
+  const ingests = new RenderLimiter(config.renderConcurrency, config.ingestQueue);
+  const variants = new VariantService(db, storage, renders, {
+    maxDimension: config.maxVariantDimension,
+    cacheBytes: config.variantCacheBytes,
+    timeoutSeconds: config.renderTimeoutSeconds,
+    maxPixels: config.maxImagePixels,
+  });
+  const images = new ImageService(
+    db,
+    storage,
+    variants,
+    {
+      tmpDir,
+      maxUploadBytes: config.maxUploadBytes,
+      maxPixels: config.maxImagePixels,
+      maxFrames: config.maxFrames,
+      maxTotalPixels: config.maxTotalPixels,
+      keepMetadata: config.keepMetadata,
+      exposeLocation: config.exposeLocation,
+      timeoutSeconds: config.renderTimeoutSeconds,
+      limiter: ingests,
+    },
+    { bytes: config.quotaBytes, images: config.quotaImages },
+  );
   return { db, storage, auth, images };
 }
 
@@ -61,7 +89,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   const services = await openServices(config);
   const { db, auth, images, storage } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
-  const presenter = new ImagePresenter(config.publicUrl, signer);
+  const presenter = new ImagePresenter(config.publicUrl, signer, config.presets);
 
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
@@ -163,13 +191,14 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   await app.register(healthRoutes, { db, storage });
   await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
-  await app.register(imageRoutes, { auth, images, presenter, maxUploadBytes: config.maxUploadBytes });
+  await app.register(imageRoutes, { auth, images, presenter, maxUploadBytes: config.maxUploadBytes, presets: config.presets });
   await app.register(mediaRoutes, { images, signer });
+  await app.register(meRoutes, { auth, images });
 
   const sweep = async () => {
     try {
       const report = await images.sweep();
-      if (report.blobsRemoved + report.strayObjectsRemoved > 0) app.log.info(report, 'storage sweep');
+      if (report.blobsRemoved + report.strayObjectsRemoved + report.strayVariantsRemoved > 0) app.log.info(report, 'storage sweep');
     } catch (error) {
       app.log.error({ err: error }, 'storage sweep failed');
     }

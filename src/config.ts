@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 
 /** The only reader of process.env: everything else receives a validated Config. */
@@ -20,6 +21,64 @@ export interface Config {
   authRateWindowSeconds: number;
   trustProxy: boolean;
   requestTimeoutMs: number;
+  /** Keep EXIF/XMP/IPTC in stored originals (off: they are removed, losslessly where the format allows). */
+  keepMetadata: boolean;
+  /** Include the GPS position in the owner's metadata summary. */
+  exposeLocation: boolean;
+  maxFrames: number;
+  /** Width × height × frames, for animations. */
+  maxTotalPixels: number;
+  /** Largest width or height of a rendered variant. */
+  maxVariantDimension: number;
+  presets: VariantPreset[];
+  variantCacheBytes: number;
+  renderConcurrency: number;
+  renderQueue: number;
+  /** Uploads waiting for their decode; they wait rather than fail, up to this many. */
+  ingestQueue: number;
+  renderTimeoutSeconds: number;
+  /** 0 means unlimited. */
+  quotaBytes: number;
+  quotaImages: number;
+}
+
+export type Fit = 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
+export const FITS: readonly Fit[] = ['cover', 'contain', 'inside', 'outside', 'fill'];
+export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'auto';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jpeg', 'png', 'webp', 'avif', 'gif', 'auto'];
+
+export interface VariantPreset {
+  name: string;
+  width?: number;
+  height?: number;
+  fit: Fit;
+  format: OutputFormat;
+  quality?: number;
+}
+
+const DEFAULT_PRESETS = 'thumb=200x200:cover,small=480,medium=1024,large=2048';
+
+/** "name=W[xH][:fit][:format][:qN]", comma-separated; W or H may be empty ("x300"). */
+export function parsePresets(raw: string): VariantPreset[] {
+  const presets: VariantPreset[] = [];
+  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([a-z][a-z0-9_-]{0,31})=(\d*)(?:x(\d*))?((?::[a-z0-9]+)*)$/.exec(item);
+    if (!match) throw new ConfigError('VARIANT_PRESETS', `cannot read "${item}" (expected name=W[xH][:fit][:format][:qN])`);
+    const [, name, width, height, options] = match;
+    const preset: VariantPreset = { name: name!, fit: 'inside', format: 'auto' };
+    if (width) preset.width = Number(width);
+    if (height) preset.height = Number(height);
+    if (!preset.width && !preset.height) throw new ConfigError('VARIANT_PRESETS', `"${item}" needs a width or a height`);
+    for (const option of (options ?? '').split(':').filter(Boolean)) {
+      if ((FITS as readonly string[]).includes(option)) preset.fit = option as Fit;
+      else if ((OUTPUT_FORMATS as readonly string[]).includes(option)) preset.format = option as OutputFormat;
+      else if (/^q\d{1,3}$/.test(option) && Number(option.slice(1)) >= 1 && Number(option.slice(1)) <= 100) preset.quality = Number(option.slice(1));
+      else throw new ConfigError('VARIANT_PRESETS', `unknown option "${option}" in "${item}"`);
+    }
+    if (presets.some((existing) => existing.name === preset.name)) throw new ConfigError('VARIANT_PRESETS', `"${preset.name}" is defined twice`);
+    presets.push(preset);
+  }
+  return presets;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -137,5 +196,18 @@ export function loadConfig(env: Env = process.env): Config {
     authRateWindowSeconds: readInteger(env, 'AUTH_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    keepMetadata: readBoolean(env, 'KEEP_METADATA', false),
+    exposeLocation: readBoolean(env, 'EXPOSE_LOCATION', false),
+    maxFrames: readInteger(env, 'MAX_FRAMES', 500, 1, 100_000),
+    maxTotalPixels: readInteger(env, 'MAX_TOTAL_PIXELS', 500_000_000, 1, 2 ** 42),
+    maxVariantDimension: readInteger(env, 'MAX_VARIANT_DIMENSION', 4096, 16, 16_384),
+    presets: parsePresets(readString(env, 'VARIANT_PRESETS', DEFAULT_PRESETS)),
+    variantCacheBytes: readInteger(env, 'VARIANT_CACHE_BYTES', 1024 ** 3, 0, 2 ** 50),
+    renderConcurrency: readInteger(env, 'RENDER_CONCURRENCY', availableParallelism(), 1, 256),
+    renderQueue: readInteger(env, 'RENDER_QUEUE', 32, 0, 100_000),
+    ingestQueue: readInteger(env, 'INGEST_QUEUE', 256, 0, 100_000),
+    renderTimeoutSeconds: readInteger(env, 'RENDER_TIMEOUT_SECONDS', 30, 1, 3600),
+    quotaBytes: readInteger(env, 'QUOTA_BYTES', 0, 0, 2 ** 50),
+    quotaImages: readInteger(env, 'QUOTA_IMAGES', 0, 0, 2 ** 31),
   };
 }

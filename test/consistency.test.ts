@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { blobKey } from '../src/images/service.js';
+import { blobKey } from '../src/images/keys.js';
 import { api, fetchBytes, fixture, register, sha256, startServer, tempDataDir, upload } from './helpers.js';
 
 async function storedObjects(dataDir: string): Promise<string[]> {
@@ -76,8 +76,8 @@ describe('consistency', () => {
     const server = await startServer();
     try {
       const token = await register(server.base);
-      const original = await readFile(fixture('alpha.png'));
-      const created = (await upload(server.base, token, original, { filename: 'alpha.png' })).body;
+      const created = (await upload(server.base, token, fixture('alpha.png'))).body;
+      const original = (await fetchBytes(created.url)).bytes;
       for (const bad of [await readFile(fixture('truncated.png')), Buffer.from('not an image'), Buffer.alloc(0)]) {
         const response = await upload(server.base, token, bad, { method: 'PUT', path: `/images/${created.id}/`, filename: 'bad.png' });
         assert.equal(response.status, 400);

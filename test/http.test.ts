@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { blobKey } from '../src/images/service.js';
+import { blobKey } from '../src/images/keys.js';
 import { api, fixture, register, startServer, upload, type TestServer } from './helpers.js';
 
 describe('HTTP hygiene', () => {

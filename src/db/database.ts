@@ -2,6 +2,7 @@ import Database from 'libsql';
 import { Kysely, Migrator, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { join } from 'node:path';
 import { initial } from './migrations/001_initial.js';
+import { pipeline } from './migrations/002_pipeline.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -16,7 +17,7 @@ export interface Db {
 
 /** Numbered migrations, in order. One list serves every dialect. */
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect) };
+  return { '001_initial': initial(dialect), '002_pipeline': pipeline };
 }
 
 export async function migrate(db: Db): Promise<void> {

@@ -32,6 +32,14 @@ export interface BlobsTable {
   /** When the newest pending upload is given up for dead (its process crashed): pending_uploads stops protecting then. */
   lease_until: Timestamp | null;
   created_at: Timestamp;
+  /** 0 or 1 (portable boolean). */
+  animated: number;
+  frames: number;
+  has_alpha: number;
+  /** ThumbHash, base64. */
+  placeholder: string;
+  /** #rrggbb */
+  dominant_color: string;
 }
 
 export interface ImagesTable {
@@ -43,12 +51,29 @@ export interface ImagesTable {
   filename: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** JSON of the owner's EXIF summary (camera, lens, taken-at), or null. */
+  exif: string | null;
+}
+
+/** A rendered variant of a blob, kept in storage under `key` and evicted least recently used first. */
+export interface VariantsTable {
+  key: string;
+  blob_sha256: string;
+  content_type: string;
+  width: number;
+  height: number;
+  bytes: number;
+  /** SHA-256 of the variant's bytes. */
+  etag: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
 }
 
 export interface Database {
   users: UsersTable;
   blobs: BlobsTable;
   images: ImagesTable;
+  variants: VariantsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -1,7 +1,23 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Readable } from 'node:stream';
 import { contentDisposition } from '../images/filename.js';
-import type { ImageRecord, ImageService } from '../images/service.js';
 import type { ByteRange } from '../storage/storage.js';
+
+/** Bytes that can be sent: an original or a variant. */
+export interface Deliverable {
+  contentType: string;
+  bytes: number;
+  /** Hex digest of the exact bytes: the strong ETag. */
+  digest: string;
+  lastModified: string;
+  filename: string;
+}
+
+export interface DeliveryHeaders {
+  cacheControl: string;
+  /** The representation depends on the Accept header (format negotiation). */
+  varyAccept?: boolean;
+}
 
 /** Parses a single "bytes=" range. Returns null when absent or not understood (serve everything), 'unsatisfiable' for 416. */
 export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
@@ -28,38 +44,37 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 /**
- * Sends an image's stored bytes with the headers a browser and a cache need: the detected type,
- * nosniff, a safe Content-Disposition, a strong ETag (304), Last-Modified, byte ranges and HEAD.
+ * Sends image bytes with the headers a browser and a cache need: the detected type, nosniff, a
+ * safe Content-Disposition, a strong ETag (304), Last-Modified, byte ranges (206/416) and HEAD.
  */
-export async function sendImageBytes(
+export async function sendBytes(
   request: FastifyRequest,
   reply: FastifyReply,
-  images: ImageService,
-  image: ImageRecord,
-  cacheControl: string,
+  item: Deliverable,
+  open: (range?: ByteRange) => Promise<Readable> | Readable,
+  headers: DeliveryHeaders,
 ): Promise<FastifyReply> {
-  const etag = `"${image.sha256}"`;
+  const etag = `"${item.digest}"`;
   reply.headers({
-    'content-type': image.contentType,
+    'content-type': item.contentType,
     'x-content-type-options': 'nosniff',
-    'content-disposition': contentDisposition(image.filename),
+    'content-disposition': contentDisposition(item.filename),
     'content-security-policy': "default-src 'none'; sandbox",
     etag,
-    'last-modified': new Date(image.updatedAt).toUTCString(),
+    'last-modified': new Date(item.lastModified).toUTCString(),
     'accept-ranges': 'bytes',
-    'cache-control': cacheControl,
+    'cache-control': headers.cacheControl,
   });
+  if (headers.varyAccept) reply.header('vary', 'Accept');
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
 
   const rangeHeader = request.headers['if-range'] && request.headers['if-range'] !== etag ? undefined : request.headers.range;
-  const range = parseRange(rangeHeader, image.bytes);
+  const range = parseRange(rangeHeader, item.bytes);
   if (range === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${image.bytes}`).type('application/json; charset=utf-8').send({ detail: 'Requested range not satisfiable.' });
+    return reply.code(416).header('content-range', `bytes */${item.bytes}`).type('application/json; charset=utf-8').send({ detail: 'Requested range not satisfiable.' });
   }
-  if (range) {
-    reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${image.bytes}`);
-  }
-  reply.header('content-length', range ? range.end - range.start + 1 : image.bytes);
+  if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${item.bytes}`);
+  reply.header('content-length', range ? range.end - range.start + 1 : item.bytes);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(await images.openBytes(image, range ?? undefined));
+  return reply.send(await open(range ?? undefined));
 }

@@ -1,4 +1,7 @@
+import type { VariantPreset } from '../config.js';
+import type { ExifSummary } from '../processing/exif-summary.js';
 import type { ImageRecord } from '../images/service.js';
+import { outputSize, presetRequest, variantQueryString } from '../images/variants.js';
 import type { MediaSigner } from '../media/signing.js';
 
 /** How an image is shown to its owner. Field names are the API's contract (see the OpenAPI spec). */
@@ -14,26 +17,49 @@ export interface ImageJson {
   height: number;
   bytes: number;
   sha256: string;
+  animated: boolean;
+  frames: number;
+  has_alpha: boolean;
+  placeholder: string;
+  dominant_color: string;
+  exif: ExifSummary | null;
+  variants: Record<string, string>;
+  srcset: string;
   created_at: string;
   updated_at: string;
-}
-
-export function mediaPath(image: Pick<ImageRecord, 'userId' | 'number'>): string {
-  return `/media/${image.userId}/${image.number}`;
 }
 
 export class ImagePresenter {
   constructor(
     private readonly publicUrl: string,
     private readonly signer: MediaSigner,
+    private readonly presets: readonly VariantPreset[],
   ) {}
 
+  /** A signed link to the image's bytes, or to one variant of them. */
+  private link(image: ImageRecord, variant: string): { url: string; exp: number } {
+    const { exp, sig } = this.signer.sign({ userId: image.userId, number: image.number, sha256: image.sha256, variant });
+    const query = variant === '' ? '' : `${variant}&`;
+    return { url: `${this.publicUrl}/media/${image.userId}/${image.number}?${query}exp=${exp}&sig=${sig}`, exp };
+  }
+
   present(image: ImageRecord): ImageJson {
-    const { exp, sig } = this.signer.sign(image);
+    const original = this.link(image, '');
+    const variants: Record<string, string> = {};
+    const widths = new Map<number, string>();
+    for (const preset of this.presets) {
+      const url = this.link(image, variantQueryString(presetRequest(preset))).url;
+      variants[preset.name] = url;
+      // srcset candidates: presets that scale by width alone, at the width they really produce.
+      if (preset.width !== undefined && preset.height === undefined) {
+        const { width } = outputSize(image, { width: preset.width, height: null }, preset.fit, false);
+        if (!widths.has(width)) widths.set(width, url);
+      }
+    }
     return {
       id: image.number,
-      url: `${this.publicUrl}${mediaPath(image)}?exp=${exp}&sig=${sig}`,
-      url_expires_at: new Date(exp * 1000).toISOString(),
+      url: original.url,
+      url_expires_at: new Date(original.exp * 1000).toISOString(),
       content_url: `${this.publicUrl}/images/${image.number}/content`,
       filename: image.filename,
       content_type: image.contentType,
@@ -42,6 +68,17 @@ export class ImagePresenter {
       height: image.height,
       bytes: image.bytes,
       sha256: image.sha256,
+      animated: image.animated,
+      frames: image.frames,
+      has_alpha: image.hasAlpha,
+      placeholder: image.placeholder,
+      dominant_color: image.dominantColor,
+      exif: image.exif,
+      variants,
+      srcset: [...widths.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([width, url]) => `${url} ${width}w`)
+        .join(', '),
       created_at: image.createdAt,
       updated_at: image.updatedAt,
     };

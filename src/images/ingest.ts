@@ -5,24 +5,37 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ApiError, fieldErrors } from '../errors.js';
-import { probeImage, UnacceptableImageError, type ImageInfo } from '../processing/probe.js';
+import { removeMetadata } from '../processing/clean.js';
+import { describeImage, type ImageDescription } from '../processing/describe.js';
+import { summariseExif, type ExifSummary } from '../processing/exif-summary.js';
+import type { RenderLimiter } from '../processing/limiter.js';
+import { probeImage, UnacceptableImageError, type ImageInfo, type PixelLimits } from '../processing/probe.js';
+import { LOSSLESS_STRIP_FORMATS } from '../processing/strip.js';
 import { sanitiseFilename } from './filename.js';
 
-/** An upload received into a temporary file, hashed and identified, not yet stored. */
+/** An upload received, checked and cleaned into a temporary file, ready to be stored. */
 export interface StagedUpload {
+  /** The file to store: the upload without its metadata. */
   path: string;
+  /** SHA-256 and size of the file to store (not of the upload as received). */
   sha256: string;
   bytes: number;
   filename: string;
   info: ImageInfo;
-  /** Removes the temporary file if it is still there. */
+  description: ImageDescription;
+  /** Camera, lens, time (and location if the deployment allows), read before the metadata was removed. */
+  exif: ExifSummary | null;
+  /** Removes the temporary files if they are still there. */
   discard(): Promise<void>;
 }
 
-export interface IngestLimits {
+export interface IngestOptions extends PixelLimits {
   tmpDir: string;
   maxUploadBytes: number;
-  maxImagePixels: number;
+  keepMetadata: boolean;
+  exposeLocation: boolean;
+  timeoutSeconds: number;
+  limiter: RenderLimiter;
 }
 
 export function uploadTooLarge(maxBytes: number): ApiError {
@@ -50,16 +63,37 @@ class MeasuringStream extends Transform {
   }
 }
 
-/** Streams an upload to a temporary file, hashing on the way, then checks it is an image we accept. */
-export async function stageUpload(body: Readable, clientFilename: string | undefined, limits: IngestLimits): Promise<StagedUpload> {
-  const path = join(limits.tmpDir, `upload-${randomBytes(16).toString('hex')}`);
-  const discard = () => rm(path, { force: true });
-  const measuring = new MeasuringStream(limits.maxUploadBytes);
+function tempPath(tmpDir: string, kind: string): string {
+  return join(tmpDir, `${kind}-${randomBytes(16).toString('hex')}`);
+}
+
+/**
+ * The upload pipeline: stream to a temporary file (hashing, counting) → identify by content and
+ * check the budgets from the header → decode once (validity, placeholder, colour) → read the EXIF
+ * summary → remove the metadata. Each step can refuse the upload with a 4xx; nothing is stored.
+ */
+export async function stageUpload(body: Readable, clientFilename: string | undefined, options: IngestOptions): Promise<StagedUpload> {
+  const received = tempPath(options.tmpDir, 'upload');
+  const cleaned = tempPath(options.tmpDir, 'clean');
+  const discard = async () => {
+    await rm(received, { force: true });
+    await rm(cleaned, { force: true });
+  };
+  const measuring = new MeasuringStream(options.maxUploadBytes);
   try {
-    await pipeline(body, measuring, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(body, measuring, createWriteStream(received, { flags: 'wx' }));
     if (measuring.bytes === 0) throw fieldErrors({ image: ['The submitted file is empty.'] });
-    const info = await probeImage(path, limits.maxImagePixels);
-    return { path, sha256: measuring.hash.digest('hex'), bytes: measuring.bytes, filename: sanitiseFilename(clientFilename), info, discard };
+    const info = await probeImage(received, options);
+    const description = await options.limiter.run(() => describeImage(received, info, options.maxPixels, options.timeoutSeconds));
+    const exif = await summariseExif(received, options.exposeLocation);
+    const stored = { path: received, sha256: measuring.hash.digest('hex'), bytes: measuring.bytes };
+    if (!options.keepMetadata && (LOSSLESS_STRIP_FORMATS.has(info.format) || info.hasMetadata)) {
+      const result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds));
+      await rm(received, { force: true });
+      Object.assign(stored, { path: cleaned, sha256: result.sha256, bytes: result.bytes });
+      if (result.method === 'reencoded') info.orientation = 1;
+    }
+    return { ...stored, filename: sanitiseFilename(clientFilename), info, description, exif, discard };
   } catch (error) {
     await discard();
     if (error instanceof UnacceptableImageError) throw fieldErrors({ image: [error.message] });

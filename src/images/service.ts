@@ -2,11 +2,14 @@ import type { Readable } from 'node:stream';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
 import { now, type Database } from '../db/schema.js';
-import { notFound } from '../errors.js';
+import { ApiError, notFound } from '../errors.js';
+import type { ExifSummary } from '../processing/exif-summary.js';
 import type { ByteRange, Storage } from '../storage/storage.js';
-import { stageUpload, type IngestLimits, type StagedUpload } from './ingest.js';
+import { stageUpload, type IngestOptions, type StagedUpload } from './ingest.js';
+import { blobKey, SHA256_IN_BLOB_KEY } from './keys.js';
+import type { StoredVariant, VariantRequest, VariantService } from './variants.js';
 
-/** An image as its owner sees it: the row plus the metadata of its bytes. */
+/** An image as its owner sees it: the row plus what is known of its bytes. */
 export interface ImageRecord {
   userId: number;
   /** The per-user id clients see. */
@@ -18,6 +21,12 @@ export interface ImageRecord {
   contentType: string;
   width: number;
   height: number;
+  animated: boolean;
+  frames: number;
+  hasAlpha: boolean;
+  placeholder: string;
+  dominantColor: string;
+  exif: ExifSummary | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -31,16 +40,52 @@ export interface ImagePage {
 export interface SweepReport {
   blobsRemoved: number;
   strayObjectsRemoved: number;
+  strayVariantsRemoved: number;
+}
+
+export interface Quotas {
+  /** 0 means unlimited. */
+  bytes: number;
+  images: number;
+}
+
+export interface Usage {
+  images: number;
+  bytes: number;
 }
 
 /** How long a pending upload protects its blob. Longer than any upload may take; only matters after a crash. */
 const LEASE_MS = 60 * 60 * 1000;
 
-export function blobKey(sha256: string): string {
-  return `originals/${sha256.slice(0, 2)}/${sha256.slice(2, 4)}/${sha256}`;
+interface ImageRow {
+  userId: number;
+  number: number;
+  filename: string;
+  sha256: string;
+  bytes: number | string;
+  format: string;
+  contentType: string;
+  width: number;
+  height: number;
+  animated: number;
+  frames: number;
+  hasAlpha: number;
+  placeholder: string;
+  dominantColor: string;
+  exif: string | null;
+  createdAt: string;
+  updatedAt: string;
 }
 
-const SHA256_IN_KEY = /^originals\/[0-9a-f]{2}\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
+function toRecord(row: ImageRow): ImageRecord {
+  return {
+    ...row,
+    bytes: Number(row.bytes),
+    animated: Boolean(row.animated),
+    hasAlpha: Boolean(row.hasAlpha),
+    exif: row.exif ? (JSON.parse(row.exif) as ExifSummary) : null,
+  };
+}
 
 /**
  * The image domain: each user's images, and the content-addressed blobs they share.
@@ -51,12 +96,15 @@ const SHA256_IN_KEY = /^originals\/[0-9a-f]{2}\/[0-9a-f]{2}\/([0-9a-f]{64})$/;
  *  3. one transaction adds or changes the image row and turns the pending upload into a reference.
  * A blob is removed only when no image refers to it and no upload is pending, inside a transaction
  * that holds its row, so an upload of the same bytes either waits for the removal or prevents it.
+ * A blob's variants go with it.
  */
 export class ImageService {
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
-    private readonly limits: IngestLimits,
+    private readonly variants: VariantService,
+    private readonly ingest: IngestOptions,
+    private readonly quotas: Quotas,
   ) {}
 
   private images() {
@@ -73,14 +121,20 @@ export class ImageService {
         'blobs.content_type as contentType',
         'blobs.width as width',
         'blobs.height as height',
+        'blobs.animated as animated',
+        'blobs.frames as frames',
+        'blobs.has_alpha as hasAlpha',
+        'blobs.placeholder as placeholder',
+        'blobs.dominant_color as dominantColor',
+        'images.exif as exif',
         'images.created_at as createdAt',
         'images.updated_at as updatedAt',
       ]);
   }
 
-  /** Receives an upload into a temporary file and validates it; nothing is stored yet. */
+  /** Receives an upload into a temporary file, validates and cleans it; nothing is stored yet. */
   stage(body: Readable, filename: string | undefined): Promise<StagedUpload> {
-    return stageUpload(body, filename, this.limits);
+    return stageUpload(body, filename, this.ingest);
   }
 
   async list(userId: number, limit: number, after: number): Promise<ImagePage> {
@@ -100,19 +154,55 @@ export class ImageService {
     return toRecord(row);
   }
 
+  /** How many images the user has and their bytes (each image counted, even when its bytes are shared). */
+  async usage(userId: number, trx: Transaction<Database> | Db['kysely'] = this.db.kysely): Promise<Usage> {
+    const row = await trx
+      .selectFrom('images')
+      .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+      .select((eb) => [eb.fn.countAll<number | string>().as('images'), eb.fn.sum<number | string | null>('blobs.bytes').as('bytes')])
+      .where('images.user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    return { images: Number(row.images), bytes: Number(row.bytes ?? 0) };
+  }
+
+  get limits(): Quotas {
+    return { ...this.quotas };
+  }
+
+  private async checkQuota(trx: Transaction<Database>, userId: number, addedImages: number, addedBytes: number): Promise<void> {
+    if (this.quotas.images === 0 && this.quotas.bytes === 0) return;
+    const usage = await this.usage(userId, trx);
+    if (this.quotas.images > 0 && usage.images + addedImages > this.quotas.images) {
+      throw new ApiError(403, { detail: `Image quota exceeded: you may keep ${this.quotas.images} images.`, quota: 'images', limit: this.quotas.images, used: usage.images });
+    }
+    if (this.quotas.bytes > 0 && usage.bytes + addedBytes > this.quotas.bytes) {
+      throw new ApiError(413, { detail: `Storage quota exceeded: you may keep ${this.quotas.bytes} bytes.`, quota: 'bytes', limit: this.quotas.bytes, used: usage.bytes });
+    }
+  }
+
   async create(userId: number, upload: StagedUpload): Promise<ImageRecord> {
     const timestamp = now();
     const number = await this.withBlob(upload, async (trx) => {
+      // This update also locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
       const allocated = await trx
         .updateTable('users')
         .set({ next_image_number: sql`next_image_number + 1` })
         .where('id', '=', userId)
         .returning('next_image_number')
         .executeTakeFirstOrThrow();
+      await this.checkQuota(trx, userId, 1, upload.bytes);
       const imageNumber = allocated.next_image_number - 1;
       await trx
         .insertInto('images')
-        .values({ user_id: userId, number: imageNumber, sha256: upload.sha256, filename: upload.filename, created_at: timestamp, updated_at: timestamp })
+        .values({
+          user_id: userId,
+          number: imageNumber,
+          sha256: upload.sha256,
+          filename: upload.filename,
+          exif: upload.exif ? JSON.stringify(upload.exif) : null,
+          created_at: timestamp,
+          updated_at: timestamp,
+        })
         .execute();
       return imageNumber;
     });
@@ -124,12 +214,20 @@ export class ImageService {
     const previous = await this.withBlob(upload, async (trx) => {
       const current = await trx
         .selectFrom('images')
-        .select(['id', 'sha256'])
-        .where('user_id', '=', userId)
-        .where('number', '=', number)
+        .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+        .select(['images.id as id', 'images.sha256 as sha256', 'blobs.bytes as bytes'])
+        .where('images.user_id', '=', userId)
+        .where('images.number', '=', number)
         .executeTakeFirst();
       if (!current) throw notFound();
-      await trx.updateTable('images').set({ sha256: upload.sha256, filename: upload.filename, updated_at: now() }).where('id', '=', current.id).execute();
+      // A no-op update that locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
+      await trx.updateTable('users').set({ next_image_number: sql`next_image_number` }).where('id', '=', userId).execute();
+      await this.checkQuota(trx, userId, 0, upload.bytes - Number(current.bytes));
+      await trx
+        .updateTable('images')
+        .set({ sha256: upload.sha256, filename: upload.filename, exif: upload.exif ? JSON.stringify(upload.exif) : null, updated_at: now() })
+        .where('id', '=', current.id)
+        .execute();
       await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', current.sha256).execute();
       return current.sha256;
     });
@@ -157,20 +255,29 @@ export class ImageService {
     return this.storage.get(blobKey(image.sha256), range);
   }
 
-  /** Removes unreferenced blobs whose lease has passed, and stored objects that no blob row knows. */
+  /** A variant of the image: from the cache, or rendered now (bounded; may answer 503 when saturated). */
+  variant(image: ImageRecord, request: VariantRequest, accept: string | undefined): Promise<{ variant: StoredVariant; data?: Buffer }> {
+    return this.variants.get(image, request, accept);
+  }
+
+  openVariant(variant: StoredVariant, range?: ByteRange): Promise<Readable> {
+    return this.variants.open(variant, range);
+  }
+
+  /** Removes unreferenced blobs (and their variants), and stored objects that no row knows. */
   async sweep(): Promise<SweepReport> {
     const garbage = await this.db.kysely
       .selectFrom('blobs')
       .select('sha256')
-      .where('ref_count', '=', 0)
-      .where((eb) => eb.or([eb('pending_uploads', '=', 0), eb('lease_until', '<', now())]))
+      .where('ref_count', '<=', 0)
+      .where((eb) => eb.or([eb('pending_uploads', '<=', 0), eb('lease_until', '<', now())]))
       .execute();
     let blobsRemoved = 0;
     for (const { sha256 } of garbage) if (await this.removeBlobIfUnused(sha256)) blobsRemoved++;
 
     let strayObjectsRemoved = 0;
     for await (const key of this.storage.list('originals/')) {
-      const sha256 = SHA256_IN_KEY.exec(key)?.[1];
+      const sha256 = SHA256_IN_BLOB_KEY.exec(key)?.[1];
       // A blob row always exists before its object is written, so an object without one is left over.
       const known = sha256 && (await this.db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', sha256).executeTakeFirst());
       if (!known) {
@@ -178,7 +285,7 @@ export class ImageService {
         strayObjectsRemoved++;
       }
     }
-    return { blobsRemoved, strayObjectsRemoved };
+    return { blobsRemoved, strayObjectsRemoved, strayVariantsRemoved: await this.variants.sweepStray() };
   }
 
   /**
@@ -188,7 +295,7 @@ export class ImageService {
    * when nothing else uses it.
    */
   private async withBlob<T>(upload: StagedUpload, commit: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    const { info, sha256 } = upload;
+    const { info, description, sha256 } = upload;
     const leaseUntil = new Date(Date.now() + LEASE_MS).toISOString();
     await this.db.kysely
       .insertInto('blobs')
@@ -199,6 +306,11 @@ export class ImageService {
         content_type: info.contentType,
         width: info.width,
         height: info.height,
+        animated: info.animated ? 1 : 0,
+        frames: info.frames,
+        has_alpha: info.hasAlpha ? 1 : 0,
+        placeholder: description.placeholder,
+        dominant_color: description.dominantColor,
         ref_count: 0,
         pending_uploads: 1,
         lease_until: leaseUntil,
@@ -230,14 +342,15 @@ export class ImageService {
     }
   }
 
-  /** Deletes the blob and its bytes if nothing refers to it and no lease is live. */
+  /** Deletes the blob, its variants and its bytes if nothing refers to it and no upload is pending. */
   private async removeBlobIfUnused(sha256: string): Promise<boolean> {
     return this.db.kysely.transaction().execute(async (trx) => {
       const query = trx.selectFrom('blobs').select(['ref_count', 'pending_uploads', 'lease_until']).where('sha256', '=', sha256);
-      // Holding the row (PostgreSQL; SQLite transactions are serialised anyway) makes a concurrent lease of the same bytes wait.
+      // Holding the row (PostgreSQL; SQLite transactions are serialised anyway) makes a concurrent upload of the same bytes wait.
       const blob = await (this.db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
       if (!blob || !isGarbage(blob)) return false;
-      // The object goes first: if the row's removal then fails, a row without bytes is retried by the next sweep.
+      await this.variants.removeForBlob(trx, sha256);
+      // The object goes before the row: if the row's removal then fails, a row without bytes is retried by the next sweep.
       await this.storage.delete(blobKey(sha256));
       await trx.deleteFrom('blobs').where('sha256', '=', sha256).execute();
       return true;
@@ -248,8 +361,4 @@ export class ImageService {
 /** Unreferenced, and no upload in flight, or the pending ones are past their lease (their process died). */
 function isGarbage(blob: { ref_count: number; pending_uploads: number; lease_until: string | null }): boolean {
   return blob.ref_count <= 0 && (blob.pending_uploads <= 0 || blob.lease_until === null || blob.lease_until < now());
-}
-
-function toRecord(row: ImageRecord): ImageRecord {
-  return { ...row, bytes: Number(row.bytes) };
 }

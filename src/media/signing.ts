@@ -1,10 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
-/** What a media link grants: the bytes of one image of one owner, as they are now. */
+/** What a media link grants: the bytes of one image of one owner, as they are now, in one rendition. */
 export interface MediaRef {
   userId: number;
   number: number;
   sha256: string;
+  /** The variant's canonical query ("" for the original): a link covers exactly one variant. */
+  variant: string;
 }
 
 export interface SignedMedia {
@@ -13,8 +15,9 @@ export interface SignedMedia {
 }
 
 /**
- * HMAC-SHA256 signatures for media links. The signed message names the owner, the image and its
- * content hash, so a replace or delete makes old links useless. The first key signs and every key
+ * HMAC-SHA256 signatures for media links. The signed message names the owner, the image, its
+ * content hash and the exact variant, so a replace or delete makes old links useless and a link
+ * cannot be bent to render other sizes. The first key signs and every key
  * verifies, so keys can be rotated without breaking links already handed out.
  */
 export class MediaSigner {
@@ -31,7 +34,7 @@ export class MediaSigner {
   }
 
   private mac(key: Buffer, ref: MediaRef, exp: number): Buffer {
-    return createHmac('sha256', key).update(`v1\n${ref.userId}\n${ref.number}\n${ref.sha256}\n${exp}`).digest();
+    return createHmac('sha256', key).update(`v2\n${ref.userId}\n${ref.number}\n${ref.sha256}\n${ref.variant}\n${exp}`).digest();
   }
 
   sign(ref: MediaRef, nowSeconds = Math.floor(Date.now() / 1000)): SignedMedia {

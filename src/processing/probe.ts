@@ -4,9 +4,24 @@ export interface ImageInfo {
   /** sharp's name for the container: jpeg, png, webp, gif, tiff or avif. */
   format: string;
   contentType: string;
-  /** Upright dimensions, after the EXIF orientation is applied. */
+  /** Upright dimensions of one frame, after the EXIF orientation is applied. */
   width: number;
   height: number;
+  /** EXIF orientation, 1 (upright) to 8. */
+  orientation: number;
+  frames: number;
+  animated: boolean;
+  hasAlpha: boolean;
+  /** EXIF, XMP or IPTC present. */
+  hasMetadata: boolean;
+}
+
+export interface PixelLimits {
+  /** Width × height of one frame. */
+  maxPixels: number;
+  maxFrames: number;
+  /** Width × height × frames. */
+  maxTotalPixels: number;
 }
 
 /** The content is not an image we accept; the message is for the client. */
@@ -14,7 +29,7 @@ export class UnacceptableImageError extends Error {}
 
 export const INVALID_IMAGE_MESSAGE = 'Upload a valid image. The file you uploaded was either not an image or a corrupted image.';
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
+export const CONTENT_TYPES: Readonly<Record<string, string>> = {
   jpeg: 'image/jpeg',
   png: 'image/png',
   webp: 'image/webp',
@@ -24,10 +39,10 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Identifies an image by its content and checks that it decodes, within the pixel limit.
- * The header is read first, so an oversized image is refused before any pixel is decoded.
+ * Identifies an image by its content, from its header only, and checks it against the pixel and
+ * frame budgets. Nothing is decoded here, so an oversized image costs nothing to refuse.
  */
-export async function probeImage(path: string, maxPixels: number): Promise<ImageInfo> {
+export async function probeImage(path: string, limits: PixelLimits): Promise<ImageInfo> {
   let metadata: Metadata;
   try {
     metadata = await sharp(path, { limitInputPixels: false }).metadata();
@@ -36,18 +51,28 @@ export async function probeImage(path: string, maxPixels: number): Promise<Image
   }
   const format = metadata.format === 'heif' && metadata.compression === 'av1' ? 'avif' : metadata.format;
   const contentType = CONTENT_TYPES[format];
-  const { width, height } = metadata;
-  if (!contentType || !width || !height) throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
-  const pixels = width * (metadata.pageHeight ?? height);
-  if (pixels > maxPixels) {
-    throw new UnacceptableImageError(`Image is too large: ${width}×${metadata.pageHeight ?? height} pixels exceeds the limit of ${maxPixels} pixels.`);
+  const frameHeight = metadata.pageHeight ?? metadata.height;
+  if (!contentType || !metadata.width || !frameHeight) throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
+  const { width } = metadata;
+  if (width * frameHeight > limits.maxPixels) {
+    throw new UnacceptableImageError(`Image is too large: ${width}×${frameHeight} pixels exceeds the limit of ${limits.maxPixels} pixels.`);
   }
-  try {
-    // A full decode (shrunk on load where the format allows) catches truncated and corrupt data.
-    await sharp(path, { limitInputPixels: maxPixels, failOn: 'warning' }).resize(32, 32, { fit: 'inside' }).raw().toBuffer();
-  } catch {
-    throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
+  const frames = metadata.pages ?? 1;
+  if (frames > limits.maxFrames) throw new UnacceptableImageError(`Too many frames: ${frames} exceeds the limit of ${limits.maxFrames}.`);
+  if (width * frameHeight * frames > limits.maxTotalPixels) {
+    throw new UnacceptableImageError(`Animation is too large: ${frames} frames of ${width}×${frameHeight} exceed the limit of ${limits.maxTotalPixels} pixels in all.`);
   }
-  const sideways = (metadata.orientation ?? 1) >= 5 && (metadata.orientation ?? 1) <= 8;
-  return { format, contentType, width: sideways ? height : width, height: sideways ? width : height };
+  const orientation = metadata.orientation && metadata.orientation >= 1 && metadata.orientation <= 8 ? metadata.orientation : 1;
+  const sideways = orientation >= 5;
+  return {
+    format,
+    contentType,
+    width: sideways ? frameHeight : width,
+    height: sideways ? width : frameHeight,
+    orientation,
+    frames,
+    animated: frames > 1,
+    hasAlpha: metadata.hasAlpha,
+    hasMetadata: Boolean(metadata.exif || metadata.xmp || metadata.iptc),
+  };
 }

@@ -3,19 +3,22 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import { ApiError, fieldErrors, notFound } from '../errors.js';
 import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
-import { sendImageBytes } from '../http/deliver.js';
+import { deliverImage } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
 import type { ImagePresenter } from '../http/present.js';
 import { uploadTooLarge, type StagedUpload } from '../images/ingest.js';
 import { decodeFormFilename } from '../images/filename.js';
 import type { ImageService } from '../images/service.js';
-import { binaryResponse, errorSchema, imageIdParams, imageSchema } from './schemas.js';
+import { variantFromQuery, type VariantQuery } from '../images/variants.js';
+import type { VariantPreset } from '../config.js';
+import { binaryResponse, errorSchema, imageIdParams, imageSchema, variantQueryProperties } from './schemas.js';
 
 export interface ImageRoutesOptions {
   auth: AuthService;
   images: ImageService;
   presenter: ImagePresenter;
   maxUploadBytes: number;
+  presets: readonly VariantPreset[];
 }
 
 /** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
@@ -74,7 +77,7 @@ async function receiveImage(request: FastifyRequest, images: ImageService): Prom
 }
 
 export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOptions): Promise<void> {
-  const { auth, images, presenter, maxUploadBytes } = options;
+  const { auth, images, presenter, maxUploadBytes, presets } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
 
@@ -191,14 +194,15 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     schema: {
         tags,
         security,
-        summary: 'The image bytes, for the owner',
-        description: 'Supports HEAD, Range and If-None-Match.',
+        summary: 'The image bytes, or a variant of them, for the owner',
+        description: 'Without parameters: the stored original. With w/h/fit/format/q/dpr/enlarge or preset: a variant, rendered on first use and cached. Supports HEAD, Range and If-None-Match.',
         params: imageIdParams,
-        response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 401: errorSchema, 404: errorSchema, 416: errorSchema },
+        querystring: { type: 'object', properties: variantQueryProperties },
+        response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 400: errorSchema, 401: errorSchema, 404: errorSchema, 416: errorSchema, 503: errorSchema },
     },
-    handler: async (request: ById, reply) => {
+    handler: async (request: FastifyRequest<{ Params: { id: string }; Querystring: VariantQuery }>, reply) => {
       const image = await images.get(currentUser(request).id, parseImageId(request.params.id));
-      return sendImageBytes(request, reply, images, image, 'private, no-cache');
+      return deliverImage(request, reply, images, image, variantFromQuery(request.query, presets), 'private, no-cache');
     },
   });
   allowOnly(app, '/images/:id/content', ['GET', 'HEAD']);

@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
-import { sendImageBytes } from '../http/deliver.js';
+import { deliverImage } from '../http/deliver-image.js';
+import { variantFromQuery, variantQueryString, type VariantQuery } from '../images/variants.js';
 import { allowOnly } from '../http/errors.js';
 import type { ImageService } from '../images/service.js';
 import type { MediaSigner } from '../media/signing.js';
 import { parseImageId } from './images.js';
-import { binaryResponse, errorSchema } from './schemas.js';
+import { binaryResponse, errorSchema, variantQueryProperties } from './schemas.js';
 
 export interface MediaRoutesOptions {
   images: ImageService;
   signer: MediaSigner;
 }
 
-type MediaRequest = FastifyRequest<{ Params: { userId: string; id: string }; Querystring: { exp?: string; sig?: string } }>;
+type MediaRequest = FastifyRequest<{ Params: { userId: string; id: string }; Querystring: VariantQuery & { exp?: string; sig?: string } }>;
 
 const forbidden = () => new ApiError(403, { detail: 'This link is invalid or has expired.' });
 
@@ -24,10 +25,13 @@ export async function mediaRoutes(app: FastifyInstance, { images, signer }: Medi
     url: '/media/:userId/:id',
     schema: {
         tags: ['images'],
-        summary: 'Image bytes through a signed link (the `url` of an image)',
-        description: 'No credentials: the signature is the credential. Supports HEAD, Range and If-None-Match.',
+        summary: 'Image bytes through a signed link (the `url` and `variants` of an image)',
+        description: 'No credentials: the signature is the credential, and it covers the exact variant parameters. Supports HEAD, Range and If-None-Match.',
         params: { type: 'object', properties: { userId: { type: 'string' }, id: { type: 'string' } }, required: ['userId', 'id'] },
-        querystring: { type: 'object', properties: { exp: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } } },
+        querystring: {
+          type: 'object',
+          properties: { ...variantQueryProperties, exp: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } },
+        },
         response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 403: errorSchema, 404: errorSchema },
     },
     handler: async (request: MediaRequest, reply) => {
@@ -41,9 +45,13 @@ export async function mediaRoutes(app: FastifyInstance, { images, signer }: Medi
         throw error;
       });
       const expiresAt = Number(exp);
-      if (!signer.verify(image, expiresAt, sig)) throw forbidden();
+      // Presets are for the owner path: a link carries explicit parameters, which its signature covers.
+      if (request.query.preset !== undefined) throw forbidden();
+      const variant = variantFromQuery(request.query, []);
+      const ref = { userId, number, sha256: image.sha256, variant: variant ? variantQueryString(variant) : '' };
+      if (!signer.verify(ref, expiresAt, sig)) throw forbidden();
       const maxAge = Math.max(0, expiresAt - Math.floor(Date.now() / 1000));
-      return sendImageBytes(request, reply, images, image, `private, max-age=${maxAge}`);
+      return deliverImage(request, reply, images, image, variant, `private, max-age=${maxAge}`);
     },
   });
   allowOnly(app, '/media/:userId/:id', ['GET', 'HEAD']);

@@ -30,9 +30,44 @@ export const registrationBody = {
   },
 } as const;
 
+const exifSchema = {
+  type: 'object',
+  nullable: true,
+  description: "A safe summary of the photo's EXIF (never serial numbers; the location only where the deployment enables it)",
+  properties: {
+    camera: { type: 'string' },
+    lens: { type: 'string' },
+    taken_at: { type: 'string', description: 'Local time as the camera recorded it, without zone' },
+    exposure: { type: 'string' },
+    location: { type: 'object', properties: { latitude: { type: 'number' }, longitude: { type: 'number' } } },
+  },
+} as const;
+
 export const imageSchema = {
   type: 'object',
-  required: ['id', 'url', 'url_expires_at', 'content_url', 'filename', 'content_type', 'format', 'width', 'height', 'bytes', 'sha256', 'created_at', 'updated_at'],
+  required: [
+    'id',
+    'url',
+    'url_expires_at',
+    'content_url',
+    'filename',
+    'content_type',
+    'format',
+    'width',
+    'height',
+    'bytes',
+    'sha256',
+    'animated',
+    'frames',
+    'has_alpha',
+    'placeholder',
+    'dominant_color',
+    'exif',
+    'variants',
+    'srcset',
+    'created_at',
+    'updated_at',
+  ],
   properties: {
     id: { type: 'integer', description: 'Per-user id, from 1, never reused' },
     url: { type: 'string', format: 'uri', description: 'Signed, expiring link to the bytes; works without headers (e.g. in <img>)' },
@@ -43,8 +78,16 @@ export const imageSchema = {
     format: { type: 'string', enum: ['jpeg', 'png', 'webp', 'gif', 'tiff', 'avif'] },
     width: { type: 'integer', description: 'Upright width (EXIF orientation applied)' },
     height: { type: 'integer', description: 'Upright height' },
-    bytes: { type: 'integer' },
-    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+    bytes: { type: 'integer', description: 'Size of the stored file (metadata removed)' },
+    sha256: { type: 'string', pattern: '^[0-9a-f]{64}$', description: 'SHA-256 of the stored file' },
+    animated: { type: 'boolean' },
+    frames: { type: 'integer' },
+    has_alpha: { type: 'boolean' },
+    placeholder: { type: 'string', description: 'ThumbHash (base64) of the image: decode it into a blurred placeholder' },
+    dominant_color: { type: 'string', pattern: '^#[0-9a-f]{6}$' },
+    exif: exifSchema,
+    variants: { type: 'object', additionalProperties: { type: 'string', format: 'uri' }, description: 'A signed link for every preset' },
+    srcset: { type: 'string', description: 'Ready for <img srcset>: the width-only presets at the widths they produce' },
     created_at: { type: 'string', format: 'date-time' },
     updated_at: { type: 'string', format: 'date-time' },
   },
@@ -66,4 +109,16 @@ export const multipartImageBody = {
 export const binaryResponse = {
   description: 'The image bytes',
   content: { 'image/*': { schema: { type: 'string', format: 'binary' } } },
+} as const;
+
+/** Variant parameters, accepted by the owner's content path and by signed links. */
+export const variantQueryProperties = {
+  w: { type: 'integer', minimum: 1, maximum: 16384, description: 'Width (CSS pixels; multiplied by dpr)' },
+  h: { type: 'integer', minimum: 1, maximum: 16384, description: 'Height (CSS pixels; multiplied by dpr)' },
+  fit: { type: 'string', enum: ['cover', 'contain', 'inside', 'outside', 'fill'], description: 'Default inside' },
+  format: { type: 'string', enum: ['jpeg', 'png', 'webp', 'avif', 'gif', 'auto'], description: 'auto: AVIF, then WebP, then the original format, by Accept' },
+  q: { type: 'integer', minimum: 1, maximum: 100, description: 'Quality' },
+  dpr: { type: 'number', minimum: 0.5, maximum: 4, description: 'Device pixel ratio' },
+  enlarge: { type: 'boolean', description: 'Allow output larger than the original' },
+  preset: { type: 'string', maxLength: 32, description: 'A named preset instead of the parameters (owner path only)' },
 } as const;

@@ -1,0 +1,65 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { ImageInfo } from './probe.js';
+import { LOSSLESS_STRIP_FORMATS, stripMetadata, type WrittenFile } from './strip.js';
+
+export interface CleanedFile extends WrittenFile {
+  /** How the metadata was removed: by leaving blocks out (pixels untouched) or by re-encoding. */
+  method: 'lossless' | 'reencoded';
+}
+
+// The orientation-only EXIF block that stripMetadata writes for JPEG is 32 bytes.
+const ORIENTATION_ONLY_EXIF_MAX = 64;
+
+async function hashFile(path: string): Promise<WrittenFile> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(path)) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).length;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
+async function carriesMetadata(path: string): Promise<boolean> {
+  const metadata = await sharp(path, { limitInputPixels: false }).metadata();
+  return Boolean(metadata.xmp || metadata.iptc || (metadata.exif && metadata.exif.length > ORIENTATION_ONLY_EXIF_MAX));
+}
+
+/**
+ * Re-encoding is the fallback for containers we do not rewrite (TIFF, AVIF) and for files our
+ * rewriting could not clean: orientation applied, colour profile kept, quality high.
+ */
+async function reencode(inputPath: string, outputPath: string, info: ImageInfo, timeoutSeconds: number): Promise<void> {
+  const image = sharp(inputPath, { animated: info.animated, limitInputPixels: false }).timeout({ seconds: timeoutSeconds }).rotate().keepIccProfile();
+  const encoded =
+    info.format === 'jpeg'
+      ? image.jpeg({ quality: 95, mozjpeg: true })
+      : info.format === 'png'
+        ? image.png({ compressionLevel: 9 })
+        : info.format === 'webp'
+          ? image.webp({ quality: 95 })
+          : info.format === 'gif'
+            ? image.gif()
+            : info.format === 'avif'
+              ? image.avif({ quality: 90 })
+              : image.tiff({ compression: 'lzw' });
+  await encoded.toFile(outputPath);
+}
+
+/** Writes `inputPath` without EXIF, XMP and IPTC to `outputPath`, losslessly where the format allows. */
+export async function removeMetadata(inputPath: string, outputPath: string, info: ImageInfo, timeoutSeconds: number): Promise<CleanedFile> {
+  if (LOSSLESS_STRIP_FORMATS.has(info.format)) {
+    try {
+      const written = await stripMetadata(inputPath, outputPath, info.format, info.orientation);
+      if (!(await carriesMetadata(outputPath))) return { ...written, method: 'lossless' };
+    } catch {
+      // fall through to re-encoding
+    }
+    await rm(outputPath, { force: true });
+  }
+  await reencode(inputPath, outputPath, info, timeoutSeconds);
+  return { ...(await hashFile(outputPath)), method: 'reencoded' };
+}

@@ -1,0 +1,53 @@
+import exifr from 'exifr';
+
+/** What the owner may see of a photo's metadata: no serial numbers, no owner names, no location unless enabled. */
+export interface ExifSummary {
+  camera?: string;
+  lens?: string;
+  /** As recorded by the camera: local time, no zone (EXIF has none). */
+  taken_at?: string;
+  exposure?: string;
+  location?: { latitude: number; longitude: number };
+}
+
+const PICKED = ['Make', 'Model', 'LensModel', 'DateTimeOriginal', 'ExposureTime', 'FNumber', 'ISO', 'FocalLength'];
+
+function exifDate(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const match = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})/.exec(value);
+  return match ? `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}` : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? value.replace(/\0/g, '').trim().slice(0, 100) : undefined;
+}
+
+/** Reads the summary from an uploaded file; null when it has no EXIF worth showing. */
+export async function summariseExif(path: string, includeLocation: boolean): Promise<ExifSummary | null> {
+  let tags: Record<string, unknown> | undefined;
+  try {
+    tags = await exifr.parse(path, { pick: includeLocation ? [...PICKED, 'latitude', 'longitude', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'] : PICKED, reviveValues: false, gps: includeLocation, translateValues: false });
+  } catch {
+    return null;
+  }
+  if (!tags) return null;
+  const summary: ExifSummary = {};
+  const make = text(tags.Make);
+  const model = text(tags.Model);
+  if (model) summary.camera = make && !model.toLowerCase().startsWith(make.toLowerCase().split(' ')[0]!) ? `${make} ${model}` : model;
+  else if (make) summary.camera = make;
+  const lens = text(tags.LensModel);
+  if (lens) summary.lens = lens;
+  const takenAt = exifDate(tags.DateTimeOriginal);
+  if (takenAt) summary.taken_at = takenAt;
+  const parts: string[] = [];
+  if (typeof tags.ExposureTime === 'number') parts.push(tags.ExposureTime < 1 ? `1/${Math.round(1 / tags.ExposureTime)} s` : `${tags.ExposureTime} s`);
+  if (typeof tags.FNumber === 'number') parts.push(`f/${tags.FNumber}`);
+  if (typeof tags.ISO === 'number') parts.push(`ISO ${tags.ISO}`);
+  if (typeof tags.FocalLength === 'number') parts.push(`${tags.FocalLength} mm`);
+  if (parts.length > 0) summary.exposure = parts.join(', ');
+  if (includeLocation && typeof tags.latitude === 'number' && typeof tags.longitude === 'number') {
+    summary.location = { latitude: tags.latitude, longitude: tags.longitude };
+  }
+  return Object.keys(summary).length > 0 ? summary : null;
+}

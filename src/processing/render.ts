@@ -1,0 +1,51 @@
+import type { Readable } from 'node:stream';
+import sharp from 'sharp';
+import type { Fit } from '../config.js';
+
+export type ConcreteFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
+
+export interface RenderParams {
+  box: { width: number | null; height: number | null };
+  fit: Fit;
+  format: ConcreteFormat;
+  quality: number;
+  enlarge: boolean;
+  /** Keep every frame (when the output format can animate). */
+  animated: boolean;
+  maxPixels: number;
+  timeoutSeconds: number;
+}
+
+const ANIMATABLE: ReadonlySet<ConcreteFormat> = new Set(['webp', 'gif']);
+
+/** Upright, resized, re-encoded, without metadata (sharp writes none unless asked); colour profile kept. */
+export async function renderVariant(input: Readable, params: RenderParams): Promise<{ data: Buffer; width: number; height: number }> {
+  const animated = params.animated && ANIMATABLE.has(params.format);
+  const pipeline = sharp({ animated, limitInputPixels: params.maxPixels, failOn: 'none' })
+    .timeout({ seconds: params.timeoutSeconds })
+    .rotate()
+    .keepIccProfile();
+  if (params.box.width !== null || params.box.height !== null) {
+    pipeline.resize({ width: params.box.width ?? undefined, height: params.box.height ?? undefined, fit: params.fit, withoutEnlargement: !params.enlarge });
+  }
+  switch (params.format) {
+    case 'jpeg':
+      pipeline.jpeg({ quality: params.quality, mozjpeg: true });
+      break;
+    case 'png':
+      pipeline.png({ compressionLevel: 6 });
+      break;
+    case 'webp':
+      pipeline.webp({ quality: params.quality, effort: 4 });
+      break;
+    case 'avif':
+      pipeline.avif({ quality: params.quality, effort: 2 });
+      break;
+    case 'gif':
+      pipeline.gif();
+      break;
+  }
+  input.pipe(pipeline);
+  const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: animated && info.pageHeight ? info.pageHeight : info.height };
+}
