@@ -1,0 +1,454 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import exifr from 'exifr';
+import sharp from 'sharp';
+import { api, fetchBytes, fixture, register, sha256, startServer, upload, type TestServer } from './helpers.js';
+
+interface ImageJson {
+  id: number;
+  url: string;
+  content_url: string;
+  sha256: string;
+  bytes: number;
+  width: number;
+  height: number;
+  animated: boolean;
+  frames: number;
+  has_alpha: boolean;
+  placeholder: string;
+  dominant_color: string;
+  exif: Record<string, unknown> | null;
+  variants: Record<string, string>;
+  srcset: string;
+}
+
+/** Mean absolute difference of two images' pixels at a common small size (0 = identical, 255 = opposite). */
+async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
+  const decode = (input: Buffer) => sharp(input).rotate().resize(64, 64, { fit: 'fill' }).removeAlpha().raw().toBuffer();
+  const [left, right] = await Promise.all([decode(a), decode(b)]);
+  let total = 0;
+  for (let i = 0; i < left.length; i++) total += Math.abs(left[i]! - right[i]!);
+  return total / left.length;
+}
+
+/** What exifr finds of camera metadata and location in some bytes. */
+async function cameraMetadata(bytes: Buffer): Promise<Record<string, unknown>> {
+  const found = ((await exifr.parse(bytes, { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: false, jfif: false, ihdr: false }).catch(() => undefined)) ?? {}) as Record<string, unknown>;
+  // An orientation-only EXIF block is allowed (it keeps the picture upright); nothing else is.
+  delete found.Orientation;
+  return found;
+}
+
+describe('image pipeline', () => {
+  let server: TestServer;
+  let base: string;
+  let token: string;
+  before(async () => {
+    server = await startServer();
+    base = server.base;
+    token = await register(base);
+  });
+  after(() => server.close());
+
+  const owner = (path: string, headers: Record<string, string> = {}) => fetchBytes(`${base}${path}`, { authorization: `Token ${token}`, ...headers });
+
+  test('orientation: all nine Landscape fixtures are 1800×1200 and every variant shows the same upright picture', async () => {
+    const uploaded: ImageJson[] = [];
+    for (let i = 0; i <= 8; i++) {
+      const image = (await upload<ImageJson>(base, token, fixture(`Landscape_${i}.jpg`))).body;
+      assert.deepEqual([image.width, image.height], [1800, 1200], `Landscape_${i}`);
+      uploaded.push(image);
+    }
+    const reference: Record<string, Buffer> = {};
+    for (const [name, url] of Object.entries(uploaded[0]!.variants)) reference[name] = (await fetchBytes(url)).bytes;
+    for (const [i, image] of uploaded.entries()) {
+      for (const [name, url] of Object.entries(image.variants)) {
+        const variant = await fetchBytes(url);
+        assert.equal(variant.status, 200);
+        const meta = await sharp(variant.bytes).metadata();
+        assert.ok((meta.orientation ?? 1) === 1, `Landscape_${i} ${name} carries an orientation`);
+        assert.ok(meta.width! >= meta.height!, `Landscape_${i} ${name} is not landscape: ${meta.width}×${meta.height}`);
+        const difference = await meanDifference(variant.bytes, reference[name]!);
+        assert.ok(difference < 8, `Landscape_${i} ${name} differs from Landscape_0 by ${difference.toFixed(1)}`);
+      }
+      // The original, as a viewer that applies EXIF orientation shows it, is upright too.
+      const original = (await fetchBytes(image.url)).bytes;
+      assert.ok((await meanDifference(original, reference.large!)) < 8, `Landscape_${i} original`);
+    }
+  });
+
+  test('privacy: no EXIF or GPS in the served original or any preset variant; the ICC profile stays', async () => {
+    for (const name of ['exif-gps-nikon.jpg', 'exif-canon-40d.jpg']) {
+      const before = await cameraMetadata(await readFile(fixture(name)));
+      assert.ok(Object.keys(before).length > 0, `${name} should carry metadata to begin with`);
+      const image = (await upload<ImageJson>(base, token, fixture(name))).body;
+      const served = [(await fetchBytes(image.url)).bytes, ...(await Promise.all(Object.values(image.variants).map(async (url) => (await fetchBytes(url)).bytes)))];
+      for (const bytes of served) {
+        assert.deepEqual(await cameraMetadata(bytes), {}, name);
+        const meta = await sharp(bytes).metadata();
+        assert.equal(meta.xmp, undefined, name);
+        assert.equal(meta.iptc, undefined, name);
+      }
+      const originalIcc = (await sharp(fixture(name)).metadata()).icc;
+      if (originalIcc) assert.ok((await sharp(served[0]!).metadata()).icc?.equals(originalIcc), `${name}: ICC profile lost`);
+    }
+  });
+
+  test("the owner sees a safe EXIF summary, without the location", async () => {
+    const nikon = (await upload<ImageJson>(base, token, fixture('exif-gps-nikon.jpg'))).body;
+    assert.ok(nikon.exif, 'summary expected');
+    assert.match(String(nikon.exif.camera), /NIKON|COOLPIX/i);
+    assert.equal(nikon.exif.location, undefined);
+    const canon = (await upload<ImageJson>(base, token, fixture('exif-canon-40d.jpg'))).body;
+    assert.match(String(canon.exif?.camera), /Canon EOS 40D/);
+    assert.match(String(canon.exif?.taken_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
+    const png = (await upload<ImageJson>(base, token, fixture('tiny-2x2.png'))).body;
+    assert.equal(png.exif, null);
+  });
+
+  test('metadata in every response: animation, frames, alpha, placeholder, dominant colour', async () => {
+    const gif = (await upload<ImageJson>(base, token, fixture('animated.gif'))).body;
+    assert.equal(gif.animated, true);
+    assert.equal(gif.frames, 10);
+    const png = (await upload<ImageJson>(base, token, fixture('alpha.png'))).body;
+    assert.equal(png.has_alpha, true);
+    assert.equal(png.animated, false);
+    assert.equal(png.frames, 1);
+    const jpeg = (await upload<ImageJson>(base, token, fixture('photo.webp'))).body;
+    assert.equal(jpeg.has_alpha, false);
+    for (const image of [gif, png, jpeg]) {
+      assert.match(image.dominant_color, /^#[0-9a-f]{6}$/);
+      const hash = Buffer.from(image.placeholder, 'base64');
+      assert.ok(hash.length >= 5 && hash.length <= 30, `placeholder of ${hash.length} bytes`);
+    }
+    const listed = await api(base, '/images/', { token });
+    assert.ok(listed.body.every((image: ImageJson) => typeof image.placeholder === 'string' && 'srcset' in image));
+  });
+
+  test('presets and parameters give the expected dimensions and formats', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('Landscape_6.jpg'))).body;
+    const size = async (bytes: Buffer) => {
+      const meta = await sharp(bytes).metadata();
+      return [meta.format, meta.width, meta.height];
+    };
+    const expectations: [string, (string | number)[]][] = [
+      ['preset=thumb&format=jpeg', ['jpeg', 200, 200]],
+      ['preset=small', ['jpeg', 480, 320]],
+      ['preset=medium', ['jpeg', 1024, 683]],
+      ['preset=large', ['jpeg', 1800, 1200]], // no enlargement beyond the original
+      ['w=300&h=300&fit=contain&format=png', ['png', 300, 300]],
+      ['w=300&h=300&fit=fill&format=webp', ['webp', 300, 300]],
+      ['w=300&h=300&fit=outside&format=jpeg', ['jpeg', 450, 300]],
+      ['w=300&h=300&fit=inside&format=avif', ['heif', 300, 200]],
+      ['w=100&dpr=2&format=jpeg', ['jpeg', 200, 133]],
+      ['h=120&format=gif', ['gif', 180, 120]],
+      ['w=9000&format=jpeg', ['jpeg', 1800, 1200]],
+      ['w=9000&enlarge=true&format=jpeg', ['jpeg', 4096, 2731]], // capped at MAX_VARIANT_DIMENSION
+    ];
+    for (const [query, expected] of expectations) {
+      const response = await owner(`/images/${image.id}/content?${query}`);
+      assert.equal(response.status, 200, `${query}: ${response.bytes.toString().slice(0, 200)}`);
+      assert.deepEqual(await size(response.bytes), expected, query);
+    }
+    const bad = await api(base, `/images/${image.id}/content?w=0&fit=squash`, { token });
+    assert.equal(bad.status, 400);
+    assert.deepEqual(Object.keys(bad.body).sort(), ['fit', 'w']);
+    const unknownPreset = await api(base, `/images/${image.id}/content?preset=poster`, { token });
+    assert.equal(unknownPreset.status, 400);
+    assert.match(unknownPreset.body.preset[0], /Unknown preset/);
+  });
+
+  test('srcset lists the width presets at the widths they produce', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('Landscape_1.jpg'))).body;
+    const candidates = image.srcset.split(', ').map((candidate) => candidate.split(' ')[1]);
+    assert.deepEqual(candidates, ['480w', '1024w', '1800w']);
+    assert.deepEqual(Object.keys(image.variants), ['thumb', 'small', 'medium', 'large']);
+    const small = (await upload<ImageJson>(base, token, fixture('tiny-2x2.png'))).body;
+    assert.equal(small.srcset.split(', ').length, 1, 'presets wider than the image collapse into one candidate');
+  });
+
+  test('format=auto follows Accept (AVIF, then WebP, then the original) and varies on it', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('exif-canon-40d.jpg'))).body;
+    const cases: [string, string][] = [
+      ['image/avif,image/webp,*/*', 'image/avif'],
+      ['image/webp,*/*', 'image/webp'],
+      ['*/*', 'image/jpeg'],
+      ['image/avif;q=0,image/webp', 'image/webp'],
+    ];
+    const etags = new Set<string>();
+    for (const [accept, expected] of cases) {
+      const response = await owner(`/images/${image.id}/content?w=50&format=auto`, { accept });
+      assert.equal(response.headers.get('content-type'), expected, accept);
+      assert.equal(response.headers.get('vary'), 'Accept');
+      etags.add(response.headers.get('etag')!);
+    }
+    assert.equal(etags.size, 3, 'each negotiated format is its own cache entry');
+    const explicit = await owner(`/images/${image.id}/content?w=50&format=jpeg`, { accept: 'image/avif' });
+    assert.equal(explicit.headers.get('content-type'), 'image/jpeg');
+    assert.equal(explicit.headers.get('vary'), null);
+  });
+
+  test('variants: ETag, 304, Last-Modified, Range and HEAD; cached after the first render', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('photo.webp'))).body;
+    const first = await fetchBytes(image.variants.thumb!, { accept: 'image/webp' });
+    assert.equal(first.status, 200);
+    const etag = first.headers.get('etag')!;
+    assert.equal(etag, `"${sha256(first.bytes)}"`);
+    assert.ok(first.headers.get('last-modified'));
+    assert.match(first.headers.get('cache-control')!, /^private, max-age=\d+$/);
+    const again = await fetchBytes(image.variants.thumb!, { accept: 'image/webp' });
+    assert.deepEqual(again.bytes, first.bytes);
+    assert.equal(again.headers.get('etag'), etag);
+    assert.equal((await fetchBytes(image.variants.thumb!, { accept: 'image/webp', 'if-none-match': etag })).status, 304);
+    const partial = await fetchBytes(image.variants.thumb!, { accept: 'image/webp', range: 'bytes=0-9' });
+    assert.equal(partial.status, 206);
+    assert.deepEqual(partial.bytes, first.bytes.subarray(0, 10));
+    const head = await fetch(image.variants.thumb!, { method: 'HEAD', headers: { accept: 'image/webp' } });
+    assert.equal(head.headers.get('content-length'), String(first.bytes.length));
+  });
+
+  test('a signed variant link covers exactly its parameters', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('photo.webp'))).body;
+    const link = new URL(image.variants.small!);
+    assert.equal((await fetchBytes(link.toString())).status, 200);
+    for (const [name, value] of [
+      ['w', '4000'],
+      ['fit', 'fill'],
+      ['format', 'png'],
+      ['q', '100'],
+      ['dpr', '4'],
+      ['enlarge', 'true'],
+    ] as const) {
+      const altered = new URL(link);
+      altered.searchParams.set(name, value);
+      assert.equal((await fetchBytes(altered.toString())).status, 403, `${name}=${value}`);
+    }
+    const removed = new URL(link);
+    removed.searchParams.delete('w');
+    assert.equal((await fetchBytes(removed.toString())).status, 403);
+    const asPreset = new URL(image.url);
+    asPreset.searchParams.set('preset', 'large');
+    assert.equal((await fetchBytes(asPreset.toString())).status, 403);
+    // Parameters in another order (or a default written out) name the same variant.
+    const reordered = new URL(`${link.origin}${link.pathname}`);
+    for (const [key, value] of [...link.searchParams.entries()].reverse()) reordered.searchParams.set(key, value);
+    reordered.searchParams.set('dpr', '1');
+    assert.equal((await fetchBytes(reordered.toString())).status, 200);
+  });
+
+  test('animation: the 10-frame GIF gives a 10-frame animated WebP variant; a GIF variant stays animated', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('animated.gif'))).body;
+    const webp = await owner(`/images/${image.id}/content?w=200&format=webp`);
+    const webpMeta = await sharp(webp.bytes, { animated: true }).metadata();
+    assert.equal(webpMeta.format, 'webp');
+    assert.equal(webpMeta.pages, 10);
+    assert.equal(webpMeta.width, 200);
+    const gif = await owner(`/images/${image.id}/content?w=100&format=gif`);
+    assert.equal((await sharp(gif.bytes, { animated: true }).metadata()).pages, 10);
+    const auto = await owner(`/images/${image.id}/content?preset=thumb`, { accept: 'image/avif,image/webp' });
+    assert.equal(auto.headers.get('content-type'), 'image/webp', 'animated sources negotiate to an animated format');
+    assert.equal((await sharp(auto.bytes, { animated: true }).metadata()).pages, 10);
+    const still = await owner(`/images/${image.id}/content?w=100&format=png`);
+    assert.equal((await sharp(still.bytes, { animated: true }).metadata()).pages ?? 1, 1);
+  });
+
+  test('a generated 600-frame GIF is refused with a clear 400', async () => {
+    const frames = 600;
+    // Noise, so that the encoder cannot merge identical frames.
+    const create = { width: 8, height: 8 * frames, channels: 3 as const, background: '#000', noise: { type: 'gaussian' as const, mean: 128, sigma: 60 }, pageHeight: 8 };
+    const framesGif = await sharp({ create }).gif().toBuffer();
+    assert.equal((await sharp(framesGif).metadata()).pages, frames);
+    const response = await upload(base, token, framesGif, { filename: 'many.gif' });
+    assert.equal(response.status, 400);
+    assert.deepEqual(response.body, { image: ['Too many frames: 600 exceeds the limit of 500.'] });
+  });
+
+  test('replacing an image makes its old variants unreachable at once', async () => {
+    const image = (await upload<ImageJson>(base, token, fixture('alpha.png'))).body;
+    assert.equal((await fetchBytes(image.variants.thumb!)).status, 200);
+    const replaced = (await upload<ImageJson>(base, token, fixture('photo.webp'), { method: 'PUT', path: `/images/${image.id}/` })).body;
+    assert.equal((await fetchBytes(image.variants.thumb!)).status, 403);
+    const fresh = await fetchBytes(replaced.variants.thumb!);
+    assert.equal(fresh.status, 200);
+    const expected = await sharp(fixture('photo.webp')).resize(200, 200, { fit: 'cover' }).png().toBuffer();
+    assert.ok((await meanDifference(fresh.bytes, expected)) < 10);
+  });
+
+  test('GET /me/ shows the name, usage and limits', async () => {
+    const user = await register(base, 'me_user_1');
+    await upload(base, user, fixture('tiny-2x2.png'));
+    const me = await api(base, '/me/', { token: user });
+    assert.equal(me.status, 200);
+    assert.equal(me.body.username, 'me_user_1');
+    assert.deepEqual(me.body.usage, { images: 1, bytes: (await readFile(fixture('tiny-2x2.png'))).length });
+    assert.deepEqual(me.body.limits, { images: 0, bytes: 0 });
+  });
+});
+
+describe('dedup and garbage', () => {
+  test('identical uploads by two users are stored once; the sweep keeps referenced blobs and removes the rest', async () => {
+    const server = await startServer();
+    try {
+      const alice = await register(server.base);
+      const bob = await register(server.base);
+      const a = (await upload<ImageJson>(server.base, alice, fixture('Landscape_3.jpg'))).body;
+      const b = (await upload<ImageJson>(server.base, bob, fixture('Landscape_3.jpg'))).body;
+      assert.equal(a.sha256, b.sha256);
+      const { db, storage, images } = server.built.services;
+      const blobs = await db.kysely.selectFrom('blobs').selectAll().execute();
+      assert.equal(blobs.length, 1);
+      assert.equal(blobs[0]!.ref_count, 2);
+      const saved = a.bytes;
+      assert.ok(saved > 300_000, `dedup saved ${saved} bytes`);
+
+      // Garbage on purpose: an unreferenced blob row with its object, and an object with no row.
+      const orphan = 'e'.repeat(64);
+      await db.kysely
+        .insertInto('blobs')
+        .values({ sha256: orphan, bytes: 3, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 0, lease_until: null, created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
+        .execute();
+      const { Readable } = await import('node:stream');
+      await storage.put(`originals/ee/ee/${orphan}`, Readable.from([Buffer.from('abc')]));
+      await storage.put(`originals/dd/dd/${'d'.repeat(64)}`, Readable.from([Buffer.from('abc')]));
+      await storage.put(`variants/dd/${'d'.repeat(64)}/1x1-inside-q80.jpeg`, Readable.from([Buffer.from('abc')]));
+      // An upload in flight holds its blob: a pending blob row is not garbage.
+      const pending = 'c'.repeat(64);
+      await db.kysely
+        .insertInto('blobs')
+        .values({ sha256: pending, bytes: 3, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 1, lease_until: new Date(Date.now() + 60_000).toISOString(), created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
+        .execute();
+
+      const report = await images.sweep();
+      assert.deepEqual(report, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1 });
+      assert.equal(await storage.exists(`originals/ee/ee/${orphan}`), false);
+      assert.ok(await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', pending).executeTakeFirst());
+      assert.equal((await fetchBytes(a.url)).status, 200);
+
+      // One owner deletes: the other's image still serves, from the same blob.
+      assert.equal((await api(server.base, `/images/${a.id}/`, { method: 'DELETE', token: alice })).status, 204);
+      assert.equal((await fetchBytes(b.url)).status, 200);
+      assert.equal((await fetchBytes(b.variants.thumb!)).status, 200);
+      // Replacing the last user's image with other content frees the blob and its variants.
+      await upload(server.base, bob, fixture('alpha.png'), { method: 'PUT', path: `/images/${b.id}/` });
+      assert.equal(await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', a.sha256).executeTakeFirst(), undefined);
+      assert.equal(await db.kysely.selectFrom('variants').select('key').where('blob_sha256', '=', a.sha256).executeTakeFirst(), undefined);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('replacing one of two identical images keeps the shared blob for the other', async () => {
+    const server = await startServer();
+    try {
+      const token = await register(server.base);
+      const first = (await upload<ImageJson>(server.base, token, fixture('photo.webp'))).body;
+      const second = (await upload<ImageJson>(server.base, token, fixture('photo.webp'))).body;
+      await upload(server.base, token, fixture('alpha.png'), { method: 'PUT', path: `/images/${first.id}/` });
+      const served = await fetchBytes(second.url);
+      assert.equal(served.status, 200);
+      assert.deepEqual(served.bytes, await readFile(fixture('photo.webp')));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('variant cache bound', () => {
+  test('the total size of cached variants stays within VARIANT_CACHE_BYTES (least recently used evicted)', async () => {
+    const server = await startServer({ VARIANT_CACHE_BYTES: '60000' });
+    try {
+      const token = await register(server.base);
+      const image = (await upload<ImageJson>(server.base, token, fixture('Landscape_0.jpg'))).body;
+      for (const width of [300, 310, 320, 330, 340, 350, 360, 370]) {
+        const response = await fetchBytes(`${server.base}/images/${image.id}/content?w=${width}&format=jpeg`, { authorization: `Token ${token}` });
+        assert.equal(response.status, 200);
+      }
+      const { db } = server.built.services;
+      const rows = await db.kysely.selectFrom('variants').select(['key', 'bytes']).execute();
+      const total = rows.reduce((sum, row) => sum + Number(row.bytes), 0);
+      assert.ok(total <= 60_000, `cache holds ${total} bytes`);
+      assert.ok(rows.length >= 1 && rows.length < 8, `${rows.length} variants kept`);
+      assert.ok(rows.some((row) => row.key.includes('370x0')), 'the newest variant is kept');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('bounded processing', () => {
+  test('more renders than the queue admits: some 503 with Retry-After, no other error, health keeps answering', async () => {
+    const server = await startServer({ RENDER_CONCURRENCY: '1', RENDER_QUEUE: '2' });
+    try {
+      const token = await register(server.base);
+      const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
+      const image = (await upload<ImageJson>(server.base, token, big, { filename: 'big.jpg' })).body;
+      const renders = Array.from({ length: 12 }, (_, i) =>
+        fetchBytes(`${server.base}/images/${image.id}/content?w=${1000 + i}&format=avif`, { authorization: `Token ${token}` }),
+      );
+      const health = (async () => {
+        const latencies: number[] = [];
+        for (let i = 0; i < 10; i++) {
+          const started = performance.now();
+          assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+          latencies.push(performance.now() - started);
+        }
+        return latencies;
+      })();
+      const responses = await Promise.all(renders);
+      const statuses = responses.map((response) => response.status);
+      assert.ok(statuses.every((status) => status === 200 || status === 503), String(statuses));
+      assert.ok(statuses.includes(503), `no request was refused: ${statuses}`);
+      assert.ok(statuses.includes(200), `no request was served: ${statuses}`);
+      for (const response of responses.filter((r) => r.status === 503)) {
+        assert.equal(response.headers.get('retry-after'), '2');
+        assert.match(JSON.parse(response.bytes.toString()).detail, /busy/);
+      }
+      const latencies = await health;
+      assert.ok(Math.max(...latencies) < 1000, `health check took ${Math.max(...latencies).toFixed(0)} ms`);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('quotas', () => {
+  test('image-count and byte quotas refuse with a body that names the limit', async () => {
+    const server = await startServer({ QUOTA_IMAGES: '2', QUOTA_BYTES: '300000' });
+    try {
+      const token = await register(server.base);
+      assert.equal((await upload(server.base, token, fixture('tiny-2x2.png'))).status, 201);
+      const tooBig = await upload(server.base, token, fixture('Landscape_0.jpg'));
+      assert.equal(tooBig.status, 413);
+      assert.equal(tooBig.body.quota, 'bytes');
+      assert.equal(tooBig.body.limit, 300000);
+      assert.equal((await upload(server.base, token, fixture('alpha.png'))).status, 201);
+      const third = await upload(server.base, token, fixture('photo.webp'));
+      assert.equal(third.status, 403);
+      assert.equal(third.body.quota, 'images');
+      assert.match(third.body.detail, /Image quota exceeded/);
+      const me = await api(server.base, '/me/', { token });
+      assert.deepEqual(me.body.limits, { images: 2, bytes: 300000 });
+      assert.equal(me.body.usage.images, 2);
+      // Refused uploads left nothing behind.
+      assert.equal((await server.built.services.db.kysely.selectFrom('blobs').select('sha256').execute()).length, 2);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('EXPOSE_LOCATION=true', () => {
+  test('the owner summary includes the GPS position; the served bytes still do not', async () => {
+    const server = await startServer({ EXPOSE_LOCATION: 'true' });
+    try {
+      const token = await register(server.base);
+      const image = (await upload<ImageJson>(server.base, token, fixture('exif-gps-nikon.jpg'))).body;
+      const location = image.exif?.location as { latitude: number; longitude: number };
+      assert.ok(Math.abs(location.latitude - 43.467) < 0.01, JSON.stringify(location));
+      assert.deepEqual(await cameraMetadata((await fetchBytes(image.url)).bytes), {});
+    } finally {
+      await server.close();
+    }
+  });
+});
