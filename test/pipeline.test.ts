@@ -412,6 +412,27 @@ describe('bounded processing', () => {
   });
 });
 
+describe('render time limit', () => {
+  test('a render that runs past RENDER_TIMEOUT_SECONDS is abandoned with a clear 503', async () => {
+    const server = await startServer({ RENDER_TIMEOUT_SECONDS: '1' });
+    try {
+      const token = await register(server.base);
+      // Noise is the slowest thing to encode: a large AVIF of it takes seconds.
+      const noisy = await sharp({ create: { width: 2400, height: 1600, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
+      const image = (await upload<ImageJson>(server.base, token, noisy, { filename: 'noise.jpg' })).body;
+      const started = performance.now();
+      const response = await api(server.base, `/images/${image.id}/content?w=2400&format=avif&q=90`, { token });
+      const elapsed = performance.now() - started;
+      assert.equal(response.status, 503);
+      assert.equal(response.body.detail, 'Processing took longer than 1 s and was abandoned.');
+      assert.ok(elapsed < 2500, `answered after ${elapsed.toFixed(0)} ms`);
+      assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('quotas', () => {
   test('image-count and byte quotas refuse with a body that names the limit', async () => {
     const server = await startServer({ QUOTA_IMAGES: '2', QUOTA_BYTES: '300000' });

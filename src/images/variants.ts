@@ -194,9 +194,10 @@ export class VariantService {
     params: { box: { width: number | null; height: number | null }; fit: Fit; format: ConcreteFormat; quality: number; enlarge: boolean },
   ): Promise<{ variant: StoredVariant; data: Buffer }> {
     const { data, width, height } = await this.limiter.run(async () => {
-      const input = await this.storage.get(blobKey(source.sha256));
+      const originalKey = blobKey(source.sha256);
+      const input = this.storage.localPath ? this.storage.localPath(originalKey) : await this.storage.get(originalKey);
       return renderVariant(input, { ...params, animated: source.animated, maxPixels: this.options.maxPixels, timeoutSeconds: this.options.timeoutSeconds });
-    });
+    }, this.options.timeoutSeconds);
     const timestamp = now();
     const variant: StoredVariant = {
       key,
@@ -210,7 +211,8 @@ export class VariantService {
       negotiated: false,
     };
     if (this.options.cacheBytes > 0) {
-      await this.storage.put(key, Readable.from([data]));
+      // A cache entry: losing it to a power cut costs a re-render, so no flush to disk.
+      await this.storage.put(key, Readable.from([data]), { durable: false });
       await this.db.kysely
         .insertInto('variants')
         .values({

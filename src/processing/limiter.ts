@@ -1,4 +1,4 @@
-import { serviceUnavailable } from '../errors.js';
+import { ApiError, serviceUnavailable } from '../errors.js';
 
 /**
  * Bounds image work: at most `concurrency` jobs run at once, at most `queueSize` wait behind them,
@@ -18,20 +18,37 @@ export class RenderLimiter {
     return { active: this.active, queued: this.waiting.length };
   }
 
-  async run<T>(job: () => Promise<T>): Promise<T> {
+  /**
+   * Runs the job when a slot is free. With a time limit, the caller is answered with a 503 once the
+   * job has run that long; the job itself cannot be interrupted (libvips has no cancellation for
+   * every codec), so it keeps its slot until it really ends and the limit on concurrent work holds.
+   */
+  async run<T>(job: () => Promise<T>, timeLimitSeconds?: number): Promise<T> {
     if (this.active >= this.concurrency) {
       if (this.waiting.length >= this.queueSize) throw serviceUnavailable('The server is busy processing images. Try again shortly.', 2);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.active++;
     }
-    try {
-      return await job();
-    } finally {
+    const running = job().finally(() => {
       const next = this.waiting.shift();
       // The slot passes straight to the next job in line, so `active` stays counted.
       if (next) next();
       else this.active--;
+    });
+    if (timeLimitSeconds === undefined) return running;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () => reject(new ApiError(503, { detail: `Processing took longer than ${timeLimitSeconds} s and was abandoned.` }, { 'retry-after': '10' })),
+        timeLimitSeconds * 1000,
+      );
+    });
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, expired]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

@@ -18,10 +18,15 @@ export interface RenderParams {
 
 const ANIMATABLE: ReadonlySet<ConcreteFormat> = new Set(['webp', 'gif']);
 
-/** Upright, resized, re-encoded, without metadata (sharp writes none unless asked); colour profile kept. */
-export async function renderVariant(input: Readable, params: RenderParams): Promise<{ data: Buffer; width: number; height: number }> {
+/**
+ * Upright, resized, re-encoded, without metadata (sharp writes none unless asked); colour profile
+ * kept. The input is a local file path when the storage has one (libvips then reads only what it
+ * needs), else a stream.
+ */
+export async function renderVariant(input: Readable | string, params: RenderParams): Promise<{ data: Buffer; width: number; height: number }> {
   const animated = params.animated && ANIMATABLE.has(params.format);
-  const pipeline = sharp({ animated, limitInputPixels: params.maxPixels, failOn: 'none' })
+  const options = { animated, limitInputPixels: params.maxPixels, failOn: 'none' } as const;
+  const pipeline = (typeof input === 'string' ? sharp(input, options) : sharp(options))
     .timeout({ seconds: params.timeoutSeconds })
     .rotate()
     .keepIccProfile();
@@ -45,7 +50,7 @@ export async function renderVariant(input: Readable, params: RenderParams): Prom
       pipeline.gif();
       break;
   }
-  input.pipe(pipeline);
+  if (typeof input !== 'string') input.pipe(pipeline);
   const { data, info } = await pipeline.toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: animated && info.pageHeight ? info.pageHeight : info.height };
 }

@@ -4,7 +4,7 @@ import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises
 import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertValidKey, ObjectNotFoundError, type ByteRange, type Storage } from './storage.js';
+import { assertValidKey, ObjectNotFoundError, type ByteRange, type PutOptions, type Storage } from './storage.js';
 
 const INCOMING = '.incoming';
 
@@ -40,20 +40,24 @@ export class FsStorage implements Storage {
     return join(this.root, ...key.split('/'));
   }
 
-  private async moveIntoPlace(tempPath: string, key: string): Promise<void> {
+  private async moveIntoPlace(tempPath: string, key: string, durable = true): Promise<void> {
     const target = this.pathOf(key);
-    await fsyncPath(tempPath);
+    if (durable) await fsyncPath(tempPath);
     await mkdir(dirname(target), { recursive: true });
     await rename(tempPath, target);
     // The rename is durable only once the directory entry is on disk.
-    await fsyncPath(dirname(target));
+    if (durable) await fsyncPath(dirname(target));
   }
 
-  async put(key: string, body: Readable): Promise<void> {
+  localPath(key: string): string {
+    return this.pathOf(key);
+  }
+
+  async put(key: string, body: Readable, options: PutOptions = {}): Promise<void> {
     const tempPath = join(this.incoming, randomBytes(16).toString('hex'));
     try {
       await pipeline(body, createWriteStream(tempPath, { flags: 'wx' }));
-      await this.moveIntoPlace(tempPath, key);
+      await this.moveIntoPlace(tempPath, key, options.durable ?? true);
     } catch (error) {
       await rm(tempPath, { force: true });
       throw error;

@@ -16,9 +16,14 @@ export class ObjectNotFoundError extends Error {
  * Where image bytes live. Keys are relative, slash-separated paths of [a-z0-9._-] segments.
  * Every write is atomic: a reader sees the old object or the whole new one, never part of one.
  */
+export interface PutOptions {
+  /** Whether the write must survive power loss before put() returns (default true). Caches can skip the flush. */
+  durable?: boolean;
+}
+
 export interface Storage {
   /** Stores the stream under key. */
-  put(key: string, body: Readable): Promise<void>;
+  put(key: string, body: Readable, options?: PutOptions): Promise<void>;
   /** Stores a local file under key; the file is consumed (moved or removed). */
   putFile(key: string, localPath: string): Promise<void>;
   /** Opens the object (or a byte range of it). Throws ObjectNotFoundError. */
@@ -32,6 +37,8 @@ export interface Storage {
   list(prefix: string): AsyncIterable<string>;
   /** Throws when the storage cannot be written. */
   check(): Promise<void>;
+  /** A local file path holding the object, for storages that have one (lets libvips read it directly). */
+  localPath?(key: string): string;
 }
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;
