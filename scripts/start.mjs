@@ -1,12 +1,15 @@
 #!/usr/bin/env node
-// Starts the compiled server, compiling first when dist/ is missing or older than src/.
+// Starts the compiled server (or another entry point of dist/, given as the first argument, e.g.
+// tools/transfer.js), compiling first when dist/ is missing or older than src/.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'dist', 'server.js');
+const entry = join(root, 'dist', process.argv[2]?.endsWith('.js') ? process.argv[2] : 'server.js');
+// The entry point sees itself as the script being run, with its own arguments after it.
+process.argv.splice(1, process.argv[2]?.endsWith('.js') ? 2 : 1, entry);
 
 function newestMtime(dir) {
   let newest = 0;
@@ -18,7 +21,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-const stale = !existsSync(entry) || newestMtime(join(root, 'src')) > statSync(entry).mtimeMs;
+const built = join(root, 'dist', 'server.js');
+const stale = !existsSync(built) || !existsSync(entry) || newestMtime(join(root, 'src')) > statSync(built).mtimeMs;
 if (stale) {
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.json')], {
     stdio: 'inherit',

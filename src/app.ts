@@ -12,7 +12,7 @@ import secureJsonParse from 'secure-json-parse';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
 import type { Config } from './config.js';
-import { migrate, openSqlite, type Db } from './db/database.js';
+import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
 import { ApiError } from './errors.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
@@ -27,6 +27,8 @@ import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
 import { multipartImageBody } from './routes/schemas.js';
 import { FsStorage } from './storage/fs.js';
+import { S3Storage } from './storage/s3.js';
+import { Redis } from 'ioredis';
 import type { Storage } from './storage/storage.js';
 
 const JSON_BODY_LIMIT = 64 * 1024;
@@ -39,15 +41,28 @@ export interface AppServices {
   images: ImageService;
 }
 
+/** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
+export async function openStorage(config: Config): Promise<Storage> {
+  if (config.storage.kind === 's3') return new S3Storage(config.storage);
+  const storage = new FsStorage(join(config.dataDir, 'storage'));
+  await storage.init();
+  return storage;
+}
+
+/** The configured database: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
+export function openDatabase(config: Config, onIdleError: (error: Error) => void = () => undefined): Db {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, { onIdleError }) : openSqlite(config.dataDir);
+}
+
 /** Opens the database (migrating it) and the storage, and wires the domain services. */
 async function openServices(config: Config): Promise<AppServices> {
+  // Temporary upload files stay local even with object storage: sharp needs random access to them.
   const tmpDir = join(config.dataDir, 'tmp');
   // Uploads in progress when a previous process stopped: nobody will finish them.
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
-  const storage = new FsStorage(join(config.dataDir, 'storage'));
-  await storage.init();
-  const db = openSqlite(config.dataDir);
+  const storage = await openStorage(config);
+  const db = openDatabase(config);
   await migrate(db);
   const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!));
   // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
@@ -160,8 +175,12 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     // HSTS means something only to a client that reached us over https.
     strictTransportSecurity: config.publicUrl.startsWith('https:'),
   });
+  // With REDIS_URL the counters are shared by every instance; if Redis fails, requests pass (fail open).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, lazyConnect: false }) : null;
+  redis?.on('error', (error) => app.log.warn({ err: error }, 'redis unavailable'));
   await app.register(rateLimit, {
     global: false,
+    ...(redis ? { redis, nameSpace: `${config.redisPrefix}rate-limit:`, skipOnError: true } : {}),
     errorResponseBuilder: (_request, context) =>
       new ApiError(429, { detail: `Request was throttled. Expected available in ${Math.ceil(context.ttl / 1000)} seconds.` }),
   });
@@ -208,6 +227,8 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   app.addHook('onClose', async () => {
     clearInterval(sweepTimer);
     await db.close();
+    services.storage.close?.();
+    redis?.disconnect();
   });
   return { app, services };
 }

@@ -40,6 +40,57 @@ export interface Config {
   /** 0 means unlimited. */
   quotaBytes: number;
   quotaImages: number;
+  /** PostgreSQL connection string; null: SQLite in DATA_DIR. */
+  databaseUrl: string | null;
+  storage: StorageConfig;
+  /** Redis for state shared by instances (rate-limit counters); null: in-process. */
+  redisUrl: string | null;
+  /** Prefix of every Redis key, so that deployments can share one Redis. */
+  redisPrefix: string;
+}
+
+export type StorageConfig =
+  | { kind: 'fs' }
+  | {
+      kind: 's3';
+      bucket: string;
+      endpoint: string | null;
+      region: string;
+      forcePathStyle: boolean;
+      /** Null: the AWS SDK's default chain (instance roles, profiles). */
+      credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
+    };
+
+function readUrl(env: Env, name: string, protocols: readonly string[]): string | null {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL');
+  }
+  if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
+  return raw;
+}
+
+function readStorage(env: Env): StorageConfig {
+  const kind = readString(env, 'STORAGE', 'fs');
+  if (kind === 'fs') return { kind };
+  if (kind !== 's3') throw new ConfigError('STORAGE', `must be fs or s3, got "${kind}"`);
+  const bucket = readString(env, 'S3_BUCKET', '');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', 'must name a bucket (3-63 lowercase letters, digits, dots, hyphens) when STORAGE=s3');
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new ConfigError(accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'must be set together with its pair');
+  return {
+    kind,
+    bucket,
+    endpoint: readUrl(env, 'S3_ENDPOINT', ['http:', 'https:']),
+    region: readString(env, 'S3_REGION', 'us-east-1'),
+    forcePathStyle: readBoolean(env, 'S3_FORCE_PATH_STYLE', false),
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : null,
+  };
 }
 
 export type Fit = 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
@@ -209,5 +260,9 @@ export function loadConfig(env: Env = process.env): Config {
     renderTimeoutSeconds: readInteger(env, 'RENDER_TIMEOUT_SECONDS', 30, 1, 3600),
     quotaBytes: readInteger(env, 'QUOTA_BYTES', 0, 0, 2 ** 50),
     quotaImages: readInteger(env, 'QUOTA_IMAGES', 0, 0, 2 ** 31),
+    databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    storage: readStorage(env),
+    redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
   };
 }

@@ -1,15 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { blobKey } from '../src/images/keys.js';
-import { api, fetchBytes, fixture, register, sha256, startServer, tempDataDir, upload } from './helpers.js';
+import { backend, backendResources } from './backends.js';
+import { api, fetchBytes, fixture, register, sha256, startServer, tempDataDir, upload, type TestServer } from './helpers.js';
 
-async function storedObjects(dataDir: string): Promise<string[]> {
-  const root = join(dataDir, 'storage', 'originals');
-  const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+/** The content hashes of the originals in a server's storage (local files or bucket). */
+async function storedObjects(server: TestServer): Promise<string[]> {
+  const names: string[] = [];
+  for await (const key of server.built.services.storage.list('originals/')) names.push(key.split('/').pop()!);
+  return names;
 }
 
 describe('consistency', () => {
@@ -47,15 +50,16 @@ describe('consistency', () => {
 
   test('data and the generated signing key survive a restart; links stay valid', async () => {
     const dataDir = await tempDataDir();
+    const resources = await backendResources();
     // No SECRET_KEY: the server generates one and keeps it in DATA_DIR.
-    const first = await startServer({ DATA_DIR: dataDir, SECRET_KEY: '' });
+    const first = await startServer({ DATA_DIR: dataDir, SECRET_KEY: '' }, resources);
     const token = await register(first.base);
     const created = (await upload(first.base, token, fixture('photo.webp'))).body;
     await first.close();
     const keyFile = await readFile(join(dataDir, 'secret.key'), 'utf8');
     assert.match(keyFile.trim(), /^[0-9a-f]{64}$/);
 
-    const second = await startServer({ DATA_DIR: dataDir, SECRET_KEY: '' });
+    const second = await startServer({ DATA_DIR: dataDir, SECRET_KEY: '' }, resources);
     try {
       assert.equal(await readFile(join(dataDir, 'secret.key'), 'utf8'), keyFile);
       const listed = await api(second.base, '/images/', { token });
@@ -69,6 +73,7 @@ describe('consistency', () => {
       assert.deepEqual(served.bytes, await readFile(fixture('photo.webp')));
     } finally {
       await second.close();
+      await resources.release();
     }
   });
 
@@ -104,15 +109,15 @@ describe('consistency', () => {
       const a = (await upload(server.base, alice, fixture('exif-canon-40d.jpg'))).body;
       const b = (await upload(server.base, bob, fixture('exif-canon-40d.jpg'))).body;
       assert.equal(a.sha256, b.sha256);
-      assert.deepEqual(await storedObjects(server.config.dataDir), [a.sha256]);
+      assert.deepEqual(await storedObjects(server), [a.sha256]);
       assert.equal((await api(server.base, `/images/${a.id}/`, { method: 'DELETE', token: alice })).status, 204);
       assert.equal((await fetchBytes(b.url)).status, 200);
-      assert.deepEqual(await storedObjects(server.config.dataDir), [a.sha256]);
+      assert.deepEqual(await storedObjects(server), [a.sha256]);
       // Replacing the last user of a blob releases it.
       assert.equal((await upload(server.base, bob, fixture('alpha.png'), { method: 'PUT', path: `/images/${b.id}/` })).status, 200);
-      assert.ok(!(await storedObjects(server.config.dataDir)).includes(a.sha256));
+      assert.ok(!(await storedObjects(server)).includes(a.sha256));
       assert.equal((await api(server.base, `/images/${b.id}/`, { method: 'DELETE', token: bob })).status, 204);
-      assert.deepEqual(await storedObjects(server.config.dataDir), []);
+      assert.deepEqual(await storedObjects(server), []);
     } finally {
       await server.close();
     }
@@ -120,27 +125,26 @@ describe('consistency', () => {
 
   test('start-up removes leftover temporary files and stored objects without a row', async () => {
     const dataDir = await tempDataDir();
-    const first = await startServer({ DATA_DIR: dataDir });
+    const resources = await backendResources();
+    const first = await startServer({ DATA_DIR: dataDir }, resources);
     const token = await register(first.base);
     const kept = (await upload(first.base, token, fixture('alpha.png'))).body;
-    await first.close();
-
-    // What a crash could leave: a half-received upload, a half-written object, an object whose row was never committed.
-    await writeFile(join(dataDir, 'tmp', 'upload-deadbeef'), 'partial');
-    await writeFile(join(dataDir, 'storage', '.incoming', 'abandoned'), 'partial');
+    // What a crash could leave: an object whose row was never committed, a half-received upload, a half-written file.
     const strayHash = 'f'.repeat(64);
-    const strayPath = join(dataDir, 'storage', ...blobKey(strayHash).split('/'));
-    await mkdir(join(strayPath, '..'), { recursive: true });
-    await writeFile(strayPath, 'orphan');
+    await first.built.services.storage.put(blobKey(strayHash), Readable.from([Buffer.from('orphan')]));
+    await first.close();
+    await writeFile(join(dataDir, 'tmp', 'upload-deadbeef'), 'partial');
+    if (backend === 'sqlite') await writeFile(join(dataDir, 'storage', '.incoming', 'abandoned'), 'partial');
 
-    const second = await startServer({ DATA_DIR: dataDir });
+    const second = await startServer({ DATA_DIR: dataDir }, resources);
     try {
       assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
-      assert.deepEqual(await readdir(join(dataDir, 'storage', '.incoming')), []);
-      assert.deepEqual(await storedObjects(dataDir), [kept.sha256]);
+      if (backend === 'sqlite') assert.deepEqual(await readdir(join(dataDir, 'storage', '.incoming')), []);
+      assert.deepEqual(await storedObjects(second), [kept.sha256]);
       assert.equal((await fetchBytes((await api(second.base, `/images/${kept.id}/`, { token })).body.url)).status, 200);
     } finally {
       await second.close();
+      await resources.release();
     }
   });
 });

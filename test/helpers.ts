@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { buildApp, type BuiltApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
+import { backendResources, type BackendResources } from './backends.js';
 
 export const FIXTURES = join(import.meta.dirname, '..', '..', 'shared', 'fixtures', 'images');
 export const TEST_SECRET = 'test-secret-key-0123456789abcdef0123456789abcdef';
@@ -43,14 +44,37 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts the real app on a real port, over a real SQLite file in a fresh (or given) data directory. */
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts the real app on a real port: over a real SQLite file in a fresh (or given) data
+ * directory, or, with TEST_BACKEND=postgres, over a fresh PostgreSQL schema, an S3 bucket and Redis.
+ * Pass `resources` to share one database and bucket between servers (restarts, several instances).
+ */
+export async function startServer(env: Record<string, string> = {}, resources?: BackendResources): Promise<TestServer> {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? (await tempDataDir());
-  const config = loadConfig({ SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', AUTH_RATE_LIMIT: '10000', ...env, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' });
+  const owned = resources ? null : await backendResources();
+  const backendEnv = (resources ?? owned!).env;
+  const config = loadConfig({
+    SECRET_KEY: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    AUTH_RATE_LIMIT: '10000',
+    ...backendEnv,
+    ...env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  });
   const built = await buildApp(config);
   await built.app.listen({ host: config.host, port: config.port });
-  return { base: `http://127.0.0.1:${port}`, config, built, close: () => built.app.close() };
+  return {
+    base: `http://127.0.0.1:${port}`,
+    config,
+    built,
+    close: async () => {
+      await built.app.close();
+      await owned?.release();
+    },
+  };
 }
 
 export interface ApiResponse<T = unknown> {

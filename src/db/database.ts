@@ -1,5 +1,6 @@
 import Database from 'libsql';
-import { Kysely, Migrator, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
 import { join } from 'node:path';
 import { initial } from './migrations/001_initial.js';
 import { pipeline } from './migrations/002_pipeline.js';
@@ -20,10 +21,64 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   return { '001_initial': initial(dialect), '002_pipeline': pipeline };
 }
 
-export async function migrate(db: Db): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(db.dialect) };
-  const { error } = await new Migrator({ db: db.kysely, provider }).migrateToLatest();
+async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  // On PostgreSQL the migrator's bookkeeping tables are named with their schema: it looks for them
+  // across all schemas, and would otherwise take another schema's tables (another deployment's) for its own.
+  const migrationTableSchema =
+    dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely)).rows[0]?.schema : undefined;
+  const { error } = await new Migrator({ db: kysely, provider, migrationTableSchema }).migrateToLatest();
   if (error) throw error;
+}
+
+/** Any 64-bit number unique to this application: the advisory lock that serialises migrations. */
+const MIGRATION_LOCK = 7_240_311_046;
+
+/**
+ * Brings the schema up to date. On PostgreSQL, instances starting together take turns on an
+ * advisory lock (held on one connection for the whole run), so only the first one migrates.
+ */
+export async function migrate(db: Db): Promise<void> {
+  if (db.dialect === 'sqlite') return runMigrations(db.kysely, 'sqlite');
+  await db.kysely.connection().execute(async (connection) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(connection);
+    try {
+      await runMigrations(connection, 'postgres');
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(connection);
+    }
+  });
+}
+
+const INT8_OID = 20;
+
+export interface PostgresOptions {
+  /** Called with errors of idle connections (e.g. the server restarted); the pool replaces them. */
+  onIdleError?: (error: Error) => void;
+}
+
+export function openPostgres(connectionString: string, options: PostgresOptions = {}): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: 10,
+    // A database that went away makes requests fail fast (503) instead of hanging.
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    // Counts and sums come back as int8; every one of ours fits a JavaScript number.
+    types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+  });
+  pool.on('error', (error) => options.onIdleError?.(error));
+  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    kysely,
+    dialect: 'postgres',
+    async ping() {
+      await sql`select 1`.execute(kysely);
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
 }
 
 const STATEMENT_CACHE_SIZE = 500;

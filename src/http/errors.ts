@@ -38,6 +38,19 @@ export function validationBody(errors: readonly FastifySchemaValidationError[]):
   return body;
 }
 
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENOSPC', 'EDQUOT', 'EROFS', 'EIO']);
+
+/**
+ * Errors that mean a dependency (database, object store, disk) is unavailable rather than that
+ * the request or our code is wrong: the request may succeed later, so they are 503, not 500.
+ */
+export function isDependencyUnavailable(error: unknown): boolean {
+  const { code, message, name, $metadata } = error as { code?: unknown; message?: unknown; name?: unknown; $metadata?: { httpStatusCode?: number } };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^(08|57P0)/.test(code))) return true;
+  if (name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|socket hang up/i.test(message);
+}
+
 function send(reply: FastifyReply, statusCode: number, body: Record<string, unknown>, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(statusCode).headers(headers).type('application/json; charset=utf-8').send(body);
 }
@@ -67,6 +80,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     if (statusCode >= 400 && statusCode < 500) {
       // Multipart parse failures and the like: their messages describe the request, not the server.
       return send(reply, statusCode, { detail: error.message || 'Bad request.' });
+    }
+    if (isDependencyUnavailable(error)) {
+      request.log.warn({ err: error }, 'dependency unavailable');
+      return send(reply, 503, { detail: 'A service this request needs is unavailable. Try again shortly.', request_id: request.id }, { 'retry-after': '5' });
     }
     request.log.error({ err: error }, 'request failed');
     return send(reply, 500, { detail: 'A server error occurred.', request_id: request.id });

@@ -39,6 +39,8 @@ export interface Storage {
   check(): Promise<void>;
   /** A local file path holding the object, for storages that have one (lets libvips read it directly). */
   localPath?(key: string): string;
+  /** Releases connections, for storages that hold any. */
+  close?(): void;
 }
 
 const KEY_PATTERN = /^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/;

@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer, connect, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import sharp from 'sharp';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { transfer } from '../src/tools/transfer.js';
+import { createBucket, createSchema, REDIS_URL, s3Env, startS3Server, type BackendResources, type S3Server } from './backends.js';
+import { api, fetchBytes, fixture, freePort, GOOD_PASSWORD, register, sha256, startServer, tempDataDir, TEST_SECRET, uniqueUsername, upload, type TestServer } from './helpers.js';
+
+/** A TCP relay to a real service, which a test can cut (every connection dropped, new ones refused) and restore. */
+class Relay {
+  private server: Server | null = null;
+  private readonly sockets = new Set<Socket>();
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  async start(port = 0): Promise<void> {
+    this.server = createServer((client) => {
+      const upstream = connect(this.targetPort, '127.0.0.1');
+      for (const socket of [client, upstream]) {
+        this.sockets.add(socket);
+        socket.on('close', () => this.sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  async cut(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  restore(): Promise<void> {
+    return this.start(this.port);
+  }
+}
+
+async function sharedResources(): Promise<BackendResources & { s3: S3Server }> {
+  const schema = await createSchema();
+  const s3 = await startS3Server();
+  const bucket = `scale-${Date.now().toString(36)}`;
+  await createBucket(s3.endpoint, bucket);
+  return {
+    s3,
+    env: { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), REDIS_URL, REDIS_PREFIX: `scale-${bucket}:` },
+    release: async () => {
+      await schema.drop();
+      await s3.close();
+    },
+  };
+}
+
+describe('two instances over one PostgreSQL and one bucket', () => {
+  let resources: BackendResources & { s3: S3Server };
+  let a: TestServer;
+  let b: TestServer;
+  before(async () => {
+    resources = await sharedResources();
+    [a, b] = await Promise.all([startServer({}, resources), startServer({}, resources)]);
+  });
+  after(async () => {
+    await a.close();
+    await b.close();
+    await resources.release();
+  });
+
+  test('an image uploaded through one is listed, served and deleted through the other', async () => {
+    const token = await register(a.base);
+    const created = (await upload(a.base, token, fixture('photo.webp'))).body;
+    const listed = await api(b.base, '/images/', { token });
+    assert.deepEqual(
+      listed.body.map((image: { id: number }) => image.id),
+      [created.id],
+    );
+    const viaB = new URL(listed.body[0].url);
+    const served = await fetchBytes(`${b.base}${viaB.pathname}${viaB.search}`);
+    assert.equal(sha256(served.bytes), created.sha256);
+    assert.equal((await fetchBytes(`${b.base}/images/${created.id}/content?preset=thumb`, { authorization: `Token ${token}` })).status, 200);
+    assert.equal((await api(b.base, `/images/${created.id}/`, { method: 'DELETE', token })).status, 204);
+    assert.equal((await api(a.base, `/images/${created.id}/`, { token })).status, 404);
+  });
+
+  test('a token regenerated on one is refused by the other on the next request', async () => {
+    const token = await register(a.base);
+    assert.equal((await api(b.base, '/images/', { token })).status, 200);
+    const fresh = (await api(a.base, '/regenerateToken/', { token })).body.token;
+    assert.equal((await api(b.base, '/images/', { token })).status, 401);
+    assert.equal((await api(b.base, '/images/', { token: fresh })).status, 200);
+  });
+
+  test('concurrent uploads for one user spread over both get unique ids and none is lost', async () => {
+    const token = await register(a.base);
+    const uploads = await Promise.all(
+      Array.from({ length: 30 }, async (_, i) => {
+        const bytes = await sharp({ create: { width: 10 + i, height: 10, channels: 3, background: '#123456' } }).png().toBuffer();
+        return upload((i % 2 ? a : b).base, token, bytes, { filename: `n${i}.png` });
+      }),
+    );
+    assert.deepEqual(
+      uploads.map((response) => response.status),
+      Array(30).fill(201),
+    );
+    const ids = uploads.map((response) => response.body.id as number).sort((x, y) => x - y);
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 30 }, (_, i) => i + 1),
+    );
+    assert.equal((await api(a.base, '/images/?limit=1000', { token })).body.length, 30);
+  });
+
+  test('rate limits are shared through Redis', async () => {
+    const limited = await sharedResources();
+    const [x, y] = await Promise.all([startServer({ AUTH_RATE_LIMIT: '4' }, limited), startServer({ AUTH_RATE_LIMIT: '4' }, limited)]);
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await api((i % 2 ? x : y).base, '/api-token-auth/', { method: 'POST', json: { username: 'x', password: 'y' } })).status);
+      assert.deepEqual(statuses, [400, 400, 400, 400, 429, 429]);
+    } finally {
+      await x.close();
+      await y.close();
+      await limited.release();
+    }
+  });
+});
+
+describe('outages of PostgreSQL and of the object store', () => {
+  test('requests get 503 JSON quickly while a dependency is away, and the instance recovers by itself', async () => {
+    const schema = await createSchema();
+    const s3 = await startS3Server();
+    const bucket = `outage-${Date.now().toString(36)}`;
+    await createBucket(s3.endpoint, bucket);
+    const postgresRelay = new Relay(5432);
+    await postgresRelay.start();
+    const s3Relay = new Relay(Number(new URL(s3.endpoint).port));
+    await s3Relay.start();
+    const databaseUrl = schema.url.replace('127.0.0.1:5432', `127.0.0.1:${postgresRelay.port}`);
+    const server = await startServer(
+      { DATABASE_URL: databaseUrl, ...s3Env(`http://127.0.0.1:${s3Relay.port}`, bucket) },
+      { env: {}, release: async () => undefined },
+    );
+    try {
+      const token = await register(server.base);
+      const image = (await upload(server.base, token, fixture('alpha.png'))).body;
+
+      await postgresRelay.cut();
+      let started = performance.now();
+      const listing = await api(server.base, '/images/', { token });
+      assert.equal(listing.status, 503);
+      assert.match(listing.body.detail, /unavailable/);
+      assert.equal(listing.headers.get('retry-after'), '5');
+      assert.ok(performance.now() - started < 6000, 'answered without hanging');
+      const ready = await api(server.base, '/readyz');
+      assert.equal(ready.status, 503);
+      assert.deepEqual(ready.body, { status: 'unavailable', database: 'unavailable', storage: 'ok' });
+      assert.equal((await api(server.base, '/healthz')).status, 200);
+      await postgresRelay.restore();
+      assert.equal((await api(server.base, '/images/', { token })).status, 200);
+
+      await s3Relay.cut();
+      started = performance.now();
+      const bytes = await api(server.base, `/images/${image.id}/content`, { token });
+      assert.equal(bytes.status, 503);
+      assert.ok(performance.now() - started < 10_000, 'answered without hanging');
+      const failedUpload = await upload(server.base, token, fixture('tiny-2x2.png'));
+      assert.equal(failedUpload.status, 503);
+      assert.deepEqual((await api(server.base, '/readyz')).body, { status: 'unavailable', database: 'ok', storage: 'unavailable' });
+      await s3Relay.restore();
+      assert.equal((await fetchBytes(`${server.base}/images/${image.id}/content`, { authorization: `Token ${token}` })).status, 200);
+      assert.equal((await api(server.base, '/readyz')).status, 200);
+      // The upload refused during the outage left nothing behind.
+      assert.equal((await api(server.base, '/images/', { token })).body.length, 1);
+      assert.equal((await upload(server.base, token, fixture('tiny-2x2.png'))).status, 201);
+    } finally {
+      await server.close();
+      await postgresRelay.cut().catch(() => undefined);
+      await s3Relay.cut().catch(() => undefined);
+      await schema.drop();
+      await s3.close();
+    }
+  });
+});
+
+describe('start-up', () => {
+  test('instances starting together migrate once, without racing', async () => {
+    const schema = await createSchema();
+    const s3 = await startS3Server();
+    const bucket = `startup-${Date.now().toString(36)}`;
+    await createBucket(s3.endpoint, bucket);
+    const env = { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket) };
+    const configs = await Promise.all(
+      Array.from({ length: 4 }, async () => loadConfig({ ...env, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', DATA_DIR: await tempDataDir() })),
+    );
+    const apps = await Promise.all(configs.map((config) => buildApp(config)));
+    try {
+      const { db } = apps[0]!.services;
+      const applied = await db.kysely
+        .selectFrom('kysely_migration' as never)
+        .select('name' as never)
+        .execute();
+      assert.deepEqual(
+        (applied as { name: string }[]).map((row) => row.name),
+        ['001_initial', '002_pipeline'],
+      );
+    } finally {
+      for (const built of apps) await built.app.close();
+      await schema.drop();
+      await s3.close();
+    }
+  });
+});
+
+describe('moving a single-machine deployment to PostgreSQL + S3', () => {
+  test('the transfer command carries users, tokens, images and bytes over', async () => {
+    // A single-machine deployment with some history: a generated key, replaced and deleted images, shared bytes.
+    const sourceDir = await tempDataDir();
+    const single = await startServer({ DATA_DIR: sourceDir, SECRET_KEY: '' }, { env: {}, release: async () => undefined });
+    const alice = uniqueUsername('alice');
+    const aliceToken = await register(single.base, alice);
+    const bobToken = await register(single.base);
+    await upload(single.base, aliceToken, fixture('photo.webp'));
+    await upload(single.base, aliceToken, fixture('alpha.png'));
+    await upload(single.base, aliceToken, fixture('tiny-2x2.png'), { method: 'PUT', path: '/images/2/' });
+    await upload(single.base, aliceToken, fixture('animated.gif'));
+    await api(single.base, '/images/3/', { method: 'DELETE', token: aliceToken });
+    await upload(single.base, bobToken, fixture('photo.webp'));
+    const before = {
+      alice: (await api(single.base, '/images/', { token: aliceToken })).body,
+      bob: (await api(single.base, '/images/', { token: bobToken })).body,
+    };
+    await single.close();
+
+    const schema = await createSchema();
+    const s3 = await startS3Server();
+    const bucket = `moved-${Date.now().toString(36)}`;
+    await createBucket(s3.endpoint, bucket);
+    const key = (await readFile(join(sourceDir, 'secret.key'), 'utf8')).trim();
+    const targetEnv = { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), SECRET_KEY: key };
+    try {
+      const report = await transfer(sourceDir, loadConfig({ ...targetEnv, DATA_DIR: await tempDataDir() }));
+      assert.deepEqual(report, { users: 2, images: 3, blobs: 2, bytes: report.bytes });
+
+      const moved = await startServer(targetEnv, { env: {}, release: async () => undefined });
+      try {
+        // Same tokens (login hands back the same one), same images, same bytes.
+        const login = await api(moved.base, '/api-token-auth/', { method: 'POST', json: { username: alice, password: GOOD_PASSWORD } });
+        assert.equal(login.body.token, aliceToken);
+        for (const [token, expected] of [
+          [aliceToken, before.alice],
+          [bobToken, before.bob],
+        ] as const) {
+          const listed = (await api(moved.base, '/images/', { token })).body;
+          assert.deepEqual(
+            listed.map((image: { id: number; sha256: string; filename: string }) => [image.id, image.sha256, image.filename]),
+            expected.map((image: { id: number; sha256: string; filename: string }) => [image.id, image.sha256, image.filename]),
+          );
+          for (const image of listed) assert.equal(sha256((await fetchBytes(image.url)).bytes), image.sha256);
+        }
+        // Ids keep counting where they were: alice's next image is 4, never a reused 3.
+        assert.equal((await upload(moved.base, aliceToken, fixture('exif-canon-40d.jpg'))).body.id, 4);
+        assert.equal((await register(moved.base).then(() => 'ok')), 'ok');
+      } finally {
+        await moved.close();
+      }
+      await assert.rejects(transfer(sourceDir, loadConfig({ ...targetEnv, DATA_DIR: await tempDataDir() })), /already has users/);
+    } finally {
+      await schema.drop();
+      await s3.close();
+    }
+  });
+});
+
+const nginxAvailable = existsSync('/usr/sbin/nginx');
+
+describe('two instances behind nginx (deploy/nginx.conf)', { skip: !nginxAvailable && 'nginx is not installed (apt-get install nginx)' }, () => {
+  test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
+    const resources = await sharedResources();
+    const proxyPort = await freePort();
+    const publicUrl = `http://127.0.0.1:${proxyPort}`;
+    const [one, two] = await Promise.all([
+      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+    ]);
+    const prefix = await tempDataDir();
+    await mkdir(join(prefix, 'tmp'), { recursive: true });
+    const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
+    const config = template
+      .replace('127.0.0.1:8001', `127.0.0.1:${new URL(one.base).port}`)
+      .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
+      .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
+    await writeFile(join(prefix, 'nginx.conf'), config);
+    const check = spawnSync('/usr/sbin/nginx', ['-t', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8' });
+    assert.equal(check.status, 0, check.stderr);
+    const nginx = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+    try {
+      for (let i = 0; i < 100; i++) {
+        const ok = await fetch(`${publicUrl}/healthz`).then((r) => r.ok, () => false);
+        if (ok) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const token = await register(publicUrl);
+      const ids: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const bytes = await sharp({ create: { width: 20 + i, height: 20, channels: 3, background: '#aa3300' } }).png().toBuffer();
+        const response = await upload(publicUrl, token, bytes, { filename: `p${i}.png` });
+        assert.equal(response.status, 201);
+        ids.push(response.body.id);
+        assert.ok(response.body.url.startsWith(`${publicUrl}/media/`), response.body.url);
+        assert.equal((await fetchBytes(response.body.url)).status, 200);
+      }
+      assert.deepEqual(ids, [1, 2, 3, 4, 5, 6]);
+      assert.equal((await api(publicUrl, '/images/', { token })).body.length, 6);
+      // A large upload streams through (no request buffering) and an oversized one is refused by the instance.
+      assert.equal((await upload(publicUrl, token, fixture('Landscape_5.jpg'))).status, 201);
+    } finally {
+      nginx.kill('SIGQUIT');
+      await one.close();
+      await two.close();
+      await resources.release();
+    }
+  });
+});
