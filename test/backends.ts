@@ -92,3 +92,30 @@ export async function backendResources(): Promise<BackendResources> {
     release: () => schema.drop(),
   };
 }
+
+export interface ScaleOutBackend {
+  schema: { url: string; drop(): Promise<void> };
+  s3: S3Server;
+  bucket: string;
+  /** DATABASE_URL and the S3 variables for this schema and bucket. */
+  env: Record<string, string>;
+  release(): Promise<void>;
+}
+
+/** A fresh schema, an S3 server of its own with one bucket: for tests that stop, relay or share them. */
+export async function freshScaleOutBackend(name: string): Promise<ScaleOutBackend> {
+  const schema = await createSchema();
+  const s3 = await startS3Server();
+  const bucket = `${name}-${randomBytes(4).toString('hex')}`;
+  await createBucket(s3.endpoint, bucket);
+  return {
+    schema,
+    s3,
+    bucket,
+    env: { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket) },
+    release: async () => {
+      await schema.drop();
+      await s3.close();
+    },
+  };
+}

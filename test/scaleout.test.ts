@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { transfer } from '../src/tools/transfer.js';
-import { createBucket, createSchema, REDIS_URL, s3Env, startS3Server, type BackendResources, type S3Server } from './backends.js';
+import { freshScaleOutBackend, REDIS_URL, s3Env, type BackendResources } from './backends.js';
 import { api, fetchBytes, fixture, freePort, GOOD_PASSWORD, register, sha256, startServer, tempDataDir, TEST_SECRET, uniqueUsername, upload, type TestServer } from './helpers.js';
 
 /** A TCP relay to a real service, which a test can cut (every connection dropped, new ones refused) and restore. */
@@ -44,23 +44,13 @@ class Relay {
   }
 }
 
-async function sharedResources(): Promise<BackendResources & { s3: S3Server }> {
-  const schema = await createSchema();
-  const s3 = await startS3Server();
-  const bucket = `scale-${Date.now().toString(36)}`;
-  await createBucket(s3.endpoint, bucket);
-  return {
-    s3,
-    env: { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), REDIS_URL, REDIS_PREFIX: `scale-${bucket}:` },
-    release: async () => {
-      await schema.drop();
-      await s3.close();
-    },
-  };
+async function sharedResources(): Promise<BackendResources> {
+  const backend = await freshScaleOutBackend('scale');
+  return { env: { ...backend.env, REDIS_URL, REDIS_PREFIX: `${backend.bucket}:` }, release: backend.release };
 }
 
 describe('two instances over one PostgreSQL and one bucket', () => {
-  let resources: BackendResources & { s3: S3Server };
+  let resources: BackendResources;
   let a: TestServer;
   let b: TestServer;
   before(async () => {
@@ -134,10 +124,7 @@ describe('two instances over one PostgreSQL and one bucket', () => {
 
 describe('outages of PostgreSQL and of the object store', () => {
   test('requests get 503 JSON quickly while a dependency is away, and the instance recovers by itself', async () => {
-    const schema = await createSchema();
-    const s3 = await startS3Server();
-    const bucket = `outage-${Date.now().toString(36)}`;
-    await createBucket(s3.endpoint, bucket);
+    const { schema, s3, bucket, release } = await freshScaleOutBackend('outage');
     const postgresRelay = new Relay(5432);
     await postgresRelay.start();
     const s3Relay = new Relay(Number(new URL(s3.endpoint).port));
@@ -183,19 +170,14 @@ describe('outages of PostgreSQL and of the object store', () => {
       await server.close();
       await postgresRelay.cut().catch(() => undefined);
       await s3Relay.cut().catch(() => undefined);
-      await schema.drop();
-      await s3.close();
+      await release();
     }
   });
 });
 
 describe('start-up', () => {
   test('instances starting together migrate once, without racing', async () => {
-    const schema = await createSchema();
-    const s3 = await startS3Server();
-    const bucket = `startup-${Date.now().toString(36)}`;
-    await createBucket(s3.endpoint, bucket);
-    const env = { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket) };
+    const { env, release } = await freshScaleOutBackend('startup');
     const configs = await Promise.all(
       Array.from({ length: 4 }, async () => loadConfig({ ...env, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', DATA_DIR: await tempDataDir() })),
     );
@@ -212,8 +194,7 @@ describe('start-up', () => {
       );
     } finally {
       for (const built of apps) await built.app.close();
-      await schema.drop();
-      await s3.close();
+      await release();
     }
   });
 });
@@ -238,12 +219,9 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
     };
     await single.close();
 
-    const schema = await createSchema();
-    const s3 = await startS3Server();
-    const bucket = `moved-${Date.now().toString(36)}`;
-    await createBucket(s3.endpoint, bucket);
+    const target = await freshScaleOutBackend('moved');
     const key = (await readFile(join(sourceDir, 'secret.key'), 'utf8')).trim();
-    const targetEnv = { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), SECRET_KEY: key };
+    const targetEnv = { ...target.env, SECRET_KEY: key };
     try {
       const report = await transfer(sourceDir, loadConfig({ ...targetEnv, DATA_DIR: await tempDataDir() }));
       assert.deepEqual(report, { users: 2, images: 3, blobs: 2, bytes: report.bytes });
@@ -272,8 +250,7 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
       }
       await assert.rejects(transfer(sourceDir, loadConfig({ ...targetEnv, DATA_DIR: await tempDataDir() })), /already has users/);
     } finally {
-      await schema.drop();
-      await s3.close();
+      await target.release();
     }
   });
 });

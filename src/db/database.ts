@@ -68,10 +68,13 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
   });
   pool.on('error', (error) => options.onIdleError?.(error));
-  const kysely = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return wrap(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+}
+
+function wrap(kysely: Kysely<Schema>, dialect: Dialect): Db {
   return {
     kysely,
-    dialect: 'postgres',
+    dialect,
     async ping() {
       await sql`select 1`.execute(kysely);
     },
@@ -113,15 +116,5 @@ export function openSqlite(dataDir: string): Db {
   file.exec('PRAGMA synchronous = FULL');
   file.exec('PRAGMA foreign_keys = ON');
   file.exec('PRAGMA busy_timeout = 5000');
-  const kysely = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) });
-  return {
-    kysely,
-    dialect: 'sqlite',
-    async ping() {
-      await sql`select 1`.execute(kysely);
-    },
-    async close() {
-      await kysely.destroy();
-    },
-  };
+  return wrap(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) }), 'sqlite');
 }
