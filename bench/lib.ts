@@ -11,7 +11,8 @@ export interface ServerProcess {
   dataDir: string;
   /** Milliseconds from spawning `npm start`'s script to the first 200 on /readyz. */
   startupMs: number;
-  stop(): void;
+  /** SIGTERM, then waits for the process to exit. */
+  stop(): Promise<void>;
 }
 
 /** Starts the server the way `npm start` does, in its own process, on a fresh data directory. */
@@ -34,7 +35,17 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     if (child.exitCode !== null) throw new Error('server exited during start-up');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-  return { base, child, dataDir, startupMs: performance.now() - started, stop: () => child.kill('SIGTERM') };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    base,
+    child,
+    dataDir,
+    startupMs: performance.now() - started,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 export async function rssMiB(pid: number): Promise<number> {

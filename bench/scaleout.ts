@@ -64,7 +64,7 @@ try {
   const [read, write] = await measure(sqlite.base, uploads);
   rows.push(['SQLite + files, one instance: GET /images/<id>/', read], ['SQLite + files, one instance: upload', write]);
 } finally {
-  sqlite.stop();
+  await sqlite.stop();
 }
 
 const s3 = await startS3Server();
@@ -78,7 +78,7 @@ try {
     const [read, write] = await measure(one.base, uploads);
     rows.push(['PostgreSQL + S3, one instance: GET /images/<id>/', read], ['PostgreSQL + S3, one instance: upload', write]);
   } finally {
-    one.stop();
+    await one.stop();
   }
 
   const proxyPort = await freePort();
@@ -101,7 +101,7 @@ try {
     rows.push(['PostgreSQL + S3, two instances behind nginx: GET /images/<id>/', read], ['PostgreSQL + S3, two instances behind nginx: upload', write]);
   } finally {
     nginx.kill('SIGQUIT');
-    for (const instance of instances) instance.stop();
+    await Promise.all(instances.map((instance) => instance.stop()));
   }
 } finally {
   await schema.drop();

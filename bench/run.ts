@@ -1,0 +1,450 @@
+/**
+ * The benchmark suite: every hot path next to a baseline measured in the same run, alternately.
+ *
+ *   npm run bench                 all benchmarks, writes docs/benchmarks.{md,json} and charts
+ *   npm run bench -- list upload  some of them
+ *   npm run bench -- --quick      smoke run: one pair each, tiny sizes (used by the test suite)
+ *   npm run bench -- --out DIR    write the reports elsewhere
+ */
+import autocannon from 'autocannon';
+import Database from 'libsql';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { freshScaleOutBackend, type ScaleOutBackend } from '../test/backends.js';
+import { fetchBytes, fixture, freePort, register, tempDataDir, TEST_SECRET, upload } from '../test/helpers.js';
+import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type PreparedPair, type Series } from './framework.js';
+import { rssMiB, startServerProcess, type ServerProcess } from './lib.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const outIndex = args.indexOf('--out');
+const outDir = outIndex >= 0 ? args[outIndex + 1]! : join(ROOT, 'docs');
+const selected = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--out');
+const pairs = quick ? 1 : 5;
+const seconds = quick ? 0.3 : 3;
+const nginxPath = '/usr/sbin/nginx';
+
+// ---- shared context ----
+
+interface Context {
+  /** One SQLite + files server for the single-instance benchmarks. */
+  server(): Promise<{ process: ServerProcess; token: string }>;
+  close(): Promise<void>;
+}
+
+function createContext(): Context {
+  let shared: Promise<{ process: ServerProcess; token: string }> | undefined;
+  return {
+    server() {
+      shared ??= (async () => {
+        const process = await startServerProcess({ SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '100000', RENDER_QUEUE: '1000' });
+        return { process, token: await register(process.base) };
+      })();
+      return shared;
+    },
+    async close() {
+      if (shared) await (await shared).process.stop();
+    },
+  };
+}
+
+async function load(options: autocannon.Options): Promise<autocannon.Result> {
+  const result = await autocannon({ duration: seconds, ...options });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+  return result;
+}
+
+function spawnNode(scriptArgs: string[]): ChildProcess {
+  return spawn(process.execPath, scriptArgs, { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
+  const started = Date.now();
+  while (Date.now() - started < timeoutMs) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+/** nginx with the given server blocks, in a scratch prefix. */
+async function startNginx(serverBlocks: string): Promise<{ stop(): void }> {
+  if (!existsSync(nginxPath)) throw new Error('nginx is not installed (apt-get install nginx)');
+  const prefix = await tempDataDir();
+  await mkdir(join(prefix, 'tmp'));
+  // nginx's workers run as nobody: they must be able to enter the prefix and write their temporary files.
+  await chmod(prefix, 0o755);
+  await chmod(join(prefix, 'tmp'), 0o777);
+  const config = `worker_processes 1; pid nginx.pid; error_log error.log warn; events { worker_connections 1024; }
+http { access_log off; client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
+${serverBlocks} }`;
+  await writeFile(join(prefix, 'nginx.conf'), config);
+  const child = spawn(nginxPath, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  return { stop: () => child.kill('SIGQUIT') };
+}
+
+/** A JPEG of roughly the given size: a photo-like noisy gradient. */
+async function jpegOfSize(targetBytes: number, seed: number): Promise<Buffer> {
+  const side = Math.max(64, Math.round(Math.sqrt(targetBytes / 0.9)));
+  const width = Math.round(side * 1.33);
+  const height = Math.round(side / 1.33);
+  return sharp({ create: { width, height, channels: 3, background: { r: seed % 256, g: 90, b: 160 }, noise: { type: 'gaussian', mean: 110 + (seed % 40), sigma: 40 } } })
+    .jpeg({ quality: 95 })
+    .toBuffer();
+}
+
+function multipart(file: Buffer, filename: string): { body: Buffer; contentType: string } {
+  const boundary = `bench${filename.replace(/\W/g, '')}${file.length}`;
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]),
+  };
+}
+
+// ---- the benchmarks ----
+
+const metadataRead: Benchmark<Context> = {
+  name: 'metadata-read',
+  title: '`GET /images/<id>/` with a token, 32 connections',
+  serviceLabel: 'image-api',
+  baselineLabel: 'bare Fastify route, same JSON from memory',
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 0.5 },
+  limitedBy:
+    'Per request the service resolves the token (SHA-256, one query), reads the image (one query joining its blob), signs five links (original and four presets, HMAC-SHA256 each) and serialises a 2 KB document; the baseline only serialises. A CPU profile puts ~25% of the time in Kysely query compilation and libsql, ~15% in the presenter (signing, srcset), the rest in Fastify and HTTP.',
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const image = (await upload(server.base, token, fixture('photo.webp'))).body;
+    const path = `/images/${image.id}/`;
+    const json = (await fetchBytes(`${server.base}${path}`, { authorization: `Token ${token}` })).bytes;
+    const file = join(await tempDataDir(), 'image.json');
+    await writeFile(file, json);
+    const port = await freePort();
+    const bare = spawnNode([join(ROOT, 'bench', 'baselines', 'fastify-json.mjs'), String(port), file]);
+    await waitFor(`http://127.0.0.1:${port}${path}`);
+    return {
+      service: async () => (await load({ url: `${server.base}${path}`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average,
+      baseline: async () => (await load({ url: `http://127.0.0.1:${port}${path}`, connections: 32 })).requests.average,
+      close: async () => void bare.kill(),
+    };
+  },
+};
+
+const list: Benchmark<Context> = {
+  name: 'list',
+  title: '`GET /images/?limit=100`, p99 latency, 8 connections',
+  serviceLabel: `user with ${quick ? '10,000' : '100,000'} images`,
+  baselineLabel: 'user with 100 images',
+  unit: 'ms',
+  budget: { kind: 'max-ratio', value: 1.3 },
+  limitedBy: 'The page is read through the (user, id) index, so the collection size should not matter; a miss here means the plan changed.',
+  async prepare(context) {
+    const { process: server } = await context.server();
+    // Rows inserted directly: users with collections of each size, all pointing at one stored blob.
+    const seedToken = await register(server.base);
+    const seed = (await upload(server.base, seedToken, fixture('tiny-2x2.png'))).body;
+    const sizes = quick ? [100, 1000, 10_000] : [100, 1000, 10_000, 100_000];
+    const tokens = new Map<number, string>();
+    const database = new Database(join(server.dataDir, 'image-api.sqlite'));
+    database.exec('PRAGMA busy_timeout = 10000');
+    for (const size of sizes) {
+      const token = await register(server.base);
+      const { user_id: userId } = database.prepare('select id as user_id from users order by id desc limit 1').get() as { user_id: number };
+      const insert = database.prepare('insert into images (user_id, number, sha256, filename, created_at, updated_at, exif) values (?, ?, ?, ?, ?, ?, null)');
+      const now = new Date().toISOString();
+      database.transaction(() => {
+        for (let number = 1; number <= size; number++) insert.run(userId, number, seed.sha256, `img${number}.png`, now, now);
+        database.prepare('update users set next_image_number = ? where id = ?').run(size + 1, userId);
+        database.prepare('update blobs set ref_count = ref_count + ? where sha256 = ?').run(size, seed.sha256);
+      })();
+      tokens.set(size, token);
+    }
+    database.close();
+    const p99 = async (size: number) =>
+      (await load({ url: `${server.base}/images/?limit=100`, connections: 8, headers: { authorization: `Token ${tokens.get(size)}` } })).latency.p99;
+    return {
+      service: () => p99(sizes[sizes.length - 1]!),
+      baseline: () => p99(100),
+      series: async (): Promise<Series> => ({
+        title: 'List latency against collection size (GET /images/?limit=100)',
+        xLabel: 'images the user has',
+        yLabel: 'p99 latency (ms)',
+        points: await sizes.reduce<Promise<[number, number][]>>(async (previous, size) => [...(await previous), [size, await p99(size)]], Promise.resolve([])),
+      }),
+      close: async () => undefined,
+    };
+  },
+};
+
+const uploadThroughput: Benchmark<Context> = {
+  name: 'upload',
+  title: `\`POST /images/\` of a ${quick ? '0.2' : '5'} MB JPEG, 8 connections`,
+  serviceLabel: 'image-api',
+  baselineLabel: 'bare Node server streaming the body to a file and hashing it',
+  unit: 'MB/s',
+  budget: { kind: 'min-ratio', value: 0.6 },
+  limitedBy:
+    'The service does what the baseline does (stream to a file, hash) and then reads the upload three more times: the header probe, a full decode of the 5 MB JPEG to validate it and compute the placeholder (shrink-on-load helps, but a 95%-quality JPEG still costs ~60 ms of CPU), and the metadata removal, which copies the file. On two cores the decode is the limit.',
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const bodies = await Promise.all(Array.from({ length: 8 }, async (_, i) => multipart(await jpegOfSize(quick ? 200_000 : 5_000_000, i), `u${i}.jpg`)));
+    const size = bodies[0]!.body.length;
+    const sinkPort = await freePort();
+    const sink = spawnNode([join(ROOT, 'bench', 'baselines', 'upload-sink.mjs'), String(sinkPort), await tempDataDir()]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const run = async (url: string, headers: Record<string, string>) => {
+      let next = 0;
+      const result = await load({
+        url,
+        method: 'POST',
+        connections: 8,
+        headers: { ...headers, 'content-type': bodies[0]!.contentType },
+        requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]!.body, headers: { ...request.headers, 'content-type': bodies[(next - 1) % bodies.length]!.contentType } }) }],
+      });
+      return (result.requests.average * size) / 1e6;
+    };
+    return {
+      service: () => run(`${server.base}/images/`, { authorization: `Token ${token}` }),
+      baseline: () => run(`http://127.0.0.1:${sinkPort}/`, {}),
+      close: async () => void sink.kill(),
+    };
+  },
+};
+
+const uploadMemory: Benchmark<Context> = {
+  name: 'upload-memory',
+  title: `peak RSS while 8 clients each upload a ${quick ? '1' : '20'} MB image`,
+  serviceLabel: 'peak RSS during the uploads',
+  baselineLabel: 'RSS of the idle server',
+  unit: 'MiB',
+  budget: { kind: 'max-growth', value: 100 },
+  limitedBy: 'Uploads stream to disk; the memory that grows is libvips decoding (two at a time, shrunk on load) and its caches.',
+  async prepare() {
+    // A server of its own, so that its memory is not that of the other benchmarks.
+    const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
+    const token = await register(server.base);
+    const files = await Promise.all(Array.from({ length: 8 }, (_, i) => jpegOfSize(quick ? 1_000_000 : 20_000_000, 100 + i)));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Idle means before any upload: memory a process has touched is not all handed back afterwards.
+    const idle = await rssMiB(server.child.pid!);
+    return {
+      service: async () => {
+        let peak = 0;
+        let done = false;
+        const poll = (async () => {
+          while (!done) {
+            peak = Math.max(peak, await rssMiB(server.child.pid!));
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+        const responses = await Promise.all(files.map((file, i) => upload(server.base, token, file, { filename: `big${i}.jpg` })));
+        done = true;
+        await poll;
+        if (responses.some((response) => response.status !== 201)) throw new Error(`uploads answered ${responses.map((r) => r.status)}`);
+        return peak;
+      },
+      baseline: async () => idle,
+      close: () => server.stop(),
+    };
+  },
+};
+
+const originalDelivery: Benchmark<Context> = {
+  name: 'original-delivery',
+  title: 'original bytes (177 KB WebP) through the signed `url`, 32 connections',
+  serviceLabel: 'image-api',
+  baselineLabel: 'nginx serving the same file from disk',
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 0.5 },
+  limitedBy:
+    'Each request verifies the HMAC, reads the image row (one query), opens the file and streams it through Node; nginx uses sendfile from its own C event loop. Node copies every byte through user space.',
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const image = (await upload(server.base, token, fixture('photo.webp'))).body;
+    const root = await tempDataDir();
+    await chmod(root, 0o755);
+    await writeFile(join(root, 'photo.webp'), await readFile(fixture('photo.webp')), { mode: 0o644 });
+    const port = await freePort();
+    const nginx = await startNginx(`server { listen 127.0.0.1:${port}; root ${root}; }`);
+    await waitFor(`http://127.0.0.1:${port}/photo.webp`);
+    return {
+      service: async () => (await load({ url: image.url, connections: 32 })).requests.average,
+      baseline: async () => (await load({ url: `http://127.0.0.1:${port}/photo.webp`, connections: 32 })).requests.average,
+      close: async () => nginx.stop(),
+    };
+  },
+};
+
+const variantRender: Benchmark<Context> = {
+  name: 'variant-render',
+  title: `\`thumb\` (200×200 cover) of a ${quick ? '1' : '12'}-megapixel JPEG, uncached`,
+  serviceLabel: 'through the API',
+  baselineLabel: 'direct sharp call in one process',
+  unit: 'ms',
+  budget: { kind: 'max-ratio', value: 1.3 },
+  limitedBy: 'Besides the same libvips work, the API does an HTTP round trip, two queries, writes the variant to storage and records it.',
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const width = quick ? 1155 : 4000;
+    const photo = await sharp({ create: { width, height: Math.round((width * 3) / 4), channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 25 } } })
+      .blur(1.5)
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    const image = (await upload(server.base, token, photo, { filename: 'photo.jpg' })).body;
+    let quality = 90;
+    return {
+      // A new quality each time: the same work, never served from the cache.
+      service: async () => {
+        const started = performance.now();
+        const response = await fetchBytes(`${server.base}/images/${image.id}/content?w=200&h=200&fit=cover&format=jpeg&q=${quality--}`, { authorization: `Token ${token}` });
+        if (response.status !== 200) throw new Error(`render answered ${response.status}`);
+        return performance.now() - started;
+      },
+      baseline: async () => {
+        const started = performance.now();
+        await sharp(photo).rotate().resize(200, 200, { fit: 'cover' }).jpeg({ quality: quality, mozjpeg: true }).toBuffer();
+        return performance.now() - started;
+      },
+      close: async () => undefined,
+    };
+  },
+};
+
+const cachedVariant: Benchmark<Context> = {
+  name: 'cached-variant',
+  title: 'cached `thumb` through its signed link, 32 connections',
+  serviceLabel: 'cached variant',
+  baselineLabel: 'original delivery of a file of the same size',
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 0.9 },
+  limitedBy: 'A cached variant costs one more query (the variants row) than an original.',
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
+    const thumb = (await fetchBytes(image.variants.thumb, { accept: 'image/webp' })).bytes;
+    const twin = (await upload(server.base, token, thumb, { filename: 'twin.webp' })).body;
+    return {
+      service: async () => (await load({ url: image.variants.thumb, connections: 32, headers: { accept: 'image/webp' } })).requests.average,
+      baseline: async () => (await load({ url: twin.url, connections: 32 })).requests.average,
+      close: async () => undefined,
+    };
+  },
+};
+
+const scale: Benchmark<Context> = {
+  name: 'scale',
+  title: 'metadata read on PostgreSQL + S3, 32 connections',
+  serviceLabel: 'two instances behind nginx',
+  baselineLabel: 'one instance',
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 1.5 },
+  limitedBy:
+    'This machine has 2 cores shared by the load generator, nginx, PostgreSQL and both instances: a second instance adds no CPU, only a hop through nginx. The budget is for instances on separate cores or machines.',
+  async prepare() {
+    const backend: ScaleOutBackend = await freshScaleOutBackend('bench');
+    const env = { ...backend.env, SECRET_KEY: TEST_SECRET };
+    const proxyPort = await freePort();
+    const instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    const nginx = await startNginx(
+      `upstream api { server 127.0.0.1:${new URL(instances[0]!.base).port}; server 127.0.0.1:${new URL(instances[1]!.base).port}; keepalive 64; }
+       server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
+    );
+    const proxy = `http://127.0.0.1:${proxyPort}`;
+    await waitFor(`${proxy}/healthz`);
+    const token = await register(proxy);
+    const image = (await upload(proxy, token, fixture('photo.webp'))).body;
+    const read = async (base: string) => (await load({ url: `${base}/images/${image.id}/`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average;
+    return {
+      service: () => read(proxy),
+      baseline: () => read(instances[0]!.base),
+      close: async () => {
+        nginx.stop();
+        await Promise.all(instances.map((instance) => instance.stop()));
+        await backend.release();
+      },
+    };
+  },
+};
+
+const startup: Benchmark<Context> = {
+  name: 'start-up',
+  title: '`npm start` to the first 200 on `/readyz` (dist built)',
+  serviceLabel: 'image-api',
+  baselineLabel: '`node -e` opening an HTTP server',
+  unit: 'ms',
+  budget: { kind: 'report' },
+  limitedBy: '',
+  async prepare() {
+    const bare = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
+    return {
+      service: async () => {
+        const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
+        await server.stop();
+        return server.startupMs;
+      },
+      baseline: async () => {
+        const port = await freePort();
+        const started = performance.now();
+        const child = spawnNode(['-e', bare, String(port)]);
+        await waitFor(`http://127.0.0.1:${port}/`);
+        const elapsed = performance.now() - started;
+        child.kill();
+        return elapsed;
+      },
+      close: async () => undefined,
+    };
+  },
+};
+
+const BENCHMARKS = [metadataRead, list, uploadThroughput, uploadMemory, originalDelivery, variantRender, cachedVariant, scale, startup];
+
+// ---- main ----
+
+const chosen = selected.length > 0 ? BENCHMARKS.filter((benchmark) => selected.includes(benchmark.name)) : BENCHMARKS;
+if (chosen.length === 0) {
+  console.error(`unknown benchmark; choose from: ${BENCHMARKS.map((b) => b.name).join(', ')}`);
+  process.exit(2);
+}
+const context = createContext();
+const results: BenchmarkResult[] = [];
+try {
+  for (const benchmark of chosen) {
+    const result = await runBenchmark(benchmark, context, pairs, !quick);
+    results.push(result);
+    const status = result.error ? `error: ${result.error}` : `ratio ${result.ratio.toFixed(2)} (${result.met === null ? 'reported' : result.met ? 'met' : 'missed'})`;
+    console.log(`${benchmark.name.padEnd(18)} service ${result.service.median.toFixed(1)} ${result.unit}, baseline ${result.baseline.median.toFixed(1)} ${result.unit}, ${status}`);
+  }
+} finally {
+  await context.close();
+}
+
+await mkdir(outDir, { recursive: true });
+const charts: string[] = [];
+for (const result of results) {
+  if (!result.series) continue;
+  const file = `benchmarks-${result.name}.svg`;
+  await writeFile(join(outDir, file), lineChart(result.series));
+  charts.push(file);
+}
+const scaleResult = results.find((result) => result.name === 'scale');
+if (scaleResult && Number.isFinite(scaleResult.service.median)) {
+  const file = 'benchmarks-scale.svg';
+  await writeFile(
+    join(outDir, file),
+    lineChart({ title: 'Metadata reads against instances (PostgreSQL + S3)', xLabel: 'instances', yLabel: 'req/s', points: [[1, scaleResult.baseline.median], [2, scaleResult.service.median]] }),
+  );
+  charts.push(file);
+}
+const info = runInfo(quick ? 'quick' : 'full', pairs);
+await writeFile(join(outDir, 'benchmarks.md'), markdownReport(info, results, charts));
+await writeFile(join(outDir, 'benchmarks.json'), `${JSON.stringify({ ...info, results }, null, 2)}\n`);
+console.log(`wrote ${join(outDir, 'benchmarks.md')}, benchmarks.json and ${charts.length} chart(s)`);
+process.exit(results.some((result) => result.error) ? 1 : 0);
