@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { freshScaleOutBackend, type ScaleOutBackend } from '../test/backends.js';
 import { fetchBytes, fixture, freePort, register, tempDataDir, TEST_SECRET, upload } from '../test/helpers.js';
-import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type PreparedPair, type Series } from './framework.js';
+import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type Series } from './framework.js';
 import { rssMiB, startServerProcess, type ServerProcess } from './lib.js';
 
 const ROOT = join(import.meta.dirname, '..');
