@@ -119,7 +119,7 @@ const metadataRead: Benchmark<Context> = {
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.5 },
   limitedBy:
-    'Per request the service resolves the token (SHA-256, one query), reads the image (one query joining its blob), signs five links (original and four presets, HMAC-SHA256 each) and serialises a 2 KB document; the baseline only serialises. A CPU profile puts ~25% of the time in Kysely query compilation and libsql, ~15% in the presenter (signing, srcset), the rest in Fastify and HTTP.',
+    'Per request the service resolves the token (SHA-256, one query), reads the image (one query joining its blob), signs five links (original and four presets) and serialises a 2 KB document; the baseline only serialises a stored object. A CPU profile of the service under this load (node --cpu-prof): Kysely building and compiling the two queries 16% of CPU, libsql executing them and reading rows 16%, Fastify routing, hooks and serialisation 20%, the presenter (five HMAC-SHA256 signatures, srcset) 8%, @fastify/helmet rebuilding its headers on every request 5%, and 22% idle because the load generator shares the two cores. Next steps: precompiled queries for the two hot reads, headers computed once.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('photo.webp'))).body;
@@ -144,7 +144,8 @@ const list: Benchmark<Context> = {
   serviceLabel: `user with ${quick ? '10,000' : '100,000'} images`,
   baselineLabel: 'user with 100 images',
   unit: 'ms',
-  budget: { kind: 'max-ratio', value: 1.3 },
+  // Raised from 1.3: measured 1.02.
+  budget: { kind: 'max-ratio', value: 1.15 },
   limitedBy: 'The page is read through the (user, id) index, so the collection size should not matter; a miss here means the plan changed.',
   async prepare(context) {
     const { process: server } = await context.server();
@@ -192,7 +193,7 @@ const uploadThroughput: Benchmark<Context> = {
   unit: 'MB/s',
   budget: { kind: 'min-ratio', value: 0.6 },
   limitedBy:
-    'The service does what the baseline does (stream to a file, hash) and then reads the upload three more times: the header probe, a full decode of the 5 MB JPEG to validate it and compute the placeholder (shrink-on-load helps, but a 95%-quality JPEG still costs ~60 ms of CPU), and the metadata removal, which copies the file. On two cores the decode is the limit.',
+    'The service does what the baseline does (stream to a file, hash) and then works on the image: the header probe, a full decode to prove the file is not corrupt and to compute the placeholder and dominant colour, the EXIF summary, and the metadata removal, which writes a second file. With 8 connections on two cores the decode of 5-megabyte JPEGs is the limit; the baseline does no image work at all.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const bodies = await Promise.all(Array.from({ length: 8 }, async (_, i) => multipart(await jpegOfSize(quick ? 200_000 : 5_000_000, i), `u${i}.jpg`)));
@@ -263,7 +264,8 @@ const originalDelivery: Benchmark<Context> = {
   serviceLabel: 'image-api',
   baselineLabel: 'nginx serving the same file from disk',
   unit: 'req/s',
-  budget: { kind: 'min-ratio', value: 0.5 },
+  // Raised from 0.5: measured 0.98 (at this size both sides are limited by the load generator).
+  budget: { kind: 'min-ratio', value: 0.75 },
   limitedBy:
     'Each request verifies the HMAC, reads the image row (one query), opens the file and streams it through Node; nginx uses sendfile from its own C event loop. Node copies every byte through user space.',
   async prepare(context) {
@@ -325,7 +327,7 @@ const cachedVariant: Benchmark<Context> = {
   baselineLabel: 'original delivery of a file of the same size',
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.9 },
-  limitedBy: 'A cached variant costs one more query (the variants row) than an original.',
+  limitedBy: 'A cached variant costs what an original costs plus one query (the variants row) and the parsing and normalising of its parameters and Accept header.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
@@ -427,6 +429,14 @@ try {
 }
 
 await mkdir(outDir, { recursive: true });
+// A partial run replaces its own rows in the existing report and keeps the others.
+if (selected.length > 0) {
+  const previous = await readFile(join(outDir, 'benchmarks.json'), 'utf8').then((text) => JSON.parse(text) as { results: BenchmarkResult[] }, () => ({ results: [] }));
+  const merged = BENCHMARKS.map((benchmark) => results.find((r) => r.name === benchmark.name) ?? previous.results.find((r) => r.name === benchmark.name)).filter(
+    (result): result is BenchmarkResult => result !== undefined,
+  );
+  results.splice(0, results.length, ...merged);
+}
 const charts: string[] = [];
 for (const result of results) {
   if (!result.series) continue;

@@ -18,7 +18,13 @@ createServer(async (request, response) => {
       callback(null, chunk);
     },
   });
-  await pipeline(request, hashing, createWriteStream(path));
-  await unlink(path);
-  response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sha256: hash.digest('hex') }));
+  try {
+    await pipeline(request, hashing, createWriteStream(path));
+    response.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ sha256: hash.digest('hex') }));
+  } catch {
+    // The client went away mid-upload (the load generator stopping): nothing to answer.
+    response.destroy();
+  } finally {
+    await unlink(path).catch(() => undefined);
+  }
 }).listen(Number(port), '127.0.0.1');
