@@ -94,6 +94,10 @@ async function openServices(config: Config): Promise<AppServices> {
   return { db, storage, auth, images };
 }
 
+function redactSignature(url: string): string {
+  return url.replace(/([?&]sig=)[^&]*/g, '$1[redacted]');
+}
+
 export interface BuiltApp {
   app: FastifyInstance;
   services: AppServices;
@@ -107,14 +111,23 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
   const presenter = new ImagePresenter(config.publicUrl, signer, config.presets);
 
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: {
+      level: config.logLevel,
+      // @fastify/multipart logs the request headers at trace level: redact wherever they show up.
+      redact: ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'busboyOptions.headers.cookie'],
+      // A signed link is a credential until it expires: keep its signature out of the logs.
+      serializers: {
+        req: (request) => ({ method: request.method, url: redactSignature(request.url), remoteAddress: request.ip }),
+      },
+    },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     trustProxy: config.trustProxy,
     bodyLimit: JSON_BODY_LIMIT,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 5_000,
-    http: { headersTimeout: 15_000 },
+    // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check every second.
+    http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
     ajv: { customOptions: { allErrors: true } },
   });
@@ -222,6 +235,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
       app.log.error({ err: error }, 'storage sweep failed');
     }
   };
+  await images.forgetDeadUploads();
   await sweep();
   const sweepTimer = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
   app.addHook('onClose', async () => {

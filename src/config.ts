@@ -21,6 +21,8 @@ export interface Config {
   authRateWindowSeconds: number;
   trustProxy: boolean;
   requestTimeoutMs: number;
+  /** A client must have sent all request headers within this time. */
+  headersTimeoutMs: number;
   /** Keep EXIF/XMP/IPTC in stored originals (off: they are removed, losslessly where the format allows). */
   keepMetadata: boolean;
   /** Include the GPS position in the owner's metadata summary. */
@@ -247,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
     authRateWindowSeconds: readInteger(env, 'AUTH_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', 15_000, 1000, 300_000),
     keepMetadata: readBoolean(env, 'KEEP_METADATA', false),
     exposeLocation: readBoolean(env, 'EXPOSE_LOCATION', false),
     maxFrames: readInteger(env, 'MAX_FRAMES', 500, 1, 100_000),

@@ -264,6 +264,15 @@ export class ImageService {
     return this.variants.open(variant, range);
   }
 
+  /**
+   * Forgets uploads that were in flight when the previous process died. Only for SQLite: its
+   * database belongs to one process, so at start-up no upload can be pending. (On PostgreSQL other
+   * instances may be mid-upload; their leases expire instead.)
+   */
+  async forgetDeadUploads(): Promise<void> {
+    if (this.db.dialect === 'sqlite') await this.db.kysely.updateTable('blobs').set({ pending_uploads: 0 }).where('pending_uploads', '>', 0).execute();
+  }
+
   /** Removes unreferenced blobs (and their variants), and stored objects that no row knows. */
   async sweep(): Promise<SweepReport> {
     const garbage = await this.db.kysely

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, describe, test } from 'node:test';
+import { MediaSigner } from '../src/media/signing.js';
+import { api, fixture, register, startServer, TEST_SECRET, uniqueUsername, type TestServer } from './helpers.js';
+
+interface Operation {
+  method: string;
+  path: string;
+  secured: boolean;
+}
+
+describe('access control audit: every route in the OpenAPI spec', () => {
+  let server: TestServer;
+  let base: string;
+  let victimName: string;
+  let victim: string;
+  let intruder: string;
+  let revoked: string;
+  let image: { id: number; url: string; sha256: string; filename: string; variants: Record<string, string> };
+  let victimUserId: number;
+  let operations: Operation[];
+
+  before(async () => {
+    server = await startServer();
+    base = server.base;
+    victimName = uniqueUsername('victim');
+    victim = await register(base, victimName);
+    intruder = await register(base);
+    revoked = await register(base);
+    await api(base, '/regenerateToken/', { token: revoked });
+    const form = new FormData();
+    form.append('image', new Blob([await readFile(fixture('exif-canon-40d.jpg'))]), 'victim-secret-name.jpg');
+    image = (await api(base, '/images/', { method: 'POST', token: victim, body: form })).body;
+    victimUserId = Number(new URL(image.url).pathname.split('/')[2]);
+    const spec = (await api(base, '/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, secured: Boolean(operation.security?.length) })),
+    );
+  });
+  after(() => server.close());
+
+  const concrete = (path: string) => path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId));
+
+  async function call(operation: Operation, headers: Record<string, string>, query = '') {
+    const init: { method: string; token?: string; authorization?: string; body?: FormData; headers: Record<string, string> } = { method: operation.method, headers };
+    if (operation.method === 'POST' || operation.method === 'PUT') {
+      const form = new FormData();
+      form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'intruder.png');
+      init.body = form;
+    }
+    return api(base, `${concrete(operation.path)}${query}`, init);
+  }
+
+  /** Nothing of the victim's in a response meant for someone else. */
+  function assertReveals(text: string, context: string) {
+    for (const secret of [image.sha256, 'victim-secret-name', victimName, victim]) assert.ok(!text.includes(secret), `${context} reveals ${secret}`);
+  }
+
+  test('the spec lists the routes this audit must cover', () => {
+    const secured = operations.filter((operation) => operation.secured).map((operation) => `${operation.method} ${operation.path}`);
+    for (const expected of ['GET /images/', 'POST /images/', 'GET /images/{id}/', 'PUT /images/{id}/', 'DELETE /images/{id}/', 'GET /images/{id}/content', 'GET /regenerateToken/', 'GET /me/']) {
+      assert.ok(secured.includes(expected), `${expected} is not marked as secured`);
+    }
+  });
+
+  test('secured routes: no credentials, a revoked token, a malformed header → 401 with nothing revealed', async () => {
+    for (const operation of operations.filter((candidate) => candidate.secured)) {
+      const attempts: Record<string, string>[] = [{}, { authorization: `Token ${revoked}` }, { authorization: 'Token' }, { authorization: `Bearer ${'f'.repeat(40)}` }];
+      for (const headers of attempts) {
+        const response = await call(operation, headers);
+        assert.equal(response.status, 401, `${operation.method} ${operation.path} with ${JSON.stringify(headers)}`);
+        assertReveals(response.text, `${operation.method} ${operation.path}`);
+      }
+    }
+  });
+
+  test("secured routes: another user's token never reaches the victim's image", async () => {
+    for (const operation of operations.filter((candidate) => candidate.secured)) {
+      // These act on the caller's own account only (a new image, a new token of their own).
+      if (operation.path === '/regenerateToken/' || (operation.method === 'POST' && operation.path === '/images/')) continue;
+      const response = await call(operation, { authorization: `Token ${intruder}` });
+      assertReveals(response.text, `${operation.method} ${operation.path} as another user`);
+      if (operation.path.includes('{id}')) assert.equal(response.status, 404, `${operation.method} ${operation.path}`);
+    }
+    // The victim's image is untouched.
+    const mine = await api(base, `/images/${image.id}/`, { token: victim });
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.sha256, image.sha256);
+  });
+
+  test('signed links: missing, borrowed, altered and expired signatures are refused without revealing anything', async () => {
+    const media = operations.filter((operation) => operation.path.startsWith('/media/'));
+    assert.ok(media.length > 0);
+    const intruderImage = (
+      await (async () => {
+        const form = new FormData();
+        form.append('image', new Blob([await readFile(fixture('alpha.png'))]), 'mine.png');
+        return api(base, '/images/', { method: 'POST', token: intruder, body: form });
+      })()
+    ).body as { url: string };
+    const own = new URL(image.url);
+    const signer = new MediaSigner([TEST_SECRET], 3600);
+    const expired = signer.sign({ userId: victimUserId, number: image.id, sha256: image.sha256, variant: '' }, Math.floor(Date.now() / 1000) - 7200);
+    const cases: [string, string][] = [
+      ['no signature', ''],
+      ["another user's signature", new URL(intruderImage.url).search],
+      ['altered expiry', `?exp=${Number(own.searchParams.get('exp')) + 60}&sig=${own.searchParams.get('sig')}`],
+      ['altered signature', `?exp=${own.searchParams.get('exp')}&sig=${own.searchParams.get('sig')!.slice(0, -2)}AA`],
+      ['expired', `?exp=${expired.exp}&sig=${expired.sig}`],
+      ['original signature asking for a variant', `${own.search}&w=10`],
+    ];
+    for (const operation of media) {
+      for (const [label, query] of cases) {
+        const response = await call(operation, {}, query);
+        assert.ok([403, 404].includes(response.status), `${label}: ${response.status}`);
+        assertReveals(response.text, label);
+      }
+      // With the owner's own link it works: the refusals above are about the credential.
+      assert.equal((await call(operation, {}, own.search)).status, 200);
+    }
+  });
+});

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { api, fetchBytes, fixture, freePort, tempDataDir, upload } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const SECRET = 'log-test-secret-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0';
+
+test('tokens, passwords, signatures and the signing key never appear in the logs', async () => {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, DATA_DIR: await tempDataDir(), PORT: String(port), SECRET_KEY: SECRET, LOG_LEVEL: 'trace' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
+  try {
+    for (let i = 0; i < 200 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+    const password = 'a very private passphrase 42';
+    const registered = await api(base, '/register/', { method: 'POST', json: { username: 'logged_user', password } });
+    const token: string = registered.body.token;
+    await api(base, '/api-token-auth/', { method: 'POST', form: { username: 'logged_user', password } });
+    await api(base, '/api-token-auth/', { method: 'POST', json: { username: 'logged_user', password: `${password}-wrong` } });
+    const image = (await upload(base, token, fixture('photo.webp'))).body;
+    await fetchBytes(image.url);
+    await fetchBytes(image.variants.thumb);
+    await api(base, '/images/', { token });
+    await api(base, '/images/', { authorization: `Bearer ${token}` });
+    const fresh: string = (await api(base, '/regenerateToken/', { token })).body.token;
+    await api(base, '/images/', { token }); // the revoked one
+    await api(base, '/images/', { token: fresh });
+    await api(base, '/register/', { method: 'POST', body: `{"password": "${password}"`, headers: { 'content-type': 'application/json' } });
+
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok(log.includes('"reqId"'), 'requests were logged');
+    const signatures = [image.url, image.variants.thumb].map((url: string) => new URL(url).searchParams.get('sig')!);
+    for (const secret of [token, fresh, password, SECRET, ...signatures]) {
+      const at = log.indexOf(secret);
+      assert.ok(at < 0, `the log contains ${secret.slice(0, 12)}…: ${log.slice(at - 100, at + 400)}`);
+    }
+    // Every request line carries the request id.
+    for (const line of log.split('\n').filter((l) => l.includes('"req"'))) assert.match(line, /"reqId":"[0-9a-f-]{36}"/);
+  } finally {
+    child.kill('SIGKILL');
+  }
+});
