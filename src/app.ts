@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
 import multipart from '@fastify/multipart';
@@ -157,6 +158,10 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
       done(new ApiError(400, { detail: `JSON parse error - ${(error as Error).message}` }), undefined);
     }
   });
+  // Closed unless origins are configured: without CORS headers, browsers keep other sites' pages out.
+  if (config.corsOrigins.length > 0) {
+    await app.register(cors, { origin: config.corsOrigins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['Authorization', 'Content-Type'], exposedHeaders: ['Link', 'X-Request-Id'], maxAge: 600 });
+  }
   await app.register(formbody, { bodyLimit: JSON_BODY_LIMIT });
   await app.register(multipart, {
     limits: {

@@ -49,6 +49,8 @@ export interface Config {
   redisUrl: string | null;
   /** Prefix of every Redis key, so that deployments can share one Redis. */
   redisPrefix: string;
+  /** Origins allowed to call the API from a browser (CORS); empty: none. */
+  corsOrigins: string[];
 }
 
 export type StorageConfig =
@@ -74,6 +76,22 @@ function readUrl(env: Env, name: string, protocols: readonly string[]): string |
   }
   if (!protocols.includes(url.protocol)) throw new ConfigError(name, `must start with ${protocols.map((p) => `${p}//`).join(' or ')}`);
   return raw;
+}
+
+function readOrigins(env: Env): string[] {
+  const raw = readString(env, 'CORS_ORIGINS', '');
+  if (raw === '') return [];
+  return raw.split(',').map((origin) => {
+    const trimmed = origin.trim();
+    let url: URL;
+    try {
+      url = new URL(trimmed);
+    } catch {
+      throw new ConfigError('CORS_ORIGINS', `holds "${trimmed}", which is not an origin like https://app.example.com`);
+    }
+    if (url.origin !== trimmed.replace(/\/$/, '')) throw new ConfigError('CORS_ORIGINS', `holds "${trimmed}": give origins only (scheme, host, port)`);
+    return url.origin;
+  });
 }
 
 function readStorage(env: Env): StorageConfig {
@@ -267,5 +285,6 @@ export function loadConfig(env: Env = process.env): Config {
     storage: readStorage(env),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
+    corsOrigins: readOrigins(env),
   };
 }

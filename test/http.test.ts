@@ -111,3 +111,30 @@ describe('HTTP hygiene', () => {
     assert.equal((await api(base, '/readyz')).status, 200);
   });
 });
+
+describe('CORS', () => {
+  test('closed by default: no Access-Control-Allow-Origin for another site', async () => {
+    const server = await startServer();
+    try {
+      const preflight = await fetch(`${server.base}/images/`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      assert.equal(preflight.headers.get('access-control-allow-origin'), null);
+      const simple = await fetch(`${server.base}/healthz`, { headers: { origin: 'https://evil.example' } });
+      assert.equal(simple.headers.get('access-control-allow-origin'), null);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('CORS_ORIGINS opens the API to exactly those origins', async () => {
+    const server = await startServer({ CORS_ORIGINS: 'https://app.example.com' });
+    try {
+      const allowed = await fetch(`${server.base}/images/`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
+      assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /Authorization/i);
+      const other = await fetch(`${server.base}/healthz`, { headers: { origin: 'https://evil.example' } });
+      assert.equal(other.headers.get('access-control-allow-origin'), null);
+    } finally {
+      await server.close();
+    }
+  });
+});

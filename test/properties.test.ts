@@ -1,0 +1,117 @@
+/**
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose */
+ * Property-based tests (fast-check) of the parsers and checks that face hostile input. CI runs them
+ * with a fixed seed; `FC_RUNS=100000 FC_SEED=<n> npm test` runs longer and elsewhere by hand.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { parseRange } from '../src/http/deliver.js';
+import { contentDisposition, sanitiseFilename } from '../src/images/filename.js';
+import { outputSize, variantFromQuery, variantQueryString, type VariantRequest } from '../src/images/variants.js';
+import { MediaSigner } from '../src/media/signing.js';
+import { ApiError } from '../src/errors.js';
+import { parseImageId } from '../src/routes/images.js';
+import { TEST_SECRET } from './helpers.js';
+
+const settings = { seed: Number(process.env.FC_SEED ?? 20261126), numRuns: Number(process.env.FC_RUNS ?? 500) };
+
+test('image ids: only 1..2^31-1 in plain digits are ids; everything else is a 404, never a crash', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 40 }), (raw) => {
+      try {
+        const id = parseImageId(raw);
+        assert.ok(/^\d{1,10}$/.test(raw) && Number.isSafeInteger(id) && id >= 1 && id <= 2 ** 31 - 1);
+      } catch (error) {
+        assert.ok(error instanceof ApiError && error.statusCode === 404);
+      }
+    }),
+    settings,
+  );
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (id) => assert.equal(parseImageId(String(id)), id)),
+    settings,
+  );
+});
+
+test('byte ranges: any header gives a range inside the object, no range, or 416', () => {
+  fc.assert(
+    fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `bytes=${a}-${b}`), fc.nat().map((n) => `bytes=-${n}`)), fc.integer({ min: 1, max: 10_000_000 }), (header, size) => {
+      const range = parseRange(header, size);
+      if (range === null || range === 'unsatisfiable') return;
+      assert.ok(range.start >= 0 && range.start <= range.end && range.end < size, JSON.stringify({ header, size, range }));
+    }),
+    settings,
+  );
+});
+
+test('file names: whatever the client sends, the stored name is a single safe segment of at most 255 characters', () => {
+  fc.assert(
+    fc.property(fc.string({ unit: 'binary', maxLength: 600 }), (name) => {
+      const safe = sanitiseFilename(name);
+      assert.ok(safe.length > 0 && Array.from(safe).length <= 255);
+      assert.ok(!/[/\\\u0000-\u001f\u007f]/.test(safe), JSON.stringify(safe));
+      assert.ok(safe !== '.' && safe !== '..');
+      const header = contentDisposition(safe);
+      assert.ok(!/[\r\n\u0000]/.test(header));
+      assert.match(header, /^inline; filename="[\x20-\x7e]*"; filename\*=UTF-8''[A-Za-z0-9%!._~-]*$/);
+    }),
+    settings,
+  );
+});
+
+const variantRequest: fc.Arbitrary<VariantRequest> = fc.record({
+  width: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
+  height: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
+  fit: fc.constantFrom('cover', 'contain', 'inside', 'outside', 'fill'),
+  format: fc.constantFrom('jpeg', 'png', 'webp', 'avif', 'gif', 'auto'),
+  quality: fc.option(fc.integer({ min: 1, max: 100 }), { nil: null }),
+  dpr: fc.constantFrom(0.5, 1, 1.5, 2, 3, 4),
+  enlarge: fc.boolean(),
+});
+
+test('variant parameters: the canonical query names the same variant when read back', () => {
+  fc.assert(
+    fc.property(variantRequest, (request) => {
+      const query = Object.fromEntries(new URLSearchParams(variantQueryString(request)));
+      const parsed = variantFromQuery(query, []);
+      assert.ok(parsed);
+      assert.equal(variantQueryString(parsed), variantQueryString(request));
+    }),
+    settings,
+  );
+});
+
+test('variant sizes: never empty, never larger than the original unless enlarging', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 20000 }), fc.integer({ min: 1, max: 20000 }), variantRequest, (width, height, request) => {
+      const size = outputSize({ width, height }, { width: request.width, height: request.height }, request.fit, request.enlarge);
+      assert.ok(size.width >= 1 && size.height >= 1);
+      if (!request.enlarge) assert.ok(size.width <= width && size.height <= height, JSON.stringify({ width, height, request, size }));
+    }),
+    settings,
+  );
+});
+
+test('signed links: any change to the owner, id, content, variant, expiry or signature is refused', () => {
+  const signer = new MediaSigner([TEST_SECRET], 3600);
+  const now = Math.floor(Date.now() / 1000);
+  const ref = fc.record({
+    userId: fc.integer({ min: 1, max: 1e6 }),
+    number: fc.integer({ min: 1, max: 1e6 }),
+    sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
+    variant: fc.constantFrom('', 'w=200&h=200&fit=cover&format=auto', 'w=480&fit=inside&format=auto'),
+  });
+  fc.assert(
+    fc.property(ref, ref, fc.nat({ max: 86_400 }), fc.string({ maxLength: 50 }), (original, other, shift, garbage) => {
+      const { exp, sig } = signer.sign(original, now);
+      assert.ok(signer.verify(original, exp, sig, now));
+      const changed = JSON.stringify(other) !== JSON.stringify(original);
+      if (changed) assert.equal(signer.verify(other, exp, sig, now), false);
+      if (shift > 0) assert.equal(signer.verify(original, exp + shift, sig, now), false);
+      if (garbage !== sig) assert.equal(signer.verify(original, exp, garbage, now), false);
+      assert.equal(signer.verify(original, exp, sig, exp + 1), false);
+    }),
+    settings,
+  );
+});
