@@ -1,8 +1,8 @@
 /**
-/* eslint-disable no-control-regex -- these tests look for control characters on purpose */
  * Property-based tests (fast-check) of the parsers and checks that face hostile input. CI runs them
  * with a fixed seed; `FC_RUNS=100000 FC_SEED=<n> npm test` runs longer and elsewhere by hand.
  */
+/* eslint-disable no-control-regex -- these tests look for control characters on purpose */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
