@@ -16,6 +16,7 @@ import type { Config } from './config.js';
 import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
 import { ApiError } from './errors.js';
 import { registerErrorHandling } from './http/errors.js';
+import { Metrics, registerMetrics } from './http/metrics.js';
 import { ImagePresenter } from './http/present.js';
 import { ImageService } from './images/service.js';
 import { VariantService } from './images/variants.js';
@@ -40,6 +41,7 @@ export interface AppServices {
   storage: Storage;
   auth: AuthService;
   images: ImageService;
+  metrics: Metrics;
 }
 
 /** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
@@ -67,8 +69,10 @@ async function openServices(config: Config): Promise<AppServices> {
   await migrate(db);
   const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!));
   // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
-  const renders = new RenderLimiter(config.renderConcurrency, config.renderQueue);
-  const ingests = new RenderLimiter(config.renderConcurrency, config.ingestQueue);
+  const queueWait = (queue: string) => (seconds: number) => metrics.queueWait.observe({ queue }, seconds);
+  const renders = new RenderLimiter(config.renderConcurrency, config.renderQueue, queueWait('render'));
+  const ingests = new RenderLimiter(config.renderConcurrency, config.ingestQueue, queueWait('ingest'));
+  const metrics: Metrics = new Metrics({ render: renders, ingest: ingests });
   const variants = new VariantService(db, storage, renders, {
     maxDimension: config.maxVariantDimension,
     cacheBytes: config.variantCacheBytes,
@@ -92,7 +96,7 @@ async function openServices(config: Config): Promise<AppServices> {
     },
     { bytes: config.quotaBytes, images: config.quotaImages },
   );
-  return { db, storage, auth, images };
+  return { db, storage, auth, images, metrics };
 }
 
 function redactSignature(url: string): string {
@@ -146,6 +150,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     return payload;
   });
   registerErrorHandling(app);
+  registerMetrics(app, services.metrics, config.metricsToken);
 
   // Only JSON, urlencoded forms and multipart are bodies this API understands; anything else is 415.
   app.removeContentTypeParser(['application/json', 'text/plain']);
@@ -228,7 +233,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   await app.register(healthRoutes, { db, storage });
   await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
-  await app.register(imageRoutes, { auth, images, presenter, maxUploadBytes: config.maxUploadBytes, presets: config.presets });
+  await app.register(imageRoutes, { auth, images, presenter, maxUploadBytes: config.maxUploadBytes, presets: config.presets, metrics: services.metrics });
   await app.register(mediaRoutes, { images, signer });
   await app.register(meRoutes, { auth, images });
 

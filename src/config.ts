@@ -51,6 +51,8 @@ export interface Config {
   redisPrefix: string;
   /** Origins allowed to call the API from a browser (CORS); empty: none. */
   corsOrigins: string[];
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  metricsToken: string | null;
 }
 
 export type StorageConfig =
@@ -286,5 +288,6 @@ export function loadConfig(env: Env = process.env): Config {
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
     corsOrigins: readOrigins(env),
+    metricsToken: readString(env, 'METRICS_TOKEN', '') || null,
   };
 }

@@ -138,3 +138,38 @@ describe('CORS', () => {
     }
   });
 });
+
+describe('metrics', () => {
+  test('GET /metrics: request counts and durations by route and status, upload bytes, queue depth and wait', async () => {
+    const server = await startServer();
+    try {
+      const token = await register(server.base);
+      const image = (await upload(server.base, token, fixture('alpha.png'))).body;
+      await api(server.base, '/images/', { token });
+      await api(server.base, '/images/999/', { token });
+      await fetch(image.variants.thumb);
+      const text = await (await fetch(`${server.base}/metrics`)).text();
+      assert.match(text, /http_requests_total\{method="GET",route="\/images\/",status="200"\} 1/);
+      assert.match(text, /http_requests_total\{method="GET",route="\/images\/:id\/",status="404"\} 1/);
+      assert.match(text, /http_request_duration_seconds_bucket\{le="0\.1",method="POST",route="\/images\/",status="201"\} \d/);
+      assert.match(text, new RegExp(`image_upload_bytes_total ${image.bytes}`));
+      assert.match(text, /image_processing_queue_depth\{queue="render",state="queued"\} 0/);
+      assert.match(text, /image_processing_queue_wait_seconds_count\{queue="render"\} 1/);
+      assert.match(text, /process_resident_memory_bytes \d+/);
+      assert.doesNotMatch(text, new RegExp(token));
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('METRICS_TOKEN puts /metrics behind a bearer token', async () => {
+    const server = await startServer({ METRICS_TOKEN: 'scrape-me-please' });
+    try {
+      assert.equal((await fetch(`${server.base}/metrics`)).status, 401);
+      assert.equal((await fetch(`${server.base}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status, 401);
+      assert.equal((await fetch(`${server.base}/metrics`, { headers: { authorization: 'Bearer scrape-me-please' } })).status, 200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -12,6 +12,8 @@ export class RenderLimiter {
   constructor(
     private readonly concurrency: number,
     private readonly queueSize: number,
+    /** Told how long each job waited for its slot, in seconds (for metrics). */
+    private readonly onWait: (seconds: number) => void = () => undefined,
   ) {}
 
   get load(): { active: number; queued: number } {
@@ -24,12 +26,14 @@ export class RenderLimiter {
    * every codec), so it keeps its slot until it really ends and the limit on concurrent work holds.
    */
   async run<T>(job: () => Promise<T>, timeLimitSeconds?: number): Promise<T> {
+    const queuedAt = performance.now();
     if (this.active >= this.concurrency) {
       if (this.waiting.length >= this.queueSize) throw serviceUnavailable('The server is busy processing images. Try again shortly.', 2);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.active++;
     }
+    this.onWait((performance.now() - queuedAt) / 1000);
     const running = job().finally(() => {
       const next = this.waiting.shift();
       // The slot passes straight to the next job in line, so `active` stays counted.

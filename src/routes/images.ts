@@ -5,6 +5,7 @@ import { ApiError, fieldErrors, notFound } from '../errors.js';
 import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
 import { deliverImage } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
+import type { Metrics } from '../http/metrics.js';
 import type { ImagePresenter } from '../http/present.js';
 import { uploadTooLarge, type StagedUpload } from '../images/ingest.js';
 import { decodeFormFilename } from '../images/filename.js';
@@ -19,6 +20,7 @@ export interface ImageRoutesOptions {
   presenter: ImagePresenter;
   maxUploadBytes: number;
   presets: readonly VariantPreset[];
+  metrics: Metrics;
 }
 
 /** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
@@ -77,7 +79,7 @@ async function receiveImage(request: FastifyRequest, images: ImageService): Prom
 }
 
 export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOptions): Promise<void> {
-  const { auth, images, presenter, maxUploadBytes, presets } = options;
+  const { auth, images, presenter, maxUploadBytes, presets, metrics } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
 
@@ -106,7 +108,9 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     async (request, reply) => {
       const staged = await receiveImage(request, images);
       try {
-        return reply.code(201).send(presenter.present(await images.create(currentUser(request).id, staged)));
+        const created = await images.create(currentUser(request).id, staged);
+        metrics.uploadBytes.inc(created.bytes);
+        return reply.code(201).send(presenter.present(created));
       } finally {
         await staged.discard();
       }
@@ -170,7 +174,9 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
       await images.get(userId, id);
       const staged = await receiveImage(request, images);
       try {
-        return presenter.present(await images.replace(userId, id, staged));
+        const replaced = await images.replace(userId, id, staged);
+        metrics.uploadBytes.inc(replaced.bytes);
+        return presenter.present(replaced);
       } finally {
         await staged.discard();
       }

@@ -1,0 +1,91 @@
+/**
+ * Mixed-workload load test: 70% metadata reads, 20% variant reads (signed preset links), 10%
+ * uploads, at 64 connections for 60 s (`--duration`, `--connections` to change). Reports the
+ * latency percentiles, the error and 5xx counts, and the server's peak RSS. `npm run load`.
+ */
+import autocannon from 'autocannon';
+import sharp from 'sharp';
+import { fixture, register, TEST_SECRET, upload } from '../test/helpers.js';
+import { printRows, rssMiB, startServerProcess } from './lib.js';
+
+const option = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(name);
+  return index > 0 ? Number(process.argv[index + 1]) : fallback;
+};
+const duration = option('--duration', 60);
+const connections = option('--connections', 64);
+
+const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
+try {
+  const token = await register(server.base);
+  const images: { id: number; variants: Record<string, string> }[] = [];
+  for (const name of ['Landscape_1.jpg', 'photo.webp', 'alpha.png', 'animated.gif', 'exif-gps-nikon.jpg', 'exif-canon-40d.jpg', 'Landscape_6.jpg', 'tiny-2x2.png']) {
+    images.push((await upload(server.base, token, fixture(name))).body);
+  }
+  const variantPaths = images.flatMap((image) => Object.values(image.variants).map((url) => new URL(url)).map((url) => `${url.pathname}${url.search}`));
+  // Warm the variant cache, as traffic would have; the first renders are measured by the benchmarks.
+  for (const path of variantPaths) await fetch(`${server.base}${path}`, { headers: { accept: 'image/avif,image/webp,*/*' } });
+
+  const boundary = 'loadtestboundary';
+  const uploads = await Promise.all(
+    Array.from({ length: 64 }, async (_, i) => {
+      const png = await sharp({ create: { width: 120 + i, height: 90, channels: 3, background: { r: i * 4, g: 120, b: 200 } } }).png().toBuffer();
+      return Buffer.concat([
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="load${i}.png"\r\nContent-Type: image/png\r\n\r\n`),
+        png,
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ]);
+    }),
+  );
+  let counter = 0;
+  const authorization = `Token ${token}`;
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await rssMiB(server.child.pid!));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  const statuses = new Map<number, number>();
+  const options: autocannon.Options = {
+    url: server.base,
+    connections,
+    duration,
+    requests: [
+      {
+        setupRequest: (request) => {
+          const roll = (counter++ * 7919) % 100;
+          if (roll < 70) return { ...request, method: 'GET', path: `/images/${images[counter % images.length]!.id}/`, headers: { authorization } };
+          if (roll < 90) return { ...request, method: 'GET', path: variantPaths[counter % variantPaths.length]!, headers: { accept: 'image/avif,image/webp,*/*' } };
+          return {
+            ...request,
+            method: 'POST',
+            path: '/images/',
+            headers: { authorization, 'content-type': `multipart/form-data; boundary=${boundary}` },
+            body: uploads[counter % uploads.length],
+          };
+        },
+      },
+    ],
+  };
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error, outcome) => (error ? reject(error) : resolve(outcome)));
+    instance.on('response', (_client: unknown, statusCode: number) => statuses.set(statusCode, (statuses.get(statusCode) ?? 0) + 1));
+  });
+  sampling = false;
+  await sampler;
+  const fiveHundreds = [...statuses.entries()].filter(([status]) => status >= 500).reduce((sum, [, count]) => sum + count, 0);
+  printRows([
+    ['workload', `70% GET /images/<id>/, 20% cached variants, 10% uploads; ${connections} connections, ${duration} s`],
+    ['requests', `${result.requests.total} (${result.requests.average.toFixed(0)} req/s average)`],
+    ['latency', `p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`],
+    ['status codes', [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ')],
+    ['errors (connection) / 5xx', `${result.errors} / ${fiveHundreds}`],
+    ['timeouts', String(result.timeouts)],
+    ['server peak RSS', `${peak.toFixed(0)} MiB`],
+  ]);
+  if (result.errors > 0 || fiveHundreds > 0) process.exitCode = 1;
+} finally {
+  await server.stop();
+}

@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ApiError } from '../errors.js';
+import type { RenderLimiter } from '../processing/limiter.js';
+
+/** The service's Prometheus metrics, one registry per app. */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly durations = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request durations by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [this.registry],
+  });
+  readonly uploadBytes = new Counter({ name: 'image_upload_bytes_total', help: 'Bytes of accepted uploads, as stored', registers: [this.registry] });
+  readonly queueWait = new Histogram({
+    name: 'image_processing_queue_wait_seconds',
+    help: 'Time image work waited for a slot',
+    labelNames: ['queue'],
+    buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
+    registers: [this.registry],
+  });
+  readonly dependencyErrors = new Counter({ name: 'dependency_unavailable_total', help: 'Requests answered 503 because the database or the storage was unavailable', registers: [this.registry] });
+
+  constructor(queues: Record<string, RenderLimiter>) {
+    collectDefaultMetrics({ register: this.registry });
+    const registry = this.registry;
+    new Gauge({
+      name: 'image_processing_queue_depth',
+      help: 'Image work running and waiting, by queue',
+      labelNames: ['queue', 'state'],
+      registers: [registry],
+      collect() {
+        for (const [queue, limiter] of Object.entries(queues)) {
+          this.set({ queue, state: 'active' }, limiter.load.active);
+          this.set({ queue, state: 'queued' }, limiter.load.queued);
+        }
+      },
+    });
+  }
+}
+
+/** Records every response, and serves GET /metrics (with METRICS_TOKEN set, only to `Authorization: Bearer <token>`). */
+export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string | null): void {
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.durations.observe(labels, reply.elapsedTime / 1000);
+    if (reply.statusCode === 503 && reply.getHeader('retry-after') === '5') metrics.dependencyErrors.inc();
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (token) {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      const expected = Buffer.from(`Bearer ${token}`);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError(401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Bearer' });
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}
