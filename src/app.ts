@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import secureJsonParse from 'secure-json-parse';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
+import { MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
 import type { Config } from './config.js';
 import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
 import { ApiError } from './errors.js';
@@ -42,6 +43,8 @@ export interface AppServices {
   auth: AuthService;
   images: ImageService;
   metrics: Metrics;
+  /** Shared state of all instances (rate limits, login failures), when REDIS_URL is set. */
+  redis: Redis | null;
 }
 
 /** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
@@ -67,7 +70,12 @@ async function openServices(config: Config): Promise<AppServices> {
   const storage = await openStorage(config);
   const db = openDatabase(config);
   await migrate(db);
-  const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!));
+  // Fail fast when Redis is away: callers fall back (rate limits and login throttling fail open).
+  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 }) : null;
+  redis?.on('error', () => undefined); // logged once the app's logger exists
+  const failureWindowMs = config.loginFailureWindowSeconds * 1000;
+  const attempts = redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs) : new MemoryAttemptCounter(failureWindowMs);
+  const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!), { attempts, maxFailures: config.loginFailuresPerUser });
   // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
   const queueWait = (queue: string) => (seconds: number) => metrics.queueWait.observe({ queue }, seconds);
   const renders = new RenderLimiter(config.renderConcurrency, config.renderQueue, queueWait('render'));
@@ -96,7 +104,7 @@ async function openServices(config: Config): Promise<AppServices> {
     },
     { bytes: config.quotaBytes, images: config.quotaImages },
   );
-  return { db, storage, auth, images, metrics };
+  return { db, storage, auth, images, metrics, redis };
 }
 
 function redactSignature(url: string): string {
@@ -199,7 +207,7 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
     strictTransportSecurity: config.publicUrl.startsWith('https:'),
   });
   // With REDIS_URL the counters are shared by every instance; if Redis fails, requests pass (fail open).
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000, lazyConnect: false }) : null;
+  const { redis } = services;
   redis?.on('error', (error) => app.log.warn({ err: error }, 'redis unavailable'));
   await app.register(rateLimit, {
     global: false,
@@ -233,7 +241,15 @@ export async function buildApp(config: Config): Promise<BuiltApp> {
 
   await app.register(healthRoutes, { db, storage });
   await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
-  await app.register(imageRoutes, { auth, images, presenter, maxUploadBytes: config.maxUploadBytes, presets: config.presets, metrics: services.metrics });
+  await app.register(imageRoutes, {
+    auth,
+    images,
+    presenter,
+    maxUploadBytes: config.maxUploadBytes,
+    maxConcurrentUploadsPerUser: config.maxConcurrentUploadsPerUser,
+    presets: config.presets,
+    metrics: services.metrics,
+  });
   await app.register(mediaRoutes, { images, signer });
   await app.register(meRoutes, { auth, images });
 

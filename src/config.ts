@@ -19,6 +19,11 @@ export interface Config {
   /** Requests per window and client address on /register/ and /api-token-auth/. */
   authRateLimit: number;
   authRateWindowSeconds: number;
+  /** Failed logins per username within LOGIN_FAILURE_WINDOW_SECONDS before that account's logins get 429. */
+  loginFailuresPerUser: number;
+  loginFailureWindowSeconds: number;
+  /** Uploads one user may have in progress at once on one instance. */
+  maxConcurrentUploadsPerUser: number;
   trustProxy: boolean;
   requestTimeoutMs: number;
   /** A client must have sent all request headers within this time. */
@@ -267,6 +272,9 @@ export function loadConfig(env: Env = process.env): Config {
     urlTtlSeconds: readInteger(env, 'URL_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
     authRateLimit: readInteger(env, 'AUTH_RATE_LIMIT', 20, 1, 1_000_000),
     authRateWindowSeconds: readInteger(env, 'AUTH_RATE_WINDOW_SECONDS', 60, 1, 86_400),
+    loginFailuresPerUser: readInteger(env, 'LOGIN_FAILURES_PER_USER', 10, 1, 1_000_000),
+    loginFailureWindowSeconds: readInteger(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
+    maxConcurrentUploadsPerUser: readInteger(env, 'MAX_CONCURRENT_UPLOADS_PER_USER', 16, 1, 10_000),
     trustProxy: readBoolean(env, 'TRUST_PROXY', false),
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', 15_000, 1000, 300_000),

@@ -210,3 +210,62 @@ describe('rate limits on login and registration', () => {
     assert.deepEqual(registerLimited, [400, 400, 400, 429]);
   });
 });
+
+describe('abuse limits', () => {
+  test('failed logins for one account are limited whatever the address (429 with Retry-After); a success resets them', async () => {
+    const server = await startServer({ LOGIN_FAILURES_PER_USER: '3', LOGIN_FAILURE_WINDOW_SECONDS: '600' });
+    try {
+      const username = uniqueUsername('target');
+      await register(server.base, username);
+      const other = uniqueUsername('bystander');
+      await register(server.base, other);
+      const attempt = (name: string, password: string) => api(server.base, '/api-token-auth/', { method: 'POST', json: { username: name, password } });
+      assert.equal((await attempt(username, 'wrong-1-password')).status, 400);
+      assert.equal((await attempt(username, GOOD_PASSWORD)).status, 200, 'a success before the limit resets the count');
+      for (let i = 0; i < 3; i++) assert.equal((await attempt(username, `wrong-${i}-password`)).status, 400);
+      const blocked = await attempt(username, GOOD_PASSWORD);
+      assert.equal(blocked.status, 429, 'even the right password waits once the account is under attack');
+      assert.ok(Number(blocked.headers.get('retry-after')) > 500);
+      assert.match(blocked.body.detail, /Too many failed logins for this account/);
+      assert.equal((await attempt(other, GOOD_PASSWORD)).status, 200, 'other accounts are not affected');
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('uploads in progress per user are limited (429 with Retry-After); other users are not affected', async () => {
+    const server = await startServer({ MAX_CONCURRENT_UPLOADS_PER_USER: '2' });
+    try {
+      const token = await register(server.base);
+      const bystander = await register(server.base);
+      const { request } = await import('node:http');
+      // Two uploads held open (headers sent, body trickling) occupy the user's slots.
+      const held = [0, 1].map(
+        () =>
+          new Promise<{ destroy(): void }>((resolve) => {
+            const req = request(`${server.base}/images/`, { method: 'POST', headers: { authorization: `Token ${token}`, 'content-type': 'multipart/form-data; boundary=z', 'content-length': '100000' } });
+            req.on('error', () => undefined);
+            req.write('--z\r\n');
+            setTimeout(() => resolve(req), 200);
+          }),
+      );
+      const open = await Promise.all(held);
+      const form = () => {
+        const body = new FormData();
+        body.append('image', new Blob([Buffer.from('x')]), 'x.png');
+        return body;
+      };
+      const third = await api(server.base, '/images/', { method: 'POST', token, body: form() });
+      assert.equal(third.status, 429);
+      assert.equal(third.headers.get('retry-after'), '1');
+      assert.match(third.body.detail, /at most 2 at once/);
+      assert.equal((await api(server.base, '/images/', { method: 'POST', token: bystander, body: form() })).status, 400);
+      for (const req of open) req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Slots are given back however uploads end.
+      assert.equal((await api(server.base, '/images/', { method: 'POST', token, body: form() })).status, 400);
+    } finally {
+      await server.close();
+    }
+  });
+});

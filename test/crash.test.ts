@@ -24,7 +24,7 @@ function random(seed: number): () => number {
 async function startProcess(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '10000' },
+    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '10000', MAX_CONCURRENT_UPLOADS_PER_USER: '1000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 400; i++) {

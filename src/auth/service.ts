@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { now, type UserRow } from '../db/schema.js';
-import { fieldErrors, unauthorized } from '../errors.js';
+import { ApiError, fieldErrors, unauthorized } from '../errors.js';
+import type { AttemptCounter } from './attempts.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, sameHash, TOKEN_PATTERN, type TokenIssuer } from './tokens.js';
 import { MESSAGES, registrationProblems } from './validation.js';
@@ -21,12 +22,24 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(message ?? '');
 }
 
+export interface LoginThrottle {
+  attempts: AttemptCounter;
+  /** Failed logins per username and window before further attempts are refused (429). */
+  maxFailures: number;
+}
+
 /** Accounts and API tokens. */
 export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenIssuer,
+    private readonly throttle: LoginThrottle,
   ) {}
+
+  /** The counter store failing must not lock everyone out: it then counts nothing. */
+  private async failures(username: string): Promise<{ count: number; resetMs: number }> {
+    return this.throttle.attempts.get(username).catch(() => ({ count: 0, resetMs: 0 }));
+  }
 
   /** Creates an account and returns its first token. */
   async register(input: Credentials): Promise<string> {
@@ -65,9 +78,20 @@ export class AuthService {
       else if (value === '') errors[field] = [MESSAGES.blank];
     }
     if (Object.keys(errors).length > 0) throw fieldErrors(errors);
-    const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', input.username as string).executeTakeFirst();
+    const username = input.username as string;
+    // Brute force against one account is slowed whatever addresses it comes from.
+    const { count, resetMs } = await this.failures(username);
+    if (count >= this.throttle.maxFailures) {
+      const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+      throw new ApiError(429, { detail: `Too many failed logins for this account. Expected available in ${seconds} seconds.` }, { 'retry-after': String(seconds) });
+    }
+    const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const passwordMatches = await verifyPassword(input.password as string, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !passwordMatches) throw fieldErrors({ non_field_errors: [MESSAGES.badCredentials] });
+    if (!user || !passwordMatches) {
+      await this.throttle.attempts.hit(username).catch(() => undefined);
+      throw fieldErrors({ non_field_errors: [MESSAGES.badCredentials] });
+    }
+    await this.throttle.attempts.reset(username).catch(() => undefined);
     const token = this.tokens.tokenFor(user.token_nonce);
     // The server key changed since this token was issued: the old token cannot be recovered, so issue a new one.
     if (!sameHash(hashToken(token), user.token_hash)) return this.regenerate(user.id);

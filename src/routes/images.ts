@@ -19,6 +19,7 @@ export interface ImageRoutesOptions {
   images: ImageService;
   presenter: ImagePresenter;
   maxUploadBytes: number;
+  maxConcurrentUploadsPerUser: number;
   presets: readonly VariantPreset[];
   metrics: Metrics;
 }
@@ -79,14 +80,31 @@ async function receiveImage(request: FastifyRequest, images: ImageService): Prom
 }
 
 export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOptions): Promise<void> {
-  const { auth, images, presenter, maxUploadBytes, presets, metrics } = options;
+  const { auth, images, presenter, maxUploadBytes, maxConcurrentUploadsPerUser, presets, metrics } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
 
-  /** Refuses an upload whose declared length is already too large, before reading any of it. */
-  async function refuseOversizedBody(request: FastifyRequest): Promise<void> {
+  const uploadsInProgress = new Map<number, number>();
+
+  /**
+   * Admits an upload: refuses one whose declared length is already too large (before reading any
+   * of it), and one from a user who already has MAX_CONCURRENT_UPLOADS_PER_USER in progress here.
+   */
+  async function admitUpload(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) throw uploadTooLarge(maxUploadBytes);
+    const userId = currentUser(request).id;
+    const inProgress = uploadsInProgress.get(userId) ?? 0;
+    if (inProgress >= maxConcurrentUploadsPerUser) {
+      throw new ApiError(429, { detail: `Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.` }, { 'retry-after': '1', connection: 'close' });
+    }
+    uploadsInProgress.set(userId, inProgress + 1);
+    // 'close' fires however the exchange ends: answered, failed or abandoned by the client.
+    reply.raw.once('close', () => {
+      const left = (uploadsInProgress.get(userId) ?? 1) - 1;
+      if (left > 0) uploadsInProgress.set(userId, left);
+      else uploadsInProgress.delete(userId);
+    });
   }
 
   const security = TOKEN_SECURITY;
@@ -95,7 +113,7 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
   app.post(
     '/images/',
     {
-      onRequest: refuseOversizedBody,
+      onRequest: admitUpload,
       schema: {
         tags,
         security,
@@ -157,7 +175,7 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
   app.put(
     '/images/:id/',
     {
-      onRequest: refuseOversizedBody,
+      onRequest: admitUpload,
       schema: {
         tags,
         security,
