@@ -60,14 +60,20 @@ export function openDatabase(config: Config, onIdleError: (error: Error) => void
   return config.databaseUrl ? openPostgres(config.databaseUrl, { onIdleError }) : openSqlite(config.dataDir);
 }
 
+/** Replacements for tests (a fault-injecting storage, say). */
+export interface AppOverrides {
+  wrapStorage?: (storage: Storage) => Storage;
+}
+
 /** Opens the database (migrating it) and the storage, and wires the domain services. */
-async function openServices(config: Config): Promise<AppServices> {
+async function openServices(config: Config, overrides: AppOverrides): Promise<AppServices> {
   // Temporary upload files stay local even with object storage: sharp needs random access to them.
   const tmpDir = join(config.dataDir, 'tmp');
   // Uploads in progress when a previous process stopped: nobody will finish them.
   await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
-  const storage = await openStorage(config);
+  const opened = await openStorage(config);
+  const storage = overrides.wrapStorage ? overrides.wrapStorage(opened) : opened;
   const db = openDatabase(config);
   await migrate(db);
   // Fail fast when Redis is away: callers fall back (rate limits and login throttling fail open).
@@ -117,8 +123,8 @@ export interface BuiltApp {
 }
 
 /** Builds the Fastify app from configuration: plugins, then routes. Call app.close() to release everything. */
-export async function buildApp(config: Config): Promise<BuiltApp> {
-  const services = await openServices(config);
+export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<BuiltApp> {
+  const services = await openServices(config, overrides);
   const { db, auth, images, storage } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
   const presenter = new ImagePresenter(config.publicUrl, signer, config.presets);

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
-import { buildApp, type BuiltApp } from '../src/app.js';
+import { buildApp, type AppOverrides, type BuiltApp } from '../src/app.js';
 import { loadConfig, type Config } from '../src/config.js';
 import { backendResources, type BackendResources } from './backends.js';
 
@@ -49,7 +49,7 @@ export interface TestServer {
  * directory, or, with TEST_BACKEND=postgres, over a fresh PostgreSQL schema, an S3 bucket and Redis.
  * Pass `resources` to share one database and bucket between servers (restarts, several instances).
  */
-export async function startServer(env: Record<string, string> = {}, resources?: BackendResources): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, resources?: BackendResources, overrides: AppOverrides = {}): Promise<TestServer> {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? (await tempDataDir());
   const owned = resources ? null : await backendResources();
@@ -64,7 +64,7 @@ export async function startServer(env: Record<string, string> = {}, resources?: 
     PORT: String(port),
     HOST: '127.0.0.1',
   });
-  const built = await buildApp(config);
+  const built = await buildApp(config, overrides);
   await built.app.listen({ host: config.host, port: config.port });
   return {
     base: `http://127.0.0.1:${port}`,

@@ -231,7 +231,7 @@ export class ImageService {
       await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', current.sha256).execute();
       return current.sha256;
     });
-    if (previous !== upload.sha256) await this.removeBlobIfUnused(previous);
+    if (previous !== upload.sha256) await this.releaseBlob(previous);
     return this.get(userId, number);
   }
 
@@ -247,7 +247,16 @@ export class ImageService {
       await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', removed.sha256).execute();
       return removed.sha256;
     });
-    await this.removeBlobIfUnused(sha256);
+    await this.releaseBlob(sha256);
+  }
+
+  /**
+   * After a commit that dropped a reference: frees the blob if it is now unused. The change the
+   * client asked for is already done, so a storage failure here does not fail the request; the
+   * blob stays unreferenced and the next sweep removes it.
+   */
+  private async releaseBlob(sha256: string): Promise<void> {
+    await this.removeBlobIfUnused(sha256).catch(() => false);
   }
 
   /** The stored bytes of an image (or a range of them). */
