@@ -3,7 +3,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import Database from 'libsql';
+import { sql } from 'kysely';
+import { buildApp, openDatabase, openStorage } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { freshScaleOutBackend } from './backends.js';
 import sharp from 'sharp';
 import { api, fetchBytes, freePort, register, sha256, tempDataDir, TEST_SECRET, upload } from './helpers.js';
 
@@ -21,10 +24,10 @@ function random(seed: number): () => number {
   };
 }
 
-async function startProcess(dataDir: string, port: number): Promise<ChildProcess> {
+async function startProcess(dataDir: string, port: number, backendEnv: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '10000', MAX_CONCURRENT_UPLOADS_PER_USER: '1000' },
+    env: { ...process.env, ...backendEnv, DATA_DIR: dataDir, PORT: String(port), SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '10000', MAX_CONCURRENT_UPLOADS_PER_USER: '1000' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 400; i++) {
@@ -42,14 +45,24 @@ interface Sent {
   status?: number;
 }
 
-describe('crash consistency (SQLite + files)', () => {
-  for (const seed of [1, 2, 3]) {
-    test(`SIGKILL during 100 concurrent uploads and replaces, seed ${seed}: nothing lost, nothing half-written`, async (t) => {
+const runs: { backend: 'sqlite' | 'postgres'; seed: number }[] = [
+  { backend: 'sqlite', seed: 1 },
+  { backend: 'sqlite', seed: 2 },
+  { backend: 'sqlite', seed: 3 },
+  { backend: 'postgres', seed: 4 },
+  { backend: 'postgres', seed: 5 },
+];
+
+describe('crash consistency', () => {
+  for (const { backend, seed } of runs) {
+    test(`${backend === 'sqlite' ? 'SQLite + files' : 'PostgreSQL + S3'}: SIGKILL during 100 concurrent uploads and replaces, seed ${seed}: nothing lost, nothing half-written`, async (t) => {
       const next = random(seed);
       const dataDir = await tempDataDir();
+      const scaleOut = backend === 'postgres' ? await freshScaleOutBackend('crash') : null;
+      const backendEnv = scaleOut?.env ?? {};
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      let server = await startProcess(dataDir, port);
+      let server = await startProcess(dataDir, port, backendEnv);
       const tokens = await Promise.all(Array.from({ length: 5 }, () => register(base)));
       // Every user starts with two images, so that replaces have something to replace.
       const initial: Sent[] = [];
@@ -94,7 +107,7 @@ describe('crash consistency (SQLite + files)', () => {
       // The kill must land while requests are in flight, or this run proves nothing.
       assert.ok(acknowledged.length < sent.length, 'every request had finished before the kill');
 
-      server = await startProcess(dataDir, port);
+      server = await startProcess(dataDir, port, backendEnv);
       try {
         const known = new Set([...initial, ...sent].map((entry) => entry.sha256));
         for (const token of tokens) {
@@ -120,22 +133,46 @@ describe('crash consistency (SQLite + files)', () => {
         }
         // No temporary file, no half-written file, no object without a referenced blob row, and the database is sound.
         assert.deepEqual(await readdir(join(dataDir, 'tmp')), []);
-        assert.deepEqual(await readdir(join(dataDir, 'storage', '.incoming')), []);
-        const database = new Database(join(dataDir, 'image-api.sqlite'));
+        const config = loadConfig({ ...backendEnv, DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent' });
+        if (backend === 'sqlite') {
+          assert.deepEqual(await readdir(join(dataDir, 'storage', '.incoming')), []);
+        } else {
+          // Other instances may be mid-upload, so a restart does not release pending uploads on PostgreSQL: their
+          // one-hour leases do. Let the leases of the killed process run out, and sweep as the periodic sweep would.
+          const db = openDatabase(config);
+          const pending = await db.kysely.selectFrom('blobs').select('sha256').where('pending_uploads', '>', 0).execute();
+          t.diagnostic(`seed ${seed}: ${pending.length} blobs pending after the kill`);
+          await db.kysely.updateTable('blobs').set({ lease_until: '2000-01-01T00:00:00.000Z' }).where('pending_uploads', '>', 0).execute();
+          await db.close();
+          const sweeper = await buildApp(config);
+          await sweeper.services.images.sweep();
+          await sweeper.app.close();
+        }
+        const db = openDatabase(config);
+        const storage = await openStorage(config);
         try {
-          assert.equal((database.prepare('pragma integrity_check').get() as { integrity_check: string }).integrity_check, 'ok');
-          const referenced = new Set((database.prepare('select sha256 from blobs where ref_count > 0').all() as { sha256: string }[]).map((row) => row.sha256));
-          const unreferenced = database.prepare('select count(*) as n from blobs where ref_count <= 0').get() as { n: number };
-          assert.equal(unreferenced.n, 0, 'unreferenced blob rows survived the start-up sweep');
-          const counts = database.prepare('select b.sha256, b.ref_count, count(i.id) as n from blobs b left join images i on i.sha256 = b.sha256 group by b.sha256').all() as { sha256: string; ref_count: number; n: number }[];
-          for (const row of counts) assert.equal(row.ref_count, row.n, `reference count of ${row.sha256}`);
-          const objects = (await readdir(join(dataDir, 'storage', 'originals'), { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile()).map((entry) => entry.name);
-          assert.deepEqual(objects.sort(), [...referenced].sort());
+          if (backend === 'sqlite') {
+            const { rows } = await sql<{ integrity_check: string }>`pragma integrity_check`.execute(db.kysely);
+            assert.equal(rows[0]?.integrity_check, 'ok');
+          }
+          const blobs = await db.kysely.selectFrom('blobs').select(['sha256', 'ref_count']).execute();
+          assert.deepEqual(
+            blobs.filter((blob) => blob.ref_count <= 0).map((blob) => blob.sha256),
+            [],
+            'unreferenced blob rows survived the sweep',
+          );
+          const images = await db.kysely.selectFrom('images').select('sha256').execute();
+          for (const blob of blobs) assert.equal(blob.ref_count, images.filter((image) => image.sha256 === blob.sha256).length, `reference count of ${blob.sha256}`);
+          const objects: string[] = [];
+          for await (const key of storage.list('originals/')) objects.push(key.split('/').pop()!);
+          assert.deepEqual(objects.sort(), blobs.map((blob) => blob.sha256).sort());
         } finally {
-          database.close();
+          await db.close();
+          storage.close?.();
         }
       } finally {
         server.kill('SIGKILL');
+        await scaleOut?.release();
       }
     });
   }
