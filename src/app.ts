@@ -101,6 +101,7 @@ async function openServices(config: Config, overrides: AppOverrides): Promise<Ap
       tmpDir,
       maxUploadBytes: config.maxUploadBytes,
       maxPixels: config.maxImagePixels,
+      maxSide: config.maxImageSide,
       maxFrames: config.maxFrames,
       maxTotalPixels: config.maxTotalPixels,
       keepMetadata: config.keepMetadata,

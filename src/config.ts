@@ -13,6 +13,8 @@ export interface Config {
   secretKeys: string[];
   maxUploadBytes: number;
   maxImagePixels: number;
+  /** Longest side of an accepted image: extreme shapes cost memory out of proportion to their pixels. */
+  maxImageSide: number;
   logLevel: LogLevel;
   /** Lifetime of signed media links. */
   urlTtlSeconds: number;
@@ -268,6 +270,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretKeys: readSecretKeys(env, dataDir),
     maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', 50_000_000, 1, 2 ** 40),
+    maxImageSide: readInteger(env, 'MAX_IMAGE_SIDE', 25_000, 1, 1_000_000),
     logLevel,
     urlTtlSeconds: readInteger(env, 'URL_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
     authRateLimit: readInteger(env, 'AUTH_RATE_LIMIT', 20, 1, 1_000_000),

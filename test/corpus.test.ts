@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { api, fetchBytes, fixture, fixtureNames, register, startServer, upload } from './helpers.js';
+import { rssMiB, startServerProcess } from '../bench/lib.js';
+import { api, fetchBytes, fixture, fixtureNames, register, startServer, TEST_SECRET, upload } from './helpers.js';
 
 /** Deterministic bit flips: the same corpus on every run. */
 function flipBits(data: Buffer, count: number, seed: number): Buffer {
@@ -39,7 +40,8 @@ function webpCanvasBomb(): Buffer {
 }
 
 test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is stored decodes and carries no extra payload', async (t) => {
-  const server = await startServer();
+  // The server in a process of its own, so that its memory is measured alone.
+  const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '10000' });
   try {
     const token = await register(server.base);
     const corpus: [string, Buffer][] = [];
@@ -60,6 +62,20 @@ test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is
     corpus.push(['WebP canvas bomb (16383×16383 header)', webpCanvasBomb()]);
     corpus.push(['GIF frame bomb (1000 frames)', await sharp({ create: { width: 4, height: 4000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 }, pageHeight: 4 } }).gif().toBuffer()]);
 
+    // While the corpus runs: a health check every 20 ms, and the process's memory sampled.
+    let running = true;
+    const healthLatencies: number[] = [];
+    const idleRss = await rssMiB(server.child.pid!);
+    let peakRss = idleRss;
+    const watcher = (async () => {
+      while (running) {
+        const started = performance.now();
+        assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
+        healthLatencies.push(performance.now() - started);
+        peakRss = Math.max(peakRss, await rssMiB(server.child.pid!));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
     const outcomes = new Map<number, number>();
     for (const [label, bytes] of corpus) {
       const response = await upload(server.base, token, bytes, { filename: 'corpus.bin', contentType: 'image/png' });
@@ -75,10 +91,17 @@ test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is
         assert.ok(served.bytes.length < 1_000_000 || !label.includes('giant'), `${label}: the metadata was kept`);
       }
     }
+    running = false;
+    await watcher;
+    healthLatencies.sort((a, b) => a - b);
+    const p99 = healthLatencies[Math.floor(healthLatencies.length * 0.99)]!;
     t.diagnostic(`corpus of ${corpus.length} files: ${[...outcomes.entries()].map(([status, count]) => `${count} × ${status}`).join(', ')}`);
+    t.diagnostic(`health checks during the corpus: ${healthLatencies.length}, p99 ${p99.toFixed(1)} ms; server RSS idle ${idleRss.toFixed(0)} MiB, peak ${peakRss.toFixed(0)} MiB`);
+    assert.ok(p99 < 100, `health-check p99 ${p99.toFixed(1)} ms`);
+    assert.ok(peakRss < 512, `peak RSS ${peakRss.toFixed(0)} MiB`);
     assert.equal((await fetch(`${server.base}/healthz`)).status, 200);
   } finally {
-    await server.close();
+    await server.stop();
   }
 });
 

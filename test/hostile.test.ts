@@ -144,6 +144,13 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
     await assertNothingStored();
   });
 
+  test('an extreme shape (16,777,218×2: few pixels, huge rows) is refused from its header by the per-side limit', async () => {
+    const response = await upload(base, token, pixelBombPng(16_777_218, 2), { filename: 'wide.png' });
+    assert.equal(response.status, 400);
+    assert.deepEqual(response.body, { image: ['Image is too large: 16777218×2 exceeds the limit of 25000 pixels per side.'] });
+    await assertNothingStored();
+  });
+
   test('a real image just over a lowered pixel limit is refused; one under it is accepted', async () => {
     const small = await startServer({ MAX_IMAGE_PIXELS: '10000' });
     try {

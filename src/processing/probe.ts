@@ -19,6 +19,8 @@ export interface ImageInfo {
 export interface PixelLimits {
   /** Width × height of one frame. */
   maxPixels: number;
+  /** Longest side. */
+  maxSide: number;
   maxFrames: number;
   /** Width × height × frames. */
   maxTotalPixels: number;
@@ -54,6 +56,10 @@ export async function probeImage(path: string, limits: PixelLimits): Promise<Ima
   const frameHeight = metadata.pageHeight ?? metadata.height;
   if (!contentType || !metadata.width || !frameHeight) throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
   const { width } = metadata;
+  // A 16,777,218×2 PNG is only 33 megapixels, yet decoding it took 1.3 GB: bound the sides too.
+  if (width > limits.maxSide || frameHeight > limits.maxSide) {
+    throw new UnacceptableImageError(`Image is too large: ${width}×${frameHeight} exceeds the limit of ${limits.maxSide} pixels per side.`);
+  }
   if (width * frameHeight > limits.maxPixels) {
     throw new UnacceptableImageError(`Image is too large: ${width}×${frameHeight} pixels exceeds the limit of ${limits.maxPixels} pixels.`);
   }
