@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import secureJsonParse from 'secure-json-parse';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
+import { AccountAdmin } from './auth/admin.js';
 import { MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
 import type { Config } from './config.js';
 import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
@@ -45,6 +46,7 @@ export interface AppServices {
   metrics: Metrics;
   /** Shared state of all instances (rate limits, login failures), when REDIS_URL is set. */
   redis: Redis | null;
+  admin: AccountAdmin;
 }
 
 /** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
@@ -65,12 +67,13 @@ export interface AppOverrides {
   wrapStorage?: (storage: Storage) => Storage;
 }
 
-/** Opens the database (migrating it) and the storage, and wires the domain services. */
-async function openServices(config: Config, overrides: AppOverrides): Promise<AppServices> {
+/**
+ * Opens the database (migrating it) and the storage, and wires the domain services. No start-up
+ * cleaning: the command-line tool uses this beside a running server.
+ */
+export async function openServices(config: Config, overrides: AppOverrides = {}): Promise<AppServices> {
   // Temporary upload files stay local even with object storage: sharp needs random access to them.
   const tmpDir = join(config.dataDir, 'tmp');
-  // Uploads in progress when a previous process stopped: nobody will finish them.
-  await rm(tmpDir, { recursive: true, force: true });
   await mkdir(tmpDir, { recursive: true });
   const opened = await openStorage(config);
   const storage = overrides.wrapStorage ? overrides.wrapStorage(opened) : opened;
@@ -111,7 +114,7 @@ async function openServices(config: Config, overrides: AppOverrides): Promise<Ap
     },
     { bytes: config.quotaBytes, images: config.quotaImages },
   );
-  return { db, storage, auth, images, metrics, redis };
+  return { db, storage, auth, images, metrics, redis, admin: new AccountAdmin(db, auth, images) };
 }
 
 function redactSignature(url: string): string {
@@ -125,6 +128,8 @@ export interface BuiltApp {
 
 /** Builds the Fastify app from configuration: plugins, then routes. Call app.close() to release everything. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<BuiltApp> {
+  // Uploads in progress when a previous process stopped: nobody will finish them.
+  await rm(join(config.dataDir, 'tmp'), { recursive: true, force: true });
   const services = await openServices(config, overrides);
   const { db, auth, images, storage } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);

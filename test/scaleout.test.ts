@@ -190,7 +190,7 @@ describe('start-up', () => {
         .execute();
       assert.deepEqual(
         (applied as { name: string }[]).map((row) => row.name),
-        ['001_initial', '002_pipeline'],
+        ['001_initial', '002_pipeline', '003_accounts'],
       );
     } finally {
       for (const built of apps) await built.app.close();

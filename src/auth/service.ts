@@ -60,6 +60,7 @@ export class AuthService {
           token_nonce: nonce,
           next_image_number: 1,
           created_at: now(),
+          disabled_at: null,
         })
         .execute();
     } catch (error) {
@@ -87,7 +88,8 @@ export class AuthService {
     }
     const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const passwordMatches = await verifyPassword(input.password as string, user?.password_hash ?? DUMMY_PASSWORD_HASH);
-    if (!user || !passwordMatches) {
+    // A disabled account cannot log in, and says so no differently from a wrong password (as DRF does).
+    if (!user || !passwordMatches || user.disabled_at !== null) {
       await this.throttle.attempts.hit(username).catch(() => undefined);
       throw fieldErrors({ non_field_errors: [MESSAGES.badCredentials] });
     }
@@ -120,12 +122,13 @@ export class AuthService {
     const key = parts[1]!;
     if (!TOKEN_PATTERN.test(key)) throw unauthorized('Invalid token.');
     const tokenHash = hashToken(key);
-    const user: Pick<UserRow, 'id' | 'username' | 'token_hash'> | undefined = await this.db.kysely
+    const user: Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at'> | undefined = await this.db.kysely
       .selectFrom('users')
-      .select(['id', 'username', 'token_hash'])
+      .select(['id', 'username', 'token_hash', 'disabled_at'])
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
     if (!user || !sameHash(user.token_hash, tokenHash)) throw unauthorized('Invalid token.');
+    if (user.disabled_at !== null) throw unauthorized('User inactive or deleted.');
     return { id: user.id, username: user.username };
   }
 }

@@ -15,6 +15,10 @@ export interface UsersTable {
   /** Per-user image id allocator: the next id to hand out. Never decreases, so ids are never reused. */
   next_image_number: number;
   created_at: Timestamp;
+  /** 0 or 1. */
+  is_admin: Generated<number>;
+  /** Set while the account is disabled: its token and password are refused. */
+  disabled_at: Timestamp | null;
 }
 
 /** Content-addressed stored bytes, shared by every image with the same SHA-256. */

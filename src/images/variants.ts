@@ -255,17 +255,15 @@ export class VariantService {
     for await (const key of this.storage.list(variantPrefix(sha256))) await this.storage.delete(key);
   }
 
-  /** Stored variant objects that no row knows (a crash between storing and recording): removed. */
-  async sweepStray(): Promise<number> {
-    let removed = 0;
+  /** Stored variant objects that no row knows (a crash between storing and recording). */
+  async findStray(): Promise<string[]> {
+    const stray: string[] = [];
     for await (const key of this.storage.list('variants/')) {
-      const known = await this.db.kysely.selectFrom('variants').select('key').where('key', '=', key).executeTakeFirst();
-      if (known) continue;
       // A render stores its object just before its row.
       if (this.rendering.has(key)) continue;
-      await this.storage.delete(key);
-      removed++;
+      const known = await this.db.kysely.selectFrom('variants').select('key').where('key', '=', key).executeTakeFirst();
+      if (!known) stray.push(key);
     }
-    return removed;
+    return stray;
   }
 }

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, test } from 'node:test';
+import { blobKey } from '../src/images/keys.js';
+import { api, fetchBytes, fixture, GOOD_PASSWORD, register, startServer, TEST_SECRET, upload, type TestServer } from './helpers.js';
+
+const ROOT = join(import.meta.dirname, '..');
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
+type Json = any;
+
+describe('image-api command line, on a real data directory beside a running server', () => {
+  let server: TestServer;
+  let tokens: Record<'alice' | 'bob' | 'carol', string>;
+  let shared: { id: number; sha256: string; url: string };
+
+  // Asynchronous, so that the server (in this process) keeps serving while the command runs.
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string; json: () => Json }>((resolve) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
+        { cwd: ROOT, env: { ...process.env, DATA_DIR: server.config.dataDir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', NODE_NO_WARNINGS: '1' } },
+        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json: () => JSON.parse(stdout) }),
+      );
+    });
+
+  before(async () => {
+    server = await startServer();
+    tokens = { alice: await register(server.base, 'alice'), bob: await register(server.base, 'bob'), carol: await register(server.base, 'carol') };
+    shared = (await upload(server.base, tokens.alice, fixture('photo.webp'))).body;
+    await upload(server.base, tokens.alice, fixture('alpha.png'));
+    await upload(server.base, tokens.bob, fixture('tiny-2x2.png'));
+    await upload(server.base, tokens.carol, fixture('photo.webp'));
+  });
+  after(() => server.close());
+
+  test('users list and usage count what was uploaded, and what dedup shares', async () => {
+    const users = (await cli('users', 'list', '--json')).json() as { username: string; images: number; bytes: number }[];
+    assert.deepEqual(
+      users.map((u) => [u.username, u.images]),
+      [
+        ['alice', 2],
+        ['bob', 1],
+        ['carol', 1],
+      ],
+    );
+    const usage = (await cli('usage', '--json')).json();
+    const webp = (await readFile(fixture('photo.webp'))).length;
+    assert.equal(usage.originals.files, 3);
+    assert.equal(usage.sharedByDedup, webp, 'the WebP both alice and carol uploaded is stored once');
+    assert.equal((await cli('usage', 'bob', '--json')).json().images, 1);
+    assert.match((await cli('usage')).stdout, /shared by dedup/);
+  });
+
+  test('disable refuses the token on the next request; enable restores it', async () => {
+    assert.equal((await cli('users', 'disable', 'bob')).code, 0);
+    const refused = await api(server.base, '/images/', { token: tokens.bob });
+    assert.equal(refused.status, 401);
+    assert.deepEqual(refused.body, { detail: 'User inactive or deleted.' });
+    const login = await api(server.base, '/api-token-auth/', { method: 'POST', json: { username: 'bob', password: GOOD_PASSWORD } });
+    assert.equal(login.status, 400);
+    assert.equal((await cli('users', 'enable', 'bob')).code, 0);
+    assert.equal((await api(server.base, '/images/', { token: tokens.bob })).status, 200);
+  });
+
+  test('create, set-password and tokens revoke', async () => {
+    const created = (await cli('users', 'create', 'dave', '--password', 'another good passphrase', '--json')).json();
+    assert.match(created.token, /^[0-9a-f]{40}$/);
+    assert.equal((await api(server.base, '/images/', { token: created.token })).status, 200);
+    assert.equal((await cli('users', 'set-password', 'dave', '--password', 'a different passphrase')).code, 0);
+    assert.equal((await api(server.base, '/images/', { token: created.token })).status, 401, 'a new password revokes the token');
+    const login = await api(server.base, '/api-token-auth/', { method: 'POST', json: { username: 'dave', password: 'a different passphrase' } });
+    assert.equal(login.status, 200);
+    assert.equal((await cli('tokens', 'revoke', 'dave')).code, 0);
+    assert.equal((await api(server.base, '/images/', { token: login.body.token })).status, 401);
+    const weak = (await cli('users', 'create', 'eve', '--password', '12345678'));
+    assert.equal(weak.code, 1);
+    assert.match(weak.stderr, /entirely numeric/);
+    assert.equal((await cli('users', 'disable', 'nobody')).code, 3);
+    assert.equal((await cli('frobnicate')).code, 2);
+  });
+
+  test('gc: a dry run deletes nothing; --apply removes exactly the garbage', async () => {
+    const { storage, db } = server.built.services;
+    const orphan = 'a'.repeat(64);
+    await storage.put(blobKey(orphan), Readable.from([Buffer.from('orphan')]));
+    await storage.put(`variants/${'b'.repeat(2)}/${'b'.repeat(64)}/1x1-inside-q80.jpeg`, Readable.from([Buffer.from('stray')]));
+    const unreferenced = 'c'.repeat(64);
+    await db.kysely
+      .insertInto('blobs')
+      .values({ sha256: unreferenced, bytes: 5, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 0, lease_until: null, created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
+      .execute();
+    await storage.put(blobKey(unreferenced), Readable.from([Buffer.from('unref')]));
+
+    const dry = (await cli('gc', '--json')).json();
+    assert.deepEqual(dry.blobs.map((b: { sha256: string }) => b.sha256), [unreferenced]);
+    assert.deepEqual(dry.strayObjects, [blobKey(orphan)]);
+    assert.equal(dry.strayVariants.length, 1);
+    assert.equal(await storage.exists(blobKey(orphan)), true, 'a dry run deletes nothing');
+    assert.equal(await storage.exists(blobKey(unreferenced)), true);
+
+    const applied = (await cli('gc', '--apply', '--json')).json();
+    assert.deepEqual(applied.removed, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1 });
+    assert.equal(await storage.exists(blobKey(orphan)), false);
+    assert.equal(await storage.exists(blobKey(unreferenced)), false);
+    assert.equal((await fetchBytes(shared.url)).status, 200, 'referenced bytes are untouched');
+    assert.deepEqual((await cli('gc', '--json')).json().blobs, []);
+  });
+
+  test('check: all sound, then finds a byte flipped on disk (exit 1)', async () => {
+    const sound = (await cli('check', '--json'));
+    assert.equal(sound.code, 0);
+    assert.equal(sound.json().checked, 3);
+    const path = join(server.config.dataDir, 'storage', ...blobKey(shared.sha256).split('/'));
+    const bytes = await readFile(path);
+    bytes[100] = bytes[100]! ^ 0xff;
+    await writeFile(path, bytes);
+    const broken = (await cli('check', '--json'));
+    assert.equal(broken.code, 1);
+    assert.deepEqual(broken.json().corrupt, [shared.sha256]);
+    bytes[100] = bytes[100]! ^ 0xff;
+    await writeFile(path, bytes);
+    assert.equal((await cli('check')).code, 0);
+  });
+
+  test('deleting a user removes their images and keeps the bytes other users share', async () => {
+    const deleted = (await cli('users', 'delete', 'carol', '--json')).json();
+    assert.equal(deleted.imagesDeleted, 1);
+    assert.equal((await api(server.base, '/images/', { token: tokens.carol })).status, 401);
+    assert.equal((await fetchBytes(shared.url)).status, 200, "alice's copy of the shared WebP still serves");
+    assert.equal((await cli('usage', '--json')).json().originals.files, 3);
+  });
+});
