@@ -29,6 +29,7 @@ import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
 import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
+import { adminRoutes } from './routes/admin.js';
 import { multipartImageBody } from './routes/schemas.js';
 import { FsStorage } from './storage/fs.js';
 import { S3Storage } from './storage/s3.js';
@@ -241,6 +242,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         { name: 'accounts', description: 'Registration and API tokens' },
         { name: 'images', description: "The caller's images" },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'admin', description: 'Operators only: accounts of admin users' },
       ],
     },
     transform: ({ schema, url }) => {
@@ -263,7 +265,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics: services.metrics,
   });
   await app.register(mediaRoutes, { images, signer });
-  await app.register(meRoutes, { auth, images });
+  await app.register(meRoutes, { auth, images, admin: services.admin });
+  await app.register(adminRoutes, { auth, admin: services.admin });
 
   const sweep = async () => {
     try {

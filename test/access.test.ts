@@ -40,7 +40,7 @@ describe('access control audit: every route in the OpenAPI spec', () => {
   });
   after(() => server.close());
 
-  const concrete = (path: string) => path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId));
+  const concrete = (path: string) => path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId)).replace('{username}', victimName);
 
   async function call(operation: Operation, headers: Record<string, string>, query = '') {
     const init: { method: string; token?: string; authorization?: string; body?: FormData; headers: Record<string, string> } = { method: operation.method, headers };
@@ -77,11 +77,13 @@ describe('access control audit: every route in the OpenAPI spec', () => {
 
   test("secured routes: another user's token never reaches the victim's image", async () => {
     for (const operation of operations.filter((candidate) => candidate.secured)) {
-      // These act on the caller's own account only (a new image, a new token of their own).
-      if (operation.path === '/regenerateToken/' || (operation.method === 'POST' && operation.path === '/images/')) continue;
+      // These act on the caller's own account only (a new image, a new token or password, deleting oneself).
+      const ownAccount = ['/regenerateToken/', '/me/password/'].includes(operation.path) || (operation.method === 'POST' && operation.path === '/images/') || (operation.method === 'DELETE' && operation.path === '/me/');
+      if (ownAccount) continue;
       const response = await call(operation, { authorization: `Token ${intruder}` });
       assertReveals(response.text, `${operation.method} ${operation.path} as another user`);
       if (operation.path.includes('{id}')) assert.equal(response.status, 404, `${operation.method} ${operation.path}`);
+      if (operation.path.startsWith('/admin/')) assert.equal(response.status, 403, `${operation.method} ${operation.path}`);
     }
     // The victim's image is untouched.
     const mine = await api(base, `/images/${image.id}/`, { token: victim });

@@ -24,6 +24,19 @@ export class AccountAdmin {
     private readonly images: ImageService,
   ) {}
 
+  /** The summary of one account. */
+  async find(username: string): Promise<UserSummary> {
+    const user = (await this.list()).find((candidate) => candidate.username === username);
+    if (!user) throw notFound();
+    return user;
+  }
+
+  /** Deletes an account by id (self-service). */
+  async deleteById(userId: number): Promise<number> {
+    const user = await this.db.kysely.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirstOrThrow();
+    return this.delete(user.username);
+  }
+
   private async userId(username: string): Promise<number> {
     const user = await this.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
     if (!user) throw notFound();

@@ -4,11 +4,12 @@ import { ApiError, fieldErrors, unauthorized } from '../errors.js';
 import type { AttemptCounter } from './attempts.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, sameHash, TOKEN_PATTERN, type TokenIssuer } from './tokens.js';
-import { MESSAGES, registrationProblems } from './validation.js';
+import { MESSAGES, passwordProblems, registrationProblems } from './validation.js';
 
 export interface AuthenticatedUser {
   id: number;
   username: string;
+  admin: boolean;
 }
 
 export interface Credentials {
@@ -100,6 +101,19 @@ export class AuthService {
     return token;
   }
 
+  /** Changes the caller's password after checking the current one; revokes the token and returns a new one. */
+  async changePassword(userId: number, currentPassword: unknown, newPassword: unknown): Promise<string> {
+    const user = await this.db.kysely.selectFrom('users').select(['username', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+    if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
+      throw fieldErrors({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
+    }
+    if (typeof newPassword !== 'string' || newPassword === '') throw fieldErrors({ new_password: [MESSAGES.required] });
+    const problems = passwordProblems(newPassword, user.username);
+    if (problems.length > 0) throw fieldErrors({ new_password: problems });
+    await this.db.kysely.updateTable('users').set({ password_hash: await hashPassword(newPassword) }).where('id', '=', userId).execute();
+    return this.regenerate(userId);
+  }
+
   /** Issues a new token; the previous one stops working with this commit. */
   async regenerate(userId: number): Promise<string> {
     const nonce = this.tokens.newNonce();
@@ -122,13 +136,13 @@ export class AuthService {
     const key = parts[1]!;
     if (!TOKEN_PATTERN.test(key)) throw unauthorized('Invalid token.');
     const tokenHash = hashToken(key);
-    const user: Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at'> | undefined = await this.db.kysely
+    const user: Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at' | 'is_admin'> | undefined = await this.db.kysely
       .selectFrom('users')
-      .select(['id', 'username', 'token_hash', 'disabled_at'])
+      .select(['id', 'username', 'token_hash', 'disabled_at', 'is_admin'])
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
     if (!user || !sameHash(user.token_hash, tokenHash)) throw unauthorized('Invalid token.');
     if (user.disabled_at !== null) throw unauthorized('User inactive or deleted.');
-    return { id: user.id, username: user.username };
+    return { id: user.id, username: user.username, admin: Boolean(user.is_admin) };
   }
 }

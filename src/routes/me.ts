@@ -1,13 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AccountAdmin } from '../auth/admin.js';
 import type { AuthService } from '../auth/service.js';
 import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
 import { allowOnly } from '../http/errors.js';
 import type { ImageService } from '../images/service.js';
-import { errorSchema } from './schemas.js';
+import { errorSchema, tokenSchema } from './schemas.js';
 
 export interface MeRoutesOptions {
   auth: AuthService;
   images: ImageService;
+  admin: AccountAdmin;
 }
 
 const countsSchema = {
@@ -15,7 +17,7 @@ const countsSchema = {
   properties: { images: { type: 'integer' }, bytes: { type: 'integer' } },
 } as const;
 
-export async function meRoutes(app: FastifyInstance, { auth, images }: MeRoutesOptions): Promise<void> {
+export async function meRoutes(app: FastifyInstance, { auth, images, admin }: MeRoutesOptions): Promise<void> {
   app.decorateRequest('user', null);
   app.get(
     '/me/',
@@ -37,5 +39,36 @@ export async function meRoutes(app: FastifyInstance, { auth, images }: MeRoutesO
       return { username: user.username, usage: await images.usage(user.id), limits: images.limits };
     },
   );
-  allowOnly(app, '/me/', ['GET', 'HEAD']);
+
+  app.delete(
+    '/me/',
+    {
+      onRequest: requireUser(auth),
+      schema: { tags: ['accounts'], summary: 'Delete your account and all your images', security: TOKEN_SECURITY, response: { 204: { type: 'null' }, 401: errorSchema } },
+    },
+    async (request, reply) => {
+      await admin.deleteById(currentUser(request).id);
+      return reply.code(204).send();
+    },
+  );
+  allowOnly(app, '/me/', ['GET', 'HEAD', 'DELETE']);
+
+  app.post(
+    '/me/password/',
+    {
+      onRequest: requireUser(auth),
+      schema: {
+        tags: ['accounts'],
+        summary: 'Change your password; the token is replaced (the old one stops working)',
+        security: TOKEN_SECURITY,
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: { type: 'object', properties: { old_password: { type: 'string', maxLength: 128 }, new_password: { type: 'string', maxLength: 128 } }, required: ['old_password', 'new_password'] },
+        response: { 200: tokenSchema, 400: errorSchema, 401: errorSchema },
+      },
+    },
+    async (request: FastifyRequest<{ Body: { old_password: string; new_password: string } }>) => ({
+      token: await auth.changePassword(currentUser(request).id, request.body.old_password, request.body.new_password),
+    }),
+  );
+  allowOnly(app, '/me/password/', ['POST']);
 }
