@@ -11,6 +11,9 @@
  *   image-api usage [name]               images and bytes per user; stored, shared by dedup, variants
  *   image-api gc [--apply]               unreferenced blobs and stray files: listed, or removed with --apply
  *   image-api check [--repair]           every stored original against its hash, every reference count
+ *   image-api export <name> <dir>        a user's images and metadata, for another deployment
+ *   image-api import <dir>               an export into this deployment
+ *   image-api backup <file>              consistent SQLite snapshot + manifest of originals (PostgreSQL: the pg_dump command)
  *
  * --json prints machine-readable output. Exit codes: 0 done, 1 problems found (check) or failure,
  * 2 usage error, 3 no such user.
@@ -20,8 +23,9 @@ import { openServices, type AppServices } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { migrate } from './db/database.js';
 import { ApiError } from './errors.js';
+import { backup, exportUser, importUser } from './tools/portability.js';
 
-const USAGE = `usage: image-api <serve | migrate | users list|create|disable|enable|delete|set-password|make-admin <name> | tokens revoke <name> | usage [name] | gc [--apply] | check [--repair]> [--json]`;
+const USAGE = `usage: image-api <serve | migrate | users list|create|disable|enable|delete|set-password|make-admin <name> | tokens revoke <name> | usage [name] | gc [--apply] | check [--repair] | export <name> <dir> | import <dir> | backup <file>> [--json]`;
 
 class UsageError extends Error {}
 
@@ -60,7 +64,7 @@ function password(flags: Map<string, string>): string {
   return value;
 }
 
-async function run(services: AppServices, words: string[], flags: Map<string, string>, out: Output): Promise<number> {
+async function run(services: AppServices, words: string[], flags: Map<string, string>, out: Output, databaseUrl: string | null): Promise<number> {
   const { admin, images } = services;
   const [command, sub, name] = words;
   const needName = () => {
@@ -154,6 +158,24 @@ async function run(services: AppServices, words: string[], flags: Map<string, st
       out.print(lines.join('\n'), { ...report, seconds });
       return problems === 0 ? 0 : 1;
     }
+    case 'export': {
+      if (!sub || !name) throw new UsageError('export <name> <dir>');
+      const manifest = await exportUser(services, sub, name, (done, total) => out.progress(done, total));
+      out.print(`exported ${manifest.images.length} images of ${sub} to ${name}`, { username: sub, directory: name, images: manifest.images.length });
+      return 0;
+    }
+    case 'import': {
+      if (!sub) throw new UsageError('import <dir>');
+      const result = await importUser(services, sub, (done, total) => out.progress(done, total));
+      out.print(`imported ${result.images} images for ${result.username}${result.created ? ' (account created: set its password with users set-password)' : ''}`, result);
+      return 0;
+    }
+    case 'backup': {
+      if (!sub) throw new UsageError('backup <file>');
+      const result = await backup(services, sub, databaseUrl);
+      out.print(result.command ?? `database snapshot in ${result.database}; ${result.originals} originals listed in ${result.manifest}`, result);
+      return 0;
+    }
   }
   throw new UsageError(`unknown command: ${command ?? '(none)'}`);
 }
@@ -193,7 +215,7 @@ export async function main(argv: string[]): Promise<number> {
       out.print('schema up to date', { migrated: true });
       return 0;
     }
-    return await run(services, words, flags, out);
+    return await run(services, words, flags, out, config.databaseUrl);
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`${error.message}\n${USAGE}`);

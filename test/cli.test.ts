@@ -134,3 +134,50 @@ describe('image-api command line, on a real data directory beside a running serv
     assert.equal((await cli('usage', '--json')).json().originals.files, 3);
   });
 });
+
+describe('export, import and backup', () => {
+  test('export from one data directory and import into a fresh one gives the same images, hashes and metadata', async () => {
+    const source = await startServer();
+    const target = await startServer();
+    const run = (dataDir: string, ...args: string[]) =>
+      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
+          { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', NODE_NO_WARNINGS: '1' } },
+          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+        );
+      });
+    try {
+      const token = await register(source.base, 'mover');
+      for (const name of ['exif-canon-40d.jpg', 'animated.gif', 'alpha.png']) await upload(source.base, token, fixture(name));
+      await api(source.base, '/images/2/', { method: 'DELETE', token });
+      const before = (await api(source.base, '/images/', { token })).body as { sha256: string; filename: string; exif: unknown; created_at: string; width: number }[];
+      const directory = join(source.config.dataDir, 'export');
+      const exported = await run(source.config.dataDir, 'export', 'mover', directory, '--json');
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.equal(JSON.parse(exported.stdout).images, 2);
+      const imported = await run(target.config.dataDir, 'import', directory, '--json');
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.deepEqual(JSON.parse(imported.stdout), { username: 'mover', created: true, images: 2 });
+      await run(target.config.dataDir, 'users', 'set-password', 'mover', '--password', GOOD_PASSWORD);
+      const login = await api(target.base, '/api-token-auth/', { method: 'POST', json: { username: 'mover', password: GOOD_PASSWORD } });
+      const after = (await api(target.base, '/images/', { token: login.body.token })).body as typeof before;
+      const essentials = (images: typeof before) => images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width]);
+      assert.deepEqual(essentials(after), essentials(before));
+
+      const snapshot = join(source.config.dataDir, 'snapshot.sqlite');
+      const backedUp = await run(source.config.dataDir, 'backup', snapshot, '--json');
+      assert.equal(backedUp.code, 0, backedUp.stderr);
+      const listed = JSON.parse(await readFile(`${snapshot}.originals.json`, 'utf8')) as { sha256: string }[];
+      assert.deepEqual(listed.map((entry) => entry.sha256).sort(), before.map((image) => image.sha256).sort());
+      const { default: Database } = await import('libsql');
+      const copy = new Database(snapshot);
+      assert.equal((copy.prepare('select count(*) as n from images').get() as { n: number }).n, 2);
+      copy.close();
+    } finally {
+      await source.close();
+      await target.close();
+    }
+  });
+});

@@ -205,7 +205,8 @@ export class ImageService {
     }
   }
 
-  async create(userId: number, upload: StagedUpload): Promise<ImageRecord> {
+  /** Adds an image. `history` keeps the times of an image moved from another deployment. */
+  async create(userId: number, upload: StagedUpload, history?: { createdAt: string; updatedAt: string }): Promise<ImageRecord> {
     const timestamp = now();
     const number = await this.withBlob(upload, async (trx) => {
       // This update also locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
@@ -225,8 +226,8 @@ export class ImageService {
           sha256: upload.sha256,
           filename: upload.filename,
           exif: upload.exif ? JSON.stringify(upload.exif) : null,
-          created_at: timestamp,
-          updated_at: timestamp,
+          created_at: history?.createdAt ?? timestamp,
+          updated_at: history?.updatedAt ?? timestamp,
         })
         .execute();
       return imageNumber;
