@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { blobKey } from '../src/images/keys.js';
-import { api, fetchBytes, fixture, GOOD_PASSWORD, register, startServer, TEST_SECRET, upload, type TestServer } from './helpers.js';
+import { backend } from './backends.js';
+import { api, fetchBytes, fixture, GOOD_PASSWORD, register, startServer, upload, type TestServer } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
@@ -22,7 +23,7 @@ describe('image-api command line, on a real data directory beside a running serv
       execFile(
         process.execPath,
         ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
-        { cwd: ROOT, env: { ...process.env, DATA_DIR: server.config.dataDir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', NODE_NO_WARNINGS: '1' } },
+        { cwd: ROOT, env: { ...process.env, ...server.env, NODE_NO_WARNINGS: '1' } },
         (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json: () => JSON.parse(stdout) }),
       );
     });
@@ -114,15 +115,18 @@ describe('image-api command line, on a real data directory beside a running serv
     const sound = (await cli('check', '--json'));
     assert.equal(sound.code, 0);
     assert.equal(sound.json().checked, 3);
-    const path = join(server.config.dataDir, 'storage', ...blobKey(shared.sha256).split('/'));
-    const bytes = await readFile(path);
+    // One byte flipped in the stored original (a file on disk, or an object in the bucket).
+    const { storage } = server.built.services;
+    const chunks: Buffer[] = [];
+    for await (const chunk of await storage.get(blobKey(shared.sha256))) chunks.push(chunk as Buffer);
+    const bytes = Buffer.concat(chunks);
     bytes[100] = bytes[100]! ^ 0xff;
-    await writeFile(path, bytes);
+    await storage.put(blobKey(shared.sha256), Readable.from([bytes]));
     const broken = (await cli('check', '--json'));
     assert.equal(broken.code, 1);
     assert.deepEqual(broken.json().corrupt, [shared.sha256]);
     bytes[100] = bytes[100]! ^ 0xff;
-    await writeFile(path, bytes);
+    await storage.put(blobKey(shared.sha256), Readable.from([bytes]));
     assert.equal((await cli('check')).code, 0);
   });
 
@@ -139,12 +143,12 @@ describe('export, import and backup', () => {
   test('export from one data directory and import into a fresh one gives the same images, hashes and metadata', async () => {
     const source = await startServer();
     const target = await startServer();
-    const run = (dataDir: string, ...args: string[]) =>
+    const run = (on: TestServer, ...args: string[]) =>
       new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           process.execPath,
           ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
-          { cwd: ROOT, env: { ...process.env, DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', NODE_NO_WARNINGS: '1' } },
+          { cwd: ROOT, env: { ...process.env, ...on.env, NODE_NO_WARNINGS: '1' } },
           (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
         );
       });
@@ -154,21 +158,25 @@ describe('export, import and backup', () => {
       await api(source.base, '/images/2/', { method: 'DELETE', token });
       const before = (await api(source.base, '/images/', { token })).body as { sha256: string; filename: string; exif: unknown; created_at: string; width: number }[];
       const directory = join(source.config.dataDir, 'export');
-      const exported = await run(source.config.dataDir, 'export', 'mover', directory, '--json');
+      const exported = await run(source, 'export', 'mover', directory, '--json');
       assert.equal(exported.code, 0, exported.stderr);
       assert.equal(JSON.parse(exported.stdout).images, 2);
-      const imported = await run(target.config.dataDir, 'import', directory, '--json');
+      const imported = await run(target, 'import', directory, '--json');
       assert.equal(imported.code, 0, imported.stderr);
       assert.deepEqual(JSON.parse(imported.stdout), { username: 'mover', created: true, images: 2 });
-      await run(target.config.dataDir, 'users', 'set-password', 'mover', '--password', GOOD_PASSWORD);
+      await run(target, 'users', 'set-password', 'mover', '--password', GOOD_PASSWORD);
       const login = await api(target.base, '/api-token-auth/', { method: 'POST', json: { username: 'mover', password: GOOD_PASSWORD } });
       const after = (await api(target.base, '/images/', { token: login.body.token })).body as typeof before;
       const essentials = (images: typeof before) => images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width]);
       assert.deepEqual(essentials(after), essentials(before));
 
       const snapshot = join(source.config.dataDir, 'snapshot.sqlite');
-      const backedUp = await run(source.config.dataDir, 'backup', snapshot, '--json');
+      const backedUp = await run(source, 'backup', snapshot, '--json');
       assert.equal(backedUp.code, 0, backedUp.stderr);
+      if (backend === 'postgres') {
+        assert.match(JSON.parse(backedUp.stdout).command, /^pg_dump /);
+        return;
+      }
       const listed = JSON.parse(await readFile(`${snapshot}.originals.json`, 'utf8')) as { sha256: string }[];
       assert.deepEqual(listed.map((entry) => entry.sha256).sort(), before.map((image) => image.sha256).sort());
       const { default: Database } = await import('libsql');

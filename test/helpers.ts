@@ -40,6 +40,8 @@ export async function tempDataDir(): Promise<string> {
 export interface TestServer {
   base: string;
   config: Config;
+  /** The environment the server was configured from (for tools run beside it). */
+  env: Record<string, string>;
   built: BuiltApp;
   close(): Promise<void>;
 }
@@ -54,7 +56,7 @@ export async function startServer(env: Record<string, string> = {}, resources?: 
   const dataDir = env.DATA_DIR ?? (await tempDataDir());
   const owned = resources ? null : await backendResources();
   const backendEnv = (resources ?? owned!).env;
-  const config = loadConfig({
+  const serverEnv = {
     SECRET_KEY: TEST_SECRET,
     LOG_LEVEL: 'silent',
     AUTH_RATE_LIMIT: '10000',
@@ -63,12 +65,14 @@ export async function startServer(env: Record<string, string> = {}, resources?: 
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
-  });
+  };
+  const config = loadConfig(serverEnv);
   const built = await buildApp(config, overrides);
   await built.app.listen({ host: config.host, port: config.port });
   return {
     base: `http://127.0.0.1:${port}`,
     config,
+    env: serverEnv,
     built,
     close: async () => {
       await built.app.close();
