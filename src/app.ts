@@ -103,6 +103,7 @@ export async function openServices(config: Config, overrides: AppOverrides = {})
     variants,
     {
       tmpDir,
+      staleAfterMs: 2 * config.requestTimeoutMs,
       maxUploadBytes: config.maxUploadBytes,
       maxPixels: config.maxImagePixels,
       maxSide: config.maxImageSide,
@@ -271,7 +272,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const sweep = async () => {
     try {
       const report = await images.sweep();
-      if (report.blobsRemoved + report.strayObjectsRemoved + report.strayVariantsRemoved > 0) app.log.info(report, 'storage sweep');
+      if (Object.values(report).some((count) => count > 0)) app.log.info(report, 'storage sweep');
     } catch (error) {
       app.log.error({ err: error }, 'storage sweep failed');
     }

@@ -137,10 +137,11 @@ async function run(services: AppServices, words: string[], flags: Map<string, st
         ...garbage.blobs.map((blob) => `unreferenced blob   ${blob.sha256} (${blob.bytes} bytes)`),
         ...garbage.strayObjects.map((key) => `stray object        ${key}`),
         ...garbage.strayVariants.map((key) => `stray variant       ${key}`),
-        `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ${garbage.strayVariants.length} stray variants${apply ? '' : ' — dry run: nothing deleted (--apply deletes)'}`,
+        ...garbage.staleUploads.map((path) => `stale upload file   ${path}`),
+        `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files${apply ? '' : ' — dry run: nothing deleted (--apply deletes)'}`,
       ];
       const report = apply ? await images.sweep() : null;
-      if (report) lines.push(`removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ${report.strayVariantsRemoved} stray variants`);
+      if (report) lines.push(`removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files`);
       out.print(lines.join('\n'), { ...garbage, bytes, applied: apply, removed: report });
       return 0;
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
@@ -95,6 +96,12 @@ describe('image-api command line, on a real data directory beside a running serv
       .values({ sha256: unreferenced, bytes: 5, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 0, lease_until: null, created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
       .execute();
     await storage.put(blobKey(unreferenced), Readable.from([Buffer.from('unref')]));
+    // A temporary upload left by a crash hours ago, and one of an upload in progress now.
+    const stale = join(server.config.dataDir, 'tmp', 'upload-stale');
+    await writeFile(stale, 'partial');
+    await utimes(stale, new Date(Date.now() - 3 * 3600_000), new Date(Date.now() - 3 * 3600_000));
+    const live = join(server.config.dataDir, 'tmp', 'upload-live');
+    await writeFile(live, 'partial');
 
     const dry = (await cli('gc', '--json')).json();
     assert.deepEqual(dry.blobs.map((b: { sha256: string }) => b.sha256), [unreferenced]);
@@ -102,9 +109,12 @@ describe('image-api command line, on a real data directory beside a running serv
     assert.equal(dry.strayVariants.length, 1);
     assert.equal(await storage.exists(blobKey(orphan)), true, 'a dry run deletes nothing');
     assert.equal(await storage.exists(blobKey(unreferenced)), true);
+    assert.deepEqual(dry.staleUploads, [stale]);
 
     const applied = (await cli('gc', '--apply', '--json')).json();
-    assert.deepEqual(applied.removed, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1 });
+    assert.deepEqual(applied.removed, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1, staleUploadsRemoved: 1 });
+    assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(live), true, 'an upload in progress is left alone');
     assert.equal(await storage.exists(blobKey(orphan)), false);
     assert.equal(await storage.exists(blobKey(unreferenced)), false);
     assert.equal((await fetchBytes(shared.url)).status, 200, 'referenced bytes are untouched');

@@ -320,7 +320,7 @@ describe('dedup and garbage', () => {
         .execute();
 
       const report = await images.sweep();
-      assert.deepEqual(report, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1 });
+      assert.deepEqual(report, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1, staleUploadsRemoved: 0 });
       assert.equal(await storage.exists(`originals/ee/ee/${orphan}`), false);
       assert.ok(await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', pending).executeTakeFirst());
       assert.equal((await fetchBytes(a.url)).status, 200);

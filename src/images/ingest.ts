@@ -31,6 +31,8 @@ export interface StagedUpload {
 
 export interface IngestOptions extends PixelLimits {
   tmpDir: string;
+  /** A temporary upload file older than this belongs to no request any more (crash leftovers). */
+  staleAfterMs: number;
   maxUploadBytes: number;
   keepMetadata: boolean;
   exposeLocation: boolean;

@@ -5,6 +5,8 @@ import { now, type Database } from '../db/schema.js';
 import { ApiError, notFound } from '../errors.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
 import { createHash } from 'node:crypto';
+import { readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ObjectNotFoundError, type ByteRange, type Storage } from '../storage/storage.js';
 import { stageUpload, type IngestOptions, type StagedUpload } from './ingest.js';
 import { blobKey, SHA256_IN_BLOB_KEY } from './keys.js';
@@ -42,12 +44,15 @@ export interface SweepReport {
   blobsRemoved: number;
   strayObjectsRemoved: number;
   strayVariantsRemoved: number;
+  staleUploadsRemoved: number;
 }
 
 export interface Garbage {
   blobs: { sha256: string; bytes: number }[];
   strayObjects: string[];
   strayVariants: string[];
+  /** Temporary upload files older than any request may take. */
+  staleUploads: string[];
 }
 
 export interface VerifyReport {
@@ -325,7 +330,13 @@ export class ImageService {
       const known = sha256 && (await this.db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', sha256).executeTakeFirst());
       if (!known) strayObjects.push(key);
     }
-    return { blobs: blobs.map((blob) => ({ sha256: blob.sha256, bytes: Number(blob.bytes) })), strayObjects, strayVariants: await this.variants.findStray() };
+    const staleUploads: string[] = [];
+    for (const name of await readdir(this.ingest.tmpDir).catch(() => [])) {
+      const path = join(this.ingest.tmpDir, name);
+      const info = await stat(path).catch(() => null);
+      if (info && Date.now() - info.mtimeMs > this.ingest.staleAfterMs) staleUploads.push(path);
+    }
+    return { blobs: blobs.map((blob) => ({ sha256: blob.sha256, bytes: Number(blob.bytes) })), strayObjects, strayVariants: await this.variants.findStray(), staleUploads };
   }
 
   /** Removes unreferenced blobs (and their variants), and stored objects that no row knows. */
@@ -335,7 +346,13 @@ export class ImageService {
     for (const { sha256 } of garbage.blobs) if (await this.removeBlobIfUnused(sha256)) blobsRemoved++;
     for (const key of garbage.strayObjects) await this.storage.delete(key);
     for (const key of garbage.strayVariants) await this.storage.delete(key);
-    return { blobsRemoved, strayObjectsRemoved: garbage.strayObjects.length, strayVariantsRemoved: garbage.strayVariants.length };
+    for (const path of garbage.staleUploads) await rm(path, { force: true });
+    return {
+      blobsRemoved,
+      strayObjectsRemoved: garbage.strayObjects.length,
+      strayVariantsRemoved: garbage.strayVariants.length,
+      staleUploadsRemoved: garbage.staleUploads.length,
+    };
   }
 
   /**
