@@ -25,7 +25,7 @@ describe('image-api command line, on a real data directory beside a running serv
         process.execPath,
         ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
         { cwd: ROOT, env: { ...process.env, ...server.env, NODE_NO_WARNINGS: '1' } },
-        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json: () => JSON.parse(stdout) }),
+        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json: () => (stdout ? JSON.parse(stdout) : assert.fail(`no output; stderr: ${stderr}`)) }),
       );
     });
 

@@ -28,7 +28,10 @@ async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<
   // across all schemas, and would otherwise take another schema's tables (another deployment's) for its own.
   const migrationTableSchema =
     dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely)).rows[0]?.schema : undefined;
-  const { error } = await new Migrator({ db: kysely, provider, migrationTableSchema }).migrateToLatest();
+  const migrator = new Migrator({ db: kysely, provider, migrationTableSchema });
+  // Up to date already (the usual case): no write, so a tool started beside a busy server never waits on a lock.
+  if ((await migrator.getMigrations()).every((migration) => migration.executedAt !== undefined)) return;
+  const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }
 
