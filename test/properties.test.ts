@@ -11,7 +11,7 @@ import { contentDisposition, sanitiseFilename } from '../src/images/filename.js'
 import { outputSize, variantFromQuery, variantQueryString, type VariantRequest } from '../src/images/variants.js';
 import { MediaSigner } from '../src/media/signing.js';
 import { ApiError } from '../src/errors.js';
-import { parseImageId } from '../src/routes/images.js';
+import { parseImageId } from '../src/http/ids.js';
 import { TEST_SECRET } from './helpers.js';
 
 const settings = { seed: Number(process.env.FC_SEED ?? 20261126), numRuns: Number(process.env.FC_RUNS ?? 500) };

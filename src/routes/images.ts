@@ -1,8 +1,9 @@
 import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
-import { ApiError, fieldErrors, notFound } from '../errors.js';
+import { ApiError, fieldErrors } from '../errors.js';
 import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
+import { parseImageId } from '../http/ids.js';
 import { deliverImage } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
 import type { Metrics } from '../http/metrics.js';
@@ -26,15 +27,6 @@ export interface ImageRoutesOptions {
 
 /** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-const MAX_ID = 2 ** 31 - 1;
-
-/** Ids are positive integers; anything else names no image (404, as for an unknown id). */
-export function parseImageId(raw: string): number {
-  if (!/^\d{1,10}$/.test(raw)) throw notFound();
-  const id = Number(raw);
-  if (id < 1 || id > MAX_ID) throw notFound();
-  return id;
-}
 
 function encodeCursor(after: number): string {
   return Buffer.from(`after:${after}`).toString('base64url');

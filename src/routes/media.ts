@@ -5,7 +5,7 @@ import { variantFromQuery, variantQueryString, type VariantQuery } from '../imag
 import { allowOnly } from '../http/errors.js';
 import type { ImageService } from '../images/service.js';
 import type { MediaSigner } from '../media/signing.js';
-import { parseImageId } from './images.js';
+import { parseImageId } from '../http/ids.js';
 import { binaryResponse, errorSchema, variantQueryProperties } from './schemas.js';
 
 export interface MediaRoutesOptions {
