@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
-import { now, type UserRow } from '../db/schema.js';
+import { PreparedQuery } from '../db/prepared.js';
+import { now, type Database, type UserRow } from '../db/schema.js';
 import { ApiError, fieldErrors, unauthorized } from '../errors.js';
 import type { AttemptCounter } from './attempts.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
@@ -29,13 +30,21 @@ export interface LoginThrottle {
   maxFailures: number;
 }
 
+type TokenOwner = Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at' | 'is_admin'>;
+
 /** Accounts and API tokens. */
 export class AuthService {
+  /** Runs on every authenticated request: built and compiled once. */
+  private readonly ownerOfToken: PreparedQuery<Database, TokenOwner, [string]>;
+
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenIssuer,
     private readonly throttle: LoginThrottle,
-  ) {}
+  ) {
+    const query = db.kysely.selectFrom('users').select(['id', 'username', 'token_hash', 'disabled_at', 'is_admin']).where('token_hash', '=', '');
+    this.ownerOfToken = new PreparedQuery(db.kysely, query, 1);
+  }
 
   /** The counter store failing must not lock everyone out: it then counts nothing. */
   private async failures(username: string): Promise<{ count: number; resetMs: number }> {
@@ -136,11 +145,7 @@ export class AuthService {
     const key = parts[1]!;
     if (!TOKEN_PATTERN.test(key)) throw unauthorized('Invalid token.');
     const tokenHash = hashToken(key);
-    const user: Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at' | 'is_admin'> | undefined = await this.db.kysely
-      .selectFrom('users')
-      .select(['id', 'username', 'token_hash', 'disabled_at', 'is_admin'])
-      .where('token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const [user] = await this.ownerOfToken.execute(tokenHash);
     if (!user || !sameHash(user.token_hash, tokenHash)) throw unauthorized('Invalid token.');
     if (user.disabled_at !== null) throw unauthorized('User inactive or deleted.');
     return { id: user.id, username: user.username, admin: Boolean(user.is_admin) };

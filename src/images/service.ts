@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
+import { PreparedQuery } from '../db/prepared.js';
 import { now, type Database } from '../db/schema.js';
 import { ApiError, notFound } from '../errors.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
@@ -129,13 +130,18 @@ function toRecord(row: ImageRow): ImageRecord {
  * A blob's variants go with it.
  */
 export class ImageService {
+  /** The read behind every image request: built and compiled once. */
+  private readonly imageById: PreparedQuery<Database, ImageRow, [number, number]>;
+
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
     private readonly variants: VariantService,
     private readonly ingest: IngestOptions,
     private readonly quotas: Quotas,
-  ) {}
+  ) {
+    this.imageById = new PreparedQuery(db.kysely, this.images().where('images.user_id', '=', 0).where('images.number', '=', 0), 2);
+  }
 
   private images() {
     return this.db.kysely
@@ -179,7 +185,7 @@ export class ImageService {
   }
 
   async get(userId: number, number: number): Promise<ImageRecord> {
-    const row = await this.images().where('images.user_id', '=', userId).where('images.number', '=', number).executeTakeFirst();
+    const [row] = await this.imageById.execute(userId, number);
     if (!row) throw notFound();
     return toRecord(row);
   }
