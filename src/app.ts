@@ -7,7 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import secureJsonParse from 'secure-json-parse';
 import { AuthService } from './auth/service.js';
@@ -287,9 +287,4 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     redis?.disconnect();
   });
   return { app, services };
-}
-
-/** Temporary upload files currently on disk (for tests and diagnostics). */
-export async function pendingUploads(config: Config): Promise<string[]> {
-  return readdir(join(config.dataDir, 'tmp'));
 }
