@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Starts the compiled server (or another entry point of dist/, given as the first argument, e.g.
-// tools/transfer.js), compiling first when dist/ is missing or older than src/.
+// tools/transfer.js), compiling first when dist/ is missing or older than src/ (and web/).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,4 +28,6 @@ if (stale) {
     stdio: 'inherit',
   });
 }
+// The browser app (web/ -> dist/web/), when its sources are newer than the last build.
+execFileSync(process.execPath, [join(root, 'scripts', 'build-web.mjs'), '--if-stale'], { stdio: 'inherit' });
 await import(entry);

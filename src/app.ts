@@ -30,6 +30,8 @@ import { imageRoutes } from './routes/images.js';
 import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
 import { adminRoutes } from './routes/admin.js';
+import { webRoutes } from './routes/web.js';
+import { loadWebApp } from './http/web-assets.js';
 import { multipartImageBody } from './routes/schemas.js';
 import { FsStorage } from './storage/fs.js';
 import { S3Storage } from './storage/s3.js';
@@ -244,6 +246,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
         { name: 'images', description: "The caller's images" },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'admin', description: 'Operators only: accounts of admin users' },
+        { name: 'meta', description: 'The API root and the web app' },
       ],
     },
     transform: ({ schema, url }) => {
@@ -266,8 +269,9 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     metrics: services.metrics,
   });
   await app.register(mediaRoutes, { images, signer });
-  await app.register(meRoutes, { auth, images, admin: services.admin });
+  await app.register(meRoutes, { auth, images, admin: services.admin, maxUploadBytes: config.maxUploadBytes });
   await app.register(adminRoutes, { auth, admin: services.admin });
+  await app.register(webRoutes, { web: await loadWebApp(), publicUrl: config.publicUrl });
 
   const sweep = async () => {
     try {

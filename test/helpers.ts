@@ -111,7 +111,8 @@ export async function api<T = any>(base: string, path: string, options: RequestO
     headers['content-type'] = 'application/x-www-form-urlencoded';
     body = new URLSearchParams(options.form).toString();
   }
-  const response = await fetch(`${base}${path}`, { method: options.method ?? 'GET', headers, body, redirect: 'manual' });
+  // A Buffer is copied into a plain Uint8Array: the one body type Node's and the DOM's fetch() types share.
+  const response = await fetch(`${base}${path}`, { method: options.method ?? 'GET', headers, body: Buffer.isBuffer(body) ? new Uint8Array(body) : body, redirect: 'manual' });
   const text = await response.text();
   let parsed: unknown = text;
   if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
@@ -152,6 +153,6 @@ export async function upload<T = any>(base: string, token: string, content: Buff
   const bytes = typeof content === 'string' ? await readFile(content) : content;
   const filename = options.filename ?? (typeof content === 'string' ? basename(content) : 'upload.bin');
   const form = new FormData();
-  form.append(options.field ?? 'image', new Blob([bytes], { type: options.contentType ?? 'application/octet-stream' }), filename);
+  form.append(options.field ?? 'image', new Blob([new Uint8Array(bytes)], { type: options.contentType ?? 'application/octet-stream' }), filename);
   return api<T>(base, options.path ?? '/images/', { method: options.method ?? 'POST', token, body: form });
 }

@@ -173,23 +173,36 @@ describe('images (compat.md: endpoints)', () => {
     }
   });
 
-  test('pagination: ?limit= and a cursor in Link rel="next"; limit is validated', async () => {
+  test('pagination: ?limit=, ?order=newest and a cursor in Link rel="next"; limit and order are validated', async () => {
     const token = await register(base);
     const png = await readFile(fixture('tiny-2x2.png'));
     for (let i = 0; i < 5; i++) assert.equal((await upload(base, token, png, { filename: `p${i}.png` })).status, 201);
-    const ids: number[] = [];
-    let path: string | null = '/images/?limit=2';
-    let pages = 0;
-    while (path) {
-      const response: { status: number; body: { id: number }[]; headers: Headers } = await api(base, path, { token });
-      assert.equal(response.status, 200);
-      ids.push(...response.body.map((image) => image.id));
-      const link = response.headers.get('link');
-      path = link ? new URL(/^<([^>]+)>; rel="next"$/.exec(link)![1]!).pathname + new URL(/^<([^>]+)>/.exec(link)![1]!).search : null;
-      pages++;
-    }
-    assert.deepEqual(ids, [1, 2, 3, 4, 5]);
-    assert.equal(pages, 3);
+    const walk = async (first: string) => {
+      const ids: number[] = [];
+      const links: string[] = [];
+      let path: string | null = first;
+      while (path) {
+        const response: { status: number; body: { id: number }[]; headers: Headers } = await api(base, path, { token });
+        assert.equal(response.status, 200);
+        ids.push(...response.body.map((image) => image.id));
+        const link = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '');
+        path = link ? new URL(link[1]!).pathname + new URL(link[1]!).search : null;
+        if (path) links.push(path);
+      }
+      return { ids, links };
+    };
+    const oldest = await walk('/images/?limit=2');
+    assert.deepEqual(oldest.ids, [1, 2, 3, 4, 5]);
+    assert.equal(oldest.links.length, 2);
+    const newest = await walk('/images/?limit=2&order=newest');
+    assert.deepEqual(newest.ids, [5, 4, 3, 2, 1]);
+    assert.ok(newest.links.every((link) => link.includes('order=newest')));
+    // A cursor continues only the order it was made for.
+    const mixed = await api(base, newest.links[0]!.replace('order=newest', 'order=oldest'), { token });
+    assert.equal(mixed.status, 400);
+    assert.deepEqual(mixed.body, { cursor: ['This cursor belongs to order=newest.'] });
+    const badOrder = await api(base, '/images/?order=random', { token });
+    assert.equal(badOrder.status, 400);
     const tooBig = await api(base, '/images/?limit=5000', { token });
     assert.equal(tooBig.status, 400);
     assert.deepEqual(tooBig.body, { limit: ['Ensure this value is less than or equal to 1000.'] });

@@ -1,6 +1,6 @@
 import type { VariantPreset } from '../config.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
-import type { ImageRecord } from '../images/service.js';
+import type { ImageRecord, ListOrder } from '../images/service.js';
 import { outputSize, presetRequest, variantQueryString } from '../images/variants.js';
 import type { MediaSigner } from '../media/signing.js';
 
@@ -85,7 +85,8 @@ export class ImagePresenter {
   }
 
   /** Absolute URL of the next page of the list. */
-  nextPageUrl(limit: number, cursor: string): string {
-    return `${this.publicUrl}/images/?limit=${limit}&cursor=${encodeURIComponent(cursor)}`;
+  nextPageUrl(limit: number, cursor: string, order: ListOrder): string {
+    const orderParam = order === 'oldest' ? '' : `&order=${order}`;
+    return `${this.publicUrl}/images/?limit=${limit}${orderParam}&cursor=${encodeURIComponent(cursor)}`;
   }
 }

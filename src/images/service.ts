@@ -37,9 +37,12 @@ export interface ImageRecord {
 
 export interface ImagePage {
   images: ImageRecord[];
-  /** The number to continue after, when there are more. */
+  /** The number to continue after (in the page's order), when there are more. */
   nextAfter: number | null;
 }
+
+/** Listing order: by id, which is upload order (a replace keeps its place). */
+export type ListOrder = 'oldest' | 'newest';
 
 export interface SweepReport {
   blobsRemoved: number;
@@ -173,13 +176,12 @@ export class ImageService {
     return stageUpload(body, filename, this.ingest);
   }
 
-  async list(userId: number, limit: number, after: number): Promise<ImagePage> {
-    const rows = await this.images()
-      .where('images.user_id', '=', userId)
-      .where('images.number', '>', after)
-      .orderBy('images.number', 'asc')
-      .limit(limit + 1)
-      .execute();
+  /** A page of the user's images after the number `after` (0: from the start) in the given order. */
+  async list(userId: number, limit: number, after: number, order: ListOrder = 'oldest'): Promise<ImagePage> {
+    let query = this.images().where('images.user_id', '=', userId);
+    if (order === 'oldest') query = query.where('images.number', '>', after).orderBy('images.number', 'asc');
+    else query = (after > 0 ? query.where('images.number', '<', after) : query).orderBy('images.number', 'desc');
+    const rows = await query.limit(limit + 1).execute();
     const images = rows.slice(0, limit).map(toRecord);
     return { images, nextAfter: rows.length > limit ? images[images.length - 1]!.number : null };
   }

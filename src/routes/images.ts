@@ -10,7 +10,7 @@ import type { Metrics } from '../http/metrics.js';
 import type { ImagePresenter } from '../http/present.js';
 import { uploadTooLarge, type StagedUpload } from '../images/ingest.js';
 import { decodeFormFilename } from '../images/filename.js';
-import type { ImageService } from '../images/service.js';
+import type { ImageService, ListOrder } from '../images/service.js';
 import { variantFromQuery, type VariantQuery } from '../images/variants.js';
 import type { VariantPreset } from '../config.js';
 import { binaryResponse, errorSchema, imageIdParams, imageSchema, variantQueryProperties } from './schemas.js';
@@ -28,15 +28,19 @@ export interface ImageRoutesOptions {
 /** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-function encodeCursor(after: number): string {
-  return Buffer.from(`after:${after}`).toString('base64url');
+const CURSOR_PREFIX: Record<ListOrder, string> = { oldest: 'after', newest: 'before' };
+
+function encodeCursor(after: number, order: ListOrder): string {
+  return Buffer.from(`${CURSOR_PREFIX[order]}:${after}`).toString('base64url');
 }
 
-function decodeCursor(cursor: string | undefined): number {
+/** The position a cursor continues from; a cursor of the other order is refused rather than misread. */
+function decodeCursor(cursor: string | undefined, order: ListOrder): number {
   if (cursor === undefined) return 0;
-  const match = /^after:(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
+  const match = /^(after|before):(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) throw fieldErrors({ cursor: ['Invalid cursor.'] });
-  return Number(match[1]);
+  if (match[1] !== CURSOR_PREFIX[order]) throw fieldErrors({ cursor: [`This cursor belongs to order=${order === 'oldest' ? 'newest' : 'oldest'}.`] });
+  return Number(match[2]);
 }
 
 /**
@@ -133,22 +137,23 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
       schema: {
         tags,
         security,
-        summary: "List the caller's images, oldest first",
+        summary: "List the caller's images, oldest first (or newest first)",
         description: 'A plain JSON array. When there are more, the `Link` header carries the next page (rel="next").',
         querystring: {
           type: 'object',
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             cursor: { type: 'string', maxLength: 100, description: 'From the Link header of the previous page' },
+            order: { type: 'string', enum: ['oldest', 'newest'], default: 'oldest', description: 'By upload order (id); a replace keeps its place' },
           },
         },
         response: { 200: { type: 'array', items: imageSchema }, 400: errorSchema, 401: errorSchema },
       },
     },
-    async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string } }>, reply: FastifyReply) => {
-      const { limit, cursor } = request.query;
-      const page = await images.list(currentUser(request).id, limit, decodeCursor(cursor));
-      if (page.nextAfter !== null) reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter))}>; rel="next"`);
+    async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string; order: ListOrder } }>, reply: FastifyReply) => {
+      const { limit, cursor, order } = request.query;
+      const page = await images.list(currentUser(request).id, limit, decodeCursor(cursor, order), order);
+      if (page.nextAfter !== null) reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter, order), order)}>; rel="next"`);
       return page.images.map((image) => presenter.present(image));
     },
   );

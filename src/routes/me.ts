@@ -10,6 +10,7 @@ export interface MeRoutesOptions {
   auth: AuthService;
   images: ImageService;
   admin: AccountAdmin;
+  maxUploadBytes: number;
 }
 
 const countsSchema = {
@@ -17,7 +18,12 @@ const countsSchema = {
   properties: { images: { type: 'integer' }, bytes: { type: 'integer' } },
 } as const;
 
-export async function meRoutes(app: FastifyInstance, { auth, images, admin }: MeRoutesOptions): Promise<void> {
+const limitsSchema = {
+  type: 'object',
+  properties: { ...countsSchema.properties, upload_bytes: { type: 'integer', description: 'Largest accepted file' } },
+} as const;
+
+export async function meRoutes(app: FastifyInstance, { auth, images, admin, maxUploadBytes }: MeRoutesOptions): Promise<void> {
   app.decorateRequest('user', null);
   app.get(
     '/me/',
@@ -26,17 +32,17 @@ export async function meRoutes(app: FastifyInstance, { auth, images, admin }: Me
       schema: {
         tags: ['accounts'],
         summary: 'The caller: name, usage and limits',
-        description: 'Limits of 0 mean unlimited. Bytes count each image, also when identical files share storage.',
+        description: 'Limits of 0 mean unlimited (`upload_bytes` is always set). Bytes count each image, also when identical files share storage.',
         security: TOKEN_SECURITY,
         response: {
-          200: { type: 'object', properties: { username: { type: 'string' }, usage: countsSchema, limits: countsSchema } },
+          200: { type: 'object', properties: { username: { type: 'string' }, usage: countsSchema, limits: limitsSchema } },
           401: errorSchema,
         },
       },
     },
     async (request) => {
       const user = currentUser(request);
-      return { username: user.username, usage: await images.usage(user.id), limits: images.limits };
+      return { username: user.username, usage: await images.usage(user.id), limits: { ...images.limits, upload_bytes: maxUploadBytes } };
     },
   );
 

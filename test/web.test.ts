@@ -1,0 +1,400 @@
+/// <reference lib="dom" />
+// The web app at /, driven in Debian's Chromium against the real server: every flow of the issue,
+// screenshots, accessibility (axe-core), keyboard use, narrow screens and layout stability.
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { api, fixture, GOOD_PASSWORD, register, startServer, upload, uniqueUsername, type TestServer } from './helpers.js';
+import { buildWebApp, chromiumMissing, launchChromium } from './browser.js';
+
+const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const TOKEN_KEY = 'image-api:token';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 375, height: 812 };
+
+/** `SCREENSHOT_DIR=docs/screenshots` (npm run screenshots) refreshes the README's pictures; otherwise a temp dir. */
+const screenshotDir = process.env.SCREENSHOT_DIR ?? (await mkdtemp(join(tmpdir(), 'image-api-screens-')));
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Console errors other than the browser's note about a 4xx the app expected and showed. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) errors.push(message.text());
+  });
+  return errors;
+}
+
+async function serious(page: Page): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+}
+
+async function allThumbnailsLoaded(page: Page, count: number): Promise<void> {
+  await page.waitForFunction((expected) => {
+    const images = [...document.querySelectorAll<HTMLImageElement>('.grid img')];
+    return images.length === expected && images.every((image) => image.complete && image.naturalWidth > 0 && image.closest('.loaded'));
+  }, count);
+}
+
+async function screenshot(page: Page, name: string, viewport: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(viewport);
+  await page.evaluate(() => document.fonts.ready);
+  await page.screenshot({ path: join(screenshotDir, name), animations: 'disabled' });
+}
+
+describe('web app in Chromium', { skip: chromiumMissing }, () => {
+  let server: TestServer;
+  let base: string;
+  let browser: Browser;
+
+  before(async () => {
+    buildWebApp();
+    await mkdir(screenshotDir, { recursive: true });
+    server = await startServer();
+    base = server.base;
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function signedInContext(token: string, options: Parameters<Browser['newContext']>[0] = {}): Promise<BrowserContext> {
+    const context = await browser.newContext({ viewport: DESKTOP, ...options });
+    await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
+    return context;
+  }
+
+  test('the whole flow: sign up, upload (one refused), thumbnails, detail, replace, delete, token, sign out', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    const username = uniqueUsername('web');
+
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByRole('link', { name: 'Create an account' }).click();
+    await page.getByRole('heading', { name: 'Create an account' }).waitFor();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill('12345678');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    // The server's reason, next to the field it concerns, and the field marked invalid.
+    await page.getByText('This password is entirely numeric.').waitFor();
+    assert.equal(await page.getByLabel('Password').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Password').fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Your images' }).waitFor();
+    await page.getByText('No images yet').waitFor();
+    const token = await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY);
+    assert.match(token ?? '', /^[0-9a-f]{40}$/);
+    assert.ok(!page.url().includes(token!), 'the token is never in a URL');
+
+    // Hold the images back, to see the placeholders and check that nothing moves when they arrive.
+    let releaseMedia!: () => void;
+    const mediaHeld = new Promise<void>((resolve) => (releaseMedia = resolve));
+    await page.route('**/media/**', async (route) => {
+      await mediaHeld;
+      await route.continue();
+    });
+
+    // Three fixtures through the picker, one broken file dropped on the drop zone.
+    await page.getByLabel('Choose images').setInputFiles([fixture('exif-canon-40d.jpg'), fixture('photo.webp'), fixture('Landscape_3.jpg')]);
+    const broken = [...(await readFile(fixture('truncated.png')))];
+    const dataTransfer = await page.evaluateHandle((bytes) => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File([new Uint8Array(bytes)], 'truncated.png', { type: 'image/png' }));
+      return transfer;
+    }, broken);
+    await page.dispatchEvent('.dropzone', 'drop', { dataTransfer });
+
+    await page.waitForFunction(() => document.querySelectorAll('.uploads li.done, .uploads li.failed').length === 4);
+    assert.equal(await page.locator('.uploads li.done').count(), 3);
+    const refused = page.locator('.uploads li.failed');
+    assert.equal(await refused.locator('.upload-name').textContent(), 'truncated.png');
+    assert.match((await refused.locator('.upload-status').textContent()) ?? '', /^Upload a valid image\. The file you uploaded was either not an image or a corrupted image\.$/);
+    await page.getByText('3 images').waitFor();
+
+    const tiles = page.locator('.grid .tile');
+    assert.equal(await tiles.count(), 3);
+    for (const name of ['exif-canon-40d.jpg', 'photo.webp', 'Landscape_3.jpg']) {
+      const image = page.getByRole('img', { name, exact: true });
+      assert.equal(await image.getAttribute('loading'), 'lazy');
+      assert.match((await image.getAttribute('srcset')) ?? '', /w=200&h=200&fit=cover.* 200w, .*w=480&fit=inside.* \d+w/);
+    }
+    // Before the bytes arrive: the blurred ThumbHash over the dominant colour, in the final box.
+    const waiting = await tiles.evaluateAll((links) => links.map((link) => ({ placeholder: getComputedStyle(link).backgroundImage, loaded: link.classList.contains('loaded') })));
+    assert.ok(waiting.every((tile) => tile.placeholder.startsWith('url("data:image/png;base64,') && !tile.loaded), JSON.stringify(waiting));
+    const boxesBefore = await tiles.evaluateAll((links) => links.map((link) => link.getBoundingClientRect().toJSON() as object));
+    releaseMedia();
+    await allThumbnailsLoaded(page, 3);
+    assert.deepEqual(await tiles.evaluateAll((links) => links.map((link) => link.getBoundingClientRect().toJSON() as object)), boxesBefore, 'no layout jump when images load');
+    await page.unroute('**/media/**');
+    await screenshot(page, 'gallery-desktop.png', DESKTOP);
+    await screenshot(page, 'gallery-375.png', PHONE);
+    await page.setViewportSize(DESKTOP);
+
+    // The camera summary of the Canon photo.
+    await page.getByRole('link', { name: 'exif-canon-40d.jpg' }).click();
+    await page.getByRole('heading', { name: 'exif-canon-40d.jpg' }).waitFor();
+    await page.getByText('Canon EOS 40D').waitFor();
+    await page.getByText('1/160 s, f/7.1, ISO 100, 135 mm').waitFor();
+    await page.getByRole('link', { name: '← All images' }).click();
+
+    await page.getByRole('link', { name: 'photo.webp' }).click();
+    await page.getByRole('heading', { name: 'photo.webp' }).waitFor();
+    await page.getByText('1024 × 772 px').waitFor();
+    const photoId = Number(/^#\/images\/(\d+)$/.exec(new URL(page.url()).hash)![1]);
+    const original = await page.getByLabel('Original', { exact: true }).inputValue();
+    assert.ok(original.startsWith(`${base}/media/`), original);
+    assert.equal((await fetch(original)).status, 200, 'the copied link works outside the app');
+    for (const preset of ['thumb (200×200, cropped)', 'small (480 wide)', 'medium (1024 wide)', 'large (2048 wide)']) {
+      assert.match(await page.getByLabel(preset, { exact: true }).inputValue(), new RegExp(`^${base}/media/\\d+/${photoId}\\?w=`));
+    }
+    await page.waitForFunction(() => document.querySelector('.picture')?.classList.contains('loaded'));
+    await screenshot(page, 'detail-desktop.png', DESKTOP);
+    await screenshot(page, 'detail-375.png', PHONE);
+    await page.setViewportSize(DESKTOP);
+
+    // A refused replacement changes nothing and says why; an accepted one shows the new image.
+    await page.getByLabel('Replace…').setInputFiles(fixture('truncated.png'));
+    await page.getByText('truncated.png was not accepted: Upload a valid image.').waitFor();
+    await page.getByText('1024 × 772 px').waitFor();
+    await page.getByLabel('Replace…').setInputFiles(fixture('alpha.png'));
+    await page.getByText('Replaced with alpha.png.').waitFor();
+    await page.getByRole('heading', { name: 'alpha.png' }).waitFor();
+    await page.getByText('256 × 192 px').waitFor();
+    assert.equal((await fetch(original)).status, 403, 'the old link died with the replace');
+    assert.equal((await api(base, `/images/${photoId}/`, { token: token! })).body.filename, 'alpha.png');
+
+    // Delete asks first; Cancel keeps the image.
+    await page.getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete alpha.png?' });
+    await dialog.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'focus starts on the safe choice');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await api(base, `/images/${photoId}/`, { token: token! })).status, 200);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await dialog.getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('Deleted alpha.png.').waitFor();
+    await page.getByRole('heading', { name: 'Your images' }).waitFor();
+    await allThumbnailsLoaded(page, 2);
+    assert.equal((await api(base, `/images/${photoId}/`, { token: token! })).status, 404);
+    await page.getByText('2 images').waitFor();
+
+    // The token: shown on request, regenerated after a warning; the old one is refused by the API.
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByRole('heading', { name: 'Account' }).waitFor();
+    const field = page.getByRole('textbox', { name: 'API token' });
+    assert.equal(await field.getAttribute('type'), 'password');
+    assert.equal(await field.inputValue(), token);
+    await page.getByRole('button', { name: 'Show API token' }).click();
+    assert.equal(await field.getAttribute('type'), 'text');
+    await page.getByRole('button', { name: 'Regenerate token' }).click();
+    await page.getByRole('dialog').getByText('The current token stops working at once').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Regenerate token' }).click();
+    await page.getByText('A new token was created. The old one no longer works.').waitFor();
+    const fresh = await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY);
+    assert.notEqual(fresh, token);
+    assert.equal(await field.inputValue(), fresh);
+    assert.equal((await api(base, '/images/', { token: token! })).status, 401);
+    assert.equal((await api(base, '/images/', { token: fresh! })).status, 200);
+
+    // Sign out: the token leaves the tab; the gallery needs signing in again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByText('You are signed out.').waitFor();
+    assert.equal(await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY), null);
+    await page.goto(`${base}/#/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    assert.deepEqual(await page.evaluate(() => [localStorage.length, document.cookie]), [0, '']);
+
+    // And back in, with the images where they were.
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await allThumbnailsLoaded(page, 2);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
+  test('a token revoked elsewhere sends the tab back to sign-in with the reason', async () => {
+    const token = await register(base);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Your images' }).waitFor();
+    assert.equal((await api(base, '/regenerateToken/', { token })).status, 200);
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.getByText('Your token is no longer valid').waitFor();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
+  test('paging: 130 images arrive 60 at a time as the grid scrolls, newest first', async () => {
+    const token = await register(base);
+    const png = await readFile(fixture('tiny-2x2.png'));
+    for (let i = 1; i <= 130; i++) assert.equal((await upload(base, token, png, { filename: `p${i}.png` })).status, 201);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Your images' }).waitFor();
+    const names = () => page.locator('.grid img').evaluateAll((images) => images.map((image) => image.getAttribute('alt')));
+    assert.equal((await names()).length, 60);
+    assert.equal((await names())[0], 'p130.png');
+    await page.getByRole('button', { name: 'Load more images' }).scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll('.grid li').length === 120);
+    await page.getByRole('button', { name: 'Load more images' }).scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll('.grid li').length === 130);
+    await page.getByRole('button', { name: 'Load more images' }).waitFor({ state: 'hidden' });
+    assert.deepEqual((await names()).slice(-2), ['p2.png', 'p1.png']);
+    await context.close();
+  });
+
+  test('keyboard only: skip link, reach a thumbnail, open it, close the dialog with Escape', async () => {
+    const token = await register(base);
+    assert.equal((await upload(base, token, fixture('photo.webp'))).status, 201);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    await page.goto(`${base}/`);
+    await allThumbnailsLoaded(page, 1);
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+    const focusable: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      const label = await page.evaluate(() => {
+        const element = document.activeElement as HTMLElement;
+        const outline = getComputedStyle(element).outlineStyle;
+        return `${element.tagName}:${element.getAttribute('href') ?? (element as HTMLInputElement).type ?? ''}:${outline}`;
+      });
+      focusable.push(label);
+      if (label.startsWith('A:#/images/')) break;
+    }
+    // The file picker is reachable, and every focused element shows a focus ring.
+    assert.ok(focusable.some((label) => label.startsWith('INPUT:file')), focusable.join(' '));
+    assert.ok(focusable.every((label) => !label.endsWith(':none') || label.startsWith('INPUT:file')), focusable.join(' '));
+    assert.ok(focusable.at(-1)!.startsWith('A:#/images/1'), focusable.join(' '));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'photo.webp' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1', 'focus moves to the new page');
+    await page.getByRole('button', { name: 'Delete' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog').waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    assert.equal((await api(base, '/images/1/', { token })).status, 200);
+    await context.close();
+  });
+
+  test('axe-core finds no serious violation on any page, light and dark; 320 px wide needs no sideways scrolling', async () => {
+    const token = await register(base);
+    assert.equal((await upload(base, token, fixture('exif-canon-40d.jpg'))).status, 201);
+    assert.equal((await upload(base, token, fixture('alpha.png'))).status, 201);
+    const pages: [string, boolean, (page: Page) => Promise<unknown>][] = [
+      ['#/signin', false, (page) => page.getByRole('heading', { name: 'Sign in' }).waitFor()],
+      ['#/signup', false, (page) => page.getByRole('heading', { name: 'Create an account' }).waitFor()],
+      ['#/', true, (page) => allThumbnailsLoaded(page, 2)],
+      ['#/images/1', true, (page) => page.getByText('Canon EOS 40D').waitFor()],
+      ['#/account', true, (page) => page.getByRole('textbox', { name: 'API token' }).waitFor()],
+      ['#/images/2 (delete dialog)', true, async (page) => {
+        await page.getByText('256 × 192 px').waitFor();
+        await page.getByRole('button', { name: 'Delete' }).click();
+        await page.getByRole('dialog').waitFor();
+      }],
+    ];
+    const found: string[] = [];
+    for (const colorScheme of ['light', 'dark'] as const) {
+      for (const viewport of [DESKTOP, { width: 320, height: 640 }]) {
+        for (const [hash, signedIn, ready] of pages) {
+          const context = signedIn ? await signedInContext(token, { colorScheme, viewport }) : await browser.newContext({ colorScheme, viewport });
+          const page = await context.newPage();
+          await page.goto(`${base}/${hash.split(' ')[0]}`);
+          await ready(page);
+          found.push(...(await serious(page)).map((violation) => `${hash} ${colorScheme} ${viewport.width}px: ${violation}`));
+          const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+          if (overflow > 0) found.push(`${hash} ${colorScheme} ${viewport.width}px: ${overflow} px of sideways scrolling`);
+          await context.close();
+        }
+      }
+    }
+    assert.deepEqual(found, []);
+  });
+});
+
+describe('GET / and the app assets over HTTP', () => {
+  let server: TestServer;
+  let base: string;
+
+  before(async () => {
+    buildWebApp();
+    server = await startServer();
+    base = server.base;
+  });
+
+  after(() => server?.close());
+
+  test('API clients get the API root; browsers get the page with a strict policy', async () => {
+    for (const accept of [undefined, '*/*', 'application/json', 'application/json, */*;q=0.5', 'text/html;q=0.5, application/json']) {
+      const response = await api(base, '/', { headers: accept ? { accept } : {} });
+      assert.equal(response.status, 200, String(accept));
+      assert.equal(response.body.images, `${base}/images/`, String(accept));
+      assert.equal(response.body.register, `${base}/register/`);
+      assert.equal(response.headers.get('vary'), 'Accept');
+    }
+    const page = await fetch(`${base}/`, { headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.equal(page.headers.get('cache-control'), 'no-cache');
+    const policy = page.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /script-src 'self';/);
+    assert.match(policy, /style-src 'self';/);
+    assert.doesNotMatch(policy, /unsafe-inline|unsafe-eval|https?:\/\/(?!127\.0\.0\.1)/);
+    const html = await page.text();
+    assert.doesNotMatch(html, /<script>|<script [^>]*>[^<]|\son\w+=|style=/, 'no inline script, handler or style');
+    assert.doesNotMatch(html, /https?:\/\//, 'nothing from another origin (no CDN, no web font)');
+    const again = await fetch(`${base}/`, { headers: { accept: 'text/html', 'if-none-match': page.headers.get('etag')! } });
+    assert.equal(again.status, 304);
+    assert.equal((await api(base, '/', { method: 'POST' })).status, 405);
+  });
+
+  test('assets are fingerprinted, cached for a year, pre-compressed; the script is under 100 KB', async () => {
+    const html = await (await fetch(`${base}/`, { headers: { accept: 'text/html' } })).text();
+    const paths = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
+    assert.deepEqual(paths.map((path) => path.replace(/-[\w-]{12}\./, '-HASH.')).sort(), ['/assets/app-HASH.css', '/assets/app-HASH.js', '/assets/icon-HASH.svg', '/assets/icon-HASH.svg']);
+    for (const path of new Set(paths)) {
+      const plain = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'identity' } });
+      assert.equal(plain.status, 200);
+      assert.equal(plain.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+      assert.equal(plain.headers.get('content-encoding'), null);
+      const bytes = Buffer.from(await plain.arrayBuffer());
+      if (path.endsWith('.js')) assert.ok(bytes.length < 100 * 1024, `${bytes.length} bytes of JavaScript`);
+      // fetch() undoes the encoding: the same bytes come back, fewer went over the wire.
+      const compressed = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br' } });
+      assert.equal(compressed.headers.get('content-encoding'), 'br');
+      assert.ok(Buffer.from(await compressed.arrayBuffer()).equals(bytes));
+      const revalidated = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br', 'if-none-match': compressed.headers.get('etag')! } });
+      assert.equal(revalidated.status, 304);
+    }
+    const unknown = await api(base, '/assets/app-000000000000.js');
+    assert.equal(unknown.status, 404);
+    assert.deepEqual(unknown.body, { detail: 'Not found.' });
+    assert.equal((await api(base, '/assets/..%2Fmanifest.json')).status, 404);
+  });
+});

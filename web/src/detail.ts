@@ -1,0 +1,130 @@
+// One image: the picture, what is known about it, its links, and replace / delete.
+import { ApiError, api, sendImage, type Image } from './api.js';
+import { h, replace, type Child } from './dom.js';
+import { formatBytes, formatDate, formatLocalTime } from './format.js';
+import { flash, go, type View } from './router.js';
+import { confirmDialog, copyField, filePicker, message, withPlaceholder } from './ui.js';
+
+/** What each default preset produces, for the link labels; other presets show their name only. */
+function presetLabel(name: string, url: string): string {
+  const query = new URL(url).searchParams;
+  const size = query.get('h') ? `${query.get('w')}×${query.get('h')}` : `${query.get('w')} wide`;
+  return query.get('w') ? `${name} (${size}${query.get('fit') === 'cover' ? ', cropped' : ''})` : name;
+}
+
+function facts(image: Image): HTMLElement {
+  const rows: [string, Child][] = [
+    ['Dimensions', `${image.width} × ${image.height} px`],
+    ['Size', formatBytes(image.bytes)],
+    ['Format', image.format.toUpperCase() + (image.animated ? `, animated (${image.frames} frames)` : '') + (image.has_alpha ? ', with transparency' : '')],
+  ];
+  const exif = image.exif;
+  if (exif?.camera) rows.push(['Camera', exif.camera]);
+  if (exif?.lens) rows.push(['Lens', exif.lens]);
+  if (exif?.taken_at) rows.push(['Taken', formatLocalTime(exif.taken_at)]);
+  if (exif?.exposure) rows.push(['Exposure', exif.exposure]);
+  if (exif?.location) rows.push(['Location', `${exif.location.latitude.toFixed(5)}, ${exif.location.longitude.toFixed(5)}`]);
+  rows.push(['Uploaded', formatDate(image.created_at)]);
+  if (image.updated_at !== image.created_at) rows.push(['Replaced', formatDate(image.updated_at)]);
+  rows.push(['SHA-256', h('code', {}, image.sha256)]);
+  return h('dl', { class: 'facts' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+}
+
+function picture(image: Image): HTMLElement {
+  const img = h('img', {
+    src: image.variants.medium ?? image.url,
+    srcset: image.srcset || null,
+    sizes: '(min-width: 64rem) 60rem, 100vw',
+    width: image.width,
+    height: image.height,
+    alt: image.filename,
+    decoding: 'async',
+  });
+  const frame = h('div', { class: 'picture' }, img);
+  // As wide as the column allows and no taller than most of the screen, at the image's own ratio.
+  frame.style.width = `min(100%, ${image.width}px, calc(70vh * ${image.width / image.height}))`;
+  frame.style.aspectRatio = `${image.width} / ${image.height}`;
+  withPlaceholder(frame, img, image);
+  return frame;
+}
+
+function links(image: Image): HTMLElement {
+  return h(
+    'section',
+    { 'aria-labelledby': 'links-title' },
+    h('h2', { id: 'links-title' }, 'Links'),
+    h('p', { class: 'hint' }, `Signed links: anyone who has one can view the image until ${formatDate(image.url_expires_at)}. Replacing or deleting the image ends them at once.`),
+    copyField('Original', image.url),
+    ...Object.entries(image.variants).map(([name, url]) => copyField(presetLabel(name, url), url)),
+  );
+}
+
+export const detailView: View = async (main, nav) => {
+  const id = Number(nav.params.id);
+  let image: Image;
+  try {
+    image = await api.image(id);
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      replace(main, h('h1', { tabindex: -1 }, 'Image not found'), h('p', {}, 'It was deleted, or it is not yours. ', h('a', { href: '#/' }, 'Back to your images')));
+      return;
+    }
+    throw error;
+  }
+  if (!nav.current()) return;
+
+  const status = h('div', { class: 'action-status', 'aria-live': 'polite' });
+  const progress = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Replace progress' });
+  const view = h('div', { class: 'detail' });
+
+  const replaceWith = async ([file]: File[]) => {
+    if (!file) return;
+    replace(status, message('info', `Replacing with ${file.name}…`));
+    progress.hidden = false;
+    progress.value = 0;
+    try {
+      image = await sendImage('PUT', `/images/${id}/`, file, (sent) => {
+        if (sent >= 1) progress.removeAttribute('value');
+        else progress.value = sent;
+      });
+      if (!nav.current()) return;
+      render();
+      replace(status, message('info', `Replaced with ${file.name}.`));
+    } catch (error) {
+      replace(status, message('error', `${file.name} was not accepted: ${(error as Error).message} The image is unchanged.`));
+    } finally {
+      progress.hidden = true;
+    }
+  };
+
+  const remove = async () => {
+    if (!(await confirmDialog(`Delete ${image.filename}?`, 'The image and all its links are removed for good. This cannot be undone.', 'Delete'))) return;
+    try {
+      await api.deleteImage(id);
+      flash(`Deleted ${image.filename}.`);
+      go('/');
+    } catch (error) {
+      replace(status, message('error', `Could not delete: ${(error as Error).message}`));
+    }
+  };
+
+  const actions = h(
+    'div',
+    { class: 'actions' },
+    filePicker('Replace…', false, (files) => void replaceWith(files)),
+    h('button', { type: 'button', class: 'button danger', onclick: () => void remove() }, 'Delete'),
+  );
+
+  const title = h('h1', { tabindex: -1, class: 'filename' });
+  const render = () => {
+    title.textContent = image.filename;
+    replace(
+      view,
+      picture(image),
+      h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), facts(image), actions, progress, status),
+      links(image),
+    );
+  };
+  render();
+  replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view);
+};
