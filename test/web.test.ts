@@ -2,6 +2,7 @@
 // The web app at /, driven in Debian's Chromium against the real server: every flow of the issue,
 // screenshots, accessibility (axe-core), keyboard use, narrow screens and layout stability.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -148,6 +149,9 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     await page.unroute('**/media/**');
     await screenshot(page, 'gallery-desktop.png', DESKTOP);
     await screenshot(page, 'gallery-375.png', PHONE);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await screenshot(page, 'gallery-dark-375.png', PHONE);
+    await page.emulateMedia({ colorScheme: 'light' });
     await page.setViewportSize(DESKTOP);
 
     // The camera summary of the Canon photo.
@@ -336,6 +340,14 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     }
     assert.deepEqual(found, []);
   });
+});
+
+test('page-load benchmark smoke run (npm run bench:web -- --quick)', { skip: chromiumMissing }, async () => {
+  const out = await mkdtemp(join(tmpdir(), 'image-api-bench-web-'));
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'bench', 'web.ts'), '--quick', '--out', out], { encoding: 'utf8', timeout: 180_000 });
+  assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
+  const report = await readFile(join(out, 'web-performance.quick.md'), 'utf8');
+  for (const row of ['First contentful paint', 'Gallery rendered', 'Visually complete', 'Cumulative layout shift']) assert.match(report, new RegExp(`\\| ${row}[^|]*\\| [\\d.]+( ms)? \\| [\\d.]+( ms)? \\|`), row);
 });
 
 describe('GET / and the app assets over HTTP', () => {
