@@ -45,7 +45,7 @@ interface Visit {
 async function photo(index: number): Promise<Buffer> {
   const hue = (index * 37) % 360;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1067"><defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${400 + index * 9}" cy="500" r="260" fill="hsl(${(hue + 200) % 360},80%,70%)"/></svg>`;
-  const noise = await sharp({ create: { width: 1600, height: 1067, channels: 3, noise: { type: 'gaussian', mean: 0, sigma: 12 } } }).png().toBuffer();
+  const noise = await sharp({ create: { width: 1600, height: 1067, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 0, sigma: 12 } } }).png().toBuffer();
   return sharp(Buffer.from(svg)).composite([{ input: noise, blend: 'add' }]).jpeg({ quality: 85 }).toBuffer();
 }
 

@@ -115,16 +115,19 @@ export const detailView: View = async (main, nav) => {
     h('button', { type: 'button', class: 'button danger', onclick: () => void remove() }, 'Delete'),
   );
 
+  // Replacing redraws the picture, the facts and the links; the controls stay, and keep the focus.
   const title = h('h1', { tabindex: -1, class: 'filename' });
+  const pictureSlot = h('div', {});
+  const factsSlot = h('div', {});
+  const linksSlot = h('div', { class: 'links' });
   const render = () => {
     title.textContent = image.filename;
-    replace(
-      view,
-      picture(image),
-      h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), facts(image), actions, progress, status),
-      links(image),
-    );
+    document.title = `${image.filename} · image-api`;
+    replace(pictureSlot, picture(image));
+    replace(factsSlot, facts(image));
+    replace(linksSlot, links(image));
   };
   render();
+  replace(view, pictureSlot, h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, actions, progress, status), linksSlot);
   replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view);
 };

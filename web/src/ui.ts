@@ -67,12 +67,12 @@ export function copyField(label: string, value: string, options: { secret?: bool
   copy.setAttribute('aria-label', `Copy ${label}`);
   const controls: HTMLElement[] = [input];
   if (options.secret) {
-    const toggle = h('button', { type: 'button', class: 'button', 'aria-pressed': 'false' }, 'Show');
+    // A toggle keeps its name; its pressed state says whether the secret is shown.
+    const toggle = h('button', { type: 'button', class: 'button toggle', 'aria-pressed': 'false' }, 'Show');
     toggle.setAttribute('aria-label', `Show ${label}`);
     toggle.addEventListener('click', () => {
       const shown = input.type === 'password';
       input.type = shown ? 'text' : 'password';
-      toggle.textContent = shown ? 'Hide' : 'Show';
       toggle.setAttribute('aria-pressed', String(shown));
     });
     controls.push(toggle);
