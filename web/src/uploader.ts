@@ -1,6 +1,6 @@
 // Uploads many files, a few at a time, each with its own progress bar and the server's verdict.
 import { ApiError, sendImage, type Image } from './api.js';
-import { h } from './dom.js';
+import { h, replace } from './dom.js';
 import { formatBytes } from './format.js';
 import { filePicker } from './ui.js';
 
@@ -30,10 +30,10 @@ export function uploader({ maxBytes, onUploaded }: UploaderOptions): HTMLElement
     clear.hidden = true;
   });
 
-  const finish = (job: Job, kind: 'done' | 'failed', text: string) => {
+  const finish = (job: Job, kind: 'done' | 'failed', text: string, image?: Image) => {
     job.item.classList.add(kind);
     job.progress.remove();
-    job.status.textContent = text;
+    replace(job.status, text, image ? ' · ' : null, image ? h('a', { href: `#/images/${image.id}` }, 'Open') : null);
     clear.hidden = false;
   };
 
@@ -50,7 +50,7 @@ export function uploader({ maxBytes, onUploaded }: UploaderOptions): HTMLElement
         }
       })
         .then((image) => {
-          finish(job, 'done', `Uploaded (${image.width} × ${image.height})`);
+          finish(job, 'done', `Uploaded (${image.width} × ${image.height})`, image);
           onUploaded(image);
         })
         .catch((error: unknown) => finish(job, 'failed', error instanceof ApiError ? error.message : String(error)))
