@@ -291,6 +291,30 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('changing the password on the account page replaces the token; a wrong current password is shown at its field', async () => {
+    const username = uniqueUsername('pw');
+    const token = await register(base, username);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    await page.goto(`${base}/#/account`);
+    await page.getByRole('heading', { name: 'Account' }).waitFor();
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password').fill('another fine passphrase');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Your old password was entered incorrectly. Please enter it again.').waitFor();
+    assert.equal(await page.getByLabel('Current password').getAttribute('aria-invalid'), 'true');
+    await page.getByLabel('Current password').fill(GOOD_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByText('Password changed.').waitFor();
+    const fresh = await page.evaluate((key) => sessionStorage.getItem(key), TOKEN_KEY);
+    assert.notEqual(fresh, token);
+    assert.equal(await page.getByRole('textbox', { name: 'API token' }).inputValue(), fresh);
+    assert.equal((await api(base, '/me/', { token })).status, 401);
+    const login = await api(base, '/api-token-auth/', { method: 'POST', json: { username, password: 'another fine passphrase' } });
+    assert.deepEqual(login.body, { token: fresh });
+    await context.close();
+  });
+
   test('paging: 70 images arrive 60 at a time as the grid scrolls, newest first', async () => {
     const token = await register(base);
     const png = await readFile(fixture('tiny-2x2.png'));

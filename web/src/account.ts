@@ -1,6 +1,7 @@
 // The account: usage against quota, the API token (show, copy, regenerate), and how to use it.
 import { api, type Me } from './api.js';
 import { h, replace } from './dom.js';
+import { apiForm, field } from './forms.js';
 import type { View } from './router.js';
 import { getToken, setToken } from './session.js';
 import { confirmDialog, copyField, message, usageSummary } from './ui.js';
@@ -28,6 +29,19 @@ export const accountView: View = async (main, nav) => {
     }
   };
 
+  const passwordStatus = h('div', { 'aria-live': 'polite' });
+  const passwordFields = [
+    field('old_password', 'Current password', { type: 'password', autocomplete: 'current-password', required: true }),
+    field('new_password', 'New password', { type: 'password', autocomplete: 'new-password', required: true }, 'At least 8 characters, not only digits, not a common password.'),
+  ];
+  const passwordForm = apiForm('password-form', passwordFields, 'Change password', async (values) => {
+    replace(passwordStatus);
+    setToken(await api.changePassword(values.old_password!, values.new_password!));
+    for (const f of passwordFields) f.input.value = '';
+    showToken();
+    replace(passwordStatus, message('info', 'Password changed. Your API token was replaced as well: give the new one to your scripts.'));
+  });
+
   showToken();
   replace(
     main,
@@ -44,5 +58,6 @@ export const accountView: View = async (main, nav) => {
       h('button', { type: 'button', class: 'button danger', onclick: () => void regenerate() }, 'Regenerate token'),
       status,
     ),
+    h('section', { 'aria-labelledby': 'password-title' }, h('h2', { id: 'password-title' }, 'Password'), h('p', { class: 'hint' }, 'Changing it also replaces the API token.'), passwordForm, passwordStatus),
   );
 };

@@ -132,6 +132,8 @@ export const api = {
     call<{ token: string }>('POST', '/register/', email ? { username, password, email } : { username, password }).then((r) => r.data.token),
   signIn: (username: string, password: string) => call<{ token: string }>('POST', '/api-token-auth/', { username, password }).then((r) => r.data.token),
   regenerateToken: () => call<{ token: string }>('GET', '/regenerateToken/').then((r) => r.data.token),
+  changePassword: (oldPassword: string, newPassword: string) =>
+    call<{ token: string }>('POST', '/me/password/', { old_password: oldPassword, new_password: newPassword }).then((r) => r.data.token),
   me: () => call<Me>('GET', '/me/').then((r) => r.data),
   image: (id: number) => call<Image>('GET', `/images/${id}/`).then((r) => r.data),
   deleteImage: (id: number) => call<null>('DELETE', `/images/${id}/`).then(() => undefined),
