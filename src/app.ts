@@ -68,6 +68,8 @@ export function openDatabase(config: Config, onIdleError: (error: Error) => void
 /** Replacements for tests (a fault-injecting storage, say). */
 export interface AppOverrides {
   wrapStorage?: (storage: Storage) => Storage;
+  /** Where the built browser app is (default: dist/web/). */
+  webDir?: string;
 }
 
 /**
@@ -271,7 +273,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(mediaRoutes, { images, signer });
   await app.register(meRoutes, { auth, images, admin: services.admin, maxUploadBytes: config.maxUploadBytes });
   await app.register(adminRoutes, { auth, admin: services.admin });
-  await app.register(webRoutes, { web: await loadWebApp(), publicUrl: config.publicUrl });
+  await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 
   const sweep = async () => {
     try {

@@ -414,6 +414,18 @@ test('page-load benchmark smoke run (npm run bench:web -- --quick)', { skip: ben
   for (const row of ['First contentful paint', 'Gallery rendered', 'Visually complete', 'Cumulative layout shift']) assert.match(report, new RegExp(`\\| ${row}[^|]*\\| [\\d.]+( ms)? \\| [\\d.]+( ms)? \\|`), row);
 });
 
+test('without a built app, / is the API root for browsers too', async () => {
+  const server = await startServer({}, undefined, { webDir: await mkdtemp(join(tmpdir(), 'image-api-no-web-')) });
+  try {
+    const root = await api(server.base, '/', { headers: { accept: 'text/html' } });
+    assert.equal(root.status, 200);
+    assert.equal(root.body.images, `${server.base}/images/`);
+    assert.equal((await api(server.base, '/assets/app.js')).status, 404);
+  } finally {
+    await server.close();
+  }
+});
+
 describe('GET / and the app assets over HTTP', () => {
   let server: TestServer;
   let base: string;
