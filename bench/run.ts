@@ -355,10 +355,15 @@ const scale: Benchmark<Context> = {
     const env = { ...backend.env, SECRET_KEY: TEST_SECRET };
     const proxyPort = await freePort();
     const instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
+    // Without nginx the benchmark fails: the instances must not outlive it.
     const nginx = await startNginx(
       `upstream api { server 127.0.0.1:${new URL(instances[0]!.base).port}; server 127.0.0.1:${new URL(instances[1]!.base).port}; keepalive 64; }
        server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
-    );
+    ).catch(async (error: unknown) => {
+      await Promise.all(instances.map((instance) => instance.stop()));
+      await backend.release();
+      throw error;
+    });
     const proxy = `http://127.0.0.1:${proxyPort}`;
     await waitFor(`${proxy}/healthz`);
     const token = await register(proxy);
