@@ -291,6 +291,30 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('a thumbnail whose signed link was refused (expired) asks the API for fresh links once, then loads', async () => {
+    const token = await register(base);
+    assert.equal((await upload(base, token, fixture('photo.webp'))).status, 201);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    const refused = new Set<string>();
+    await page.route('**/media/**', async (route) => {
+      const url = new URL(route.request().url());
+      url.searchParams.delete('sig');
+      url.searchParams.delete('exp');
+      if (refused.has(url.search)) return route.continue();
+      refused.add(url.search);
+      await route.fulfill({ status: 403, contentType: 'application/json', body: '{"detail": "This link is invalid or has expired."}' });
+    });
+    const renewals: string[] = [];
+    page.on('request', (request) => {
+      if (/\/images\/1\/$/.test(request.url())) renewals.push(request.url());
+    });
+    await page.goto(`${base}/`);
+    await allThumbnailsLoaded(page, 1);
+    assert.equal(renewals.length, 1);
+    await context.close();
+  });
+
   test('changing the password on the account page replaces the token; a wrong current password is shown at its field', async () => {
     const username = uniqueUsername('pw');
     const token = await register(base, username);

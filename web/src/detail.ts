@@ -3,7 +3,7 @@ import { ApiError, api, sendImage, type Image } from './api.js';
 import { h, replace, type Child } from './dom.js';
 import { formatBytes, formatDate, formatLocalTime } from './format.js';
 import { flash, go, type View } from './router.js';
-import { confirmDialog, copyField, filePicker, message, withPlaceholder } from './ui.js';
+import { confirmDialog, copyField, filePicker, message, renewOnExpiry, withPlaceholder } from './ui.js';
 
 /** What each default preset produces, for the link labels; other presets show their name only. */
 function presetLabel(name: string, url: string): string {
@@ -30,10 +30,13 @@ function facts(image: Image): HTMLElement {
   return h('dl', { class: 'facts' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
 }
 
+function pictureLinks(image: Image): { src: string; srcset: string } {
+  return { src: image.variants.medium ?? image.url, srcset: image.srcset };
+}
+
 function picture(image: Image): HTMLElement {
   const img = h('img', {
-    src: image.variants.medium ?? image.url,
-    srcset: image.srcset || null,
+    ...pictureLinks(image),
     sizes: '(min-width: 64rem) 60rem, 100vw',
     width: image.width,
     height: image.height,
@@ -45,6 +48,7 @@ function picture(image: Image): HTMLElement {
   frame.style.width = `min(100%, ${image.width}px, calc(70vh * ${image.width / image.height}))`;
   frame.style.aspectRatio = `${image.width} / ${image.height}`;
   withPlaceholder(frame, img, image);
+  renewOnExpiry(img, image.id, pictureLinks);
   return frame;
 }
 

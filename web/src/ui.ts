@@ -1,5 +1,5 @@
 // Shared pieces of the pages: dialogs, file pickers, copyable fields, messages, image tiles.
-import type { Image, Me } from './api.js';
+import { api, type Image, type Me } from './api.js';
 import { copyText, h, uid } from './dom.js';
 import { formatBytes, plural } from './format.js';
 import { placeholderUrl } from './placeholder.js';
@@ -103,12 +103,33 @@ export function withPlaceholder(frame: HTMLElement, img: HTMLImageElement, image
   else img.addEventListener('load', decoded, { once: true });
 }
 
+/**
+ * Signed links expire (URL_TTL_SECONDS): an image first loaded after that, in a tab left open, is
+ * refused. It then asks the API once for the image's current links.
+ */
+export function renewOnExpiry(img: HTMLImageElement, id: number, links: (image: Image) => { src: string; srcset: string }): void {
+  img.addEventListener(
+    'error',
+    () => {
+      api.image(id).then((fresh) => {
+        const renewed = links(fresh);
+        img.srcset = renewed.srcset;
+        img.src = renewed.src;
+      }, () => undefined);
+    },
+    { once: true },
+  );
+}
+
+function tileLinks(image: Image): { src: string; srcset: string } {
+  const thumb = image.variants.thumb;
+  return { src: thumb ?? image.url, srcset: [thumb ? `${thumb} 200w` : '', image.srcset].filter(Boolean).join(', ') };
+}
+
 /** A square tile of the grid: the preset widths as srcset (the thumb for small tiles), lazy. */
 export function tile(image: Image): HTMLLIElement {
-  const thumb = image.variants.thumb;
   const img = h('img', {
-    src: thumb ?? image.url,
-    srcset: [thumb ? `${thumb} 200w` : '', image.srcset].filter(Boolean).join(', '),
+    ...tileLinks(image),
     sizes: '(min-width: 60rem) 14rem, (min-width: 30rem) 30vw, 45vw',
     width: 200,
     height: 200,
@@ -118,6 +139,7 @@ export function tile(image: Image): HTMLLIElement {
   });
   const link = h('a', { href: `#/images/${image.id}`, class: 'tile' }, img);
   withPlaceholder(link, img, image);
+  renewOnExpiry(img, image.id, tileLinks);
   return h('li', { 'data-id': image.id }, link);
 }
 
