@@ -15,6 +15,39 @@ const option = (name: string, fallback: number) => {
 const duration = option('--duration', 60);
 const connections = option('--connections', 64);
 
+/**
+ * Where the time went, from the server's own histograms (/metrics): per route, the mean and the
+ * bucket that holds the 99th percentile; and how long upload decoding waited for a slot.
+ */
+async function serverBreakdown(base: string): Promise<[string, string][]> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const series = new Map<string, { count: number; sum: number; buckets: [number, number][] }>();
+  const entry = (key: string) => series.get(key) ?? series.set(key, { count: 0, sum: 0, buckets: [] }).get(key)!;
+  for (const line of text.split('\n')) {
+    const match = /^(http_request_duration_seconds|image_processing_queue_wait_seconds)_(bucket|sum|count)\{([^}]*)\} ([\d.e+-]+)$/.exec(line);
+    if (!match) continue;
+    const labels = Object.fromEntries([...match[3]!.matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1]!, label[2]!]));
+    const key = match[1] === 'image_processing_queue_wait_seconds' ? `queue wait: ${labels.queue}` : `server time: ${labels.method} ${labels.route}`;
+    const value = Number(match[4]);
+    const target = entry(key);
+    if (match[2] === 'sum') target.sum += value;
+    else if (match[2] === 'count') target.count += value;
+    else if (labels.le !== '+Inf') {
+      const bound = Number(labels.le);
+      const existing = target.buckets.find(([le]) => le === bound);
+      if (existing) existing[1] += value;
+      else target.buckets.push([bound, value]);
+    }
+  }
+  return [...series.entries()]
+    .filter(([, value]) => value.count >= 10)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([key, value]) => {
+      const p99 = value.buckets.sort(([a], [b]) => a - b).find(([, cumulative]) => cumulative >= value.count * 0.99)?.[0];
+      return [key, `${value.count} × mean ${((value.sum / value.count) * 1000).toFixed(1)} ms, p99 ≤ ${p99 === undefined ? '> 10 s' : `${p99 * 1000} ms`}`];
+    });
+}
+
 const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
 try {
   // Eight users, each with one image: traffic from several accounts, as a service sees it.
@@ -86,6 +119,7 @@ try {
     ['timeouts', String(result.timeouts)],
     ['server peak RSS', `${peak.toFixed(0)} MiB`],
   ]);
+  printRows(await serverBreakdown(server.base));
   if (result.errors > 0 || fiveHundreds > 0) process.exitCode = 1;
 } finally {
   await server.stop();
