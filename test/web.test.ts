@@ -315,6 +315,26 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('an upload the server is too busy for (503 + Retry-After) is sent again after the wait', async () => {
+    const token = await register(base);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    let refusals = 0;
+    await page.route('**/images/', async (route) => {
+      if (route.request().method() !== 'POST' || refusals > 0) return route.continue();
+      refusals++;
+      await route.fulfill({ status: 503, headers: { 'retry-after': '1' }, contentType: 'application/json', body: '{"detail": "The server is busy processing images. Try again shortly."}' });
+    });
+    await page.goto(`${base}/`);
+    await page.getByRole('heading', { name: 'Your images' }).waitFor();
+    await page.getByLabel('Choose images').setInputFiles(fixture('photo.webp'));
+    await page.getByText('The server is busy: trying again in 1 s…').waitFor();
+    await page.locator('.uploads li.done').waitFor();
+    assert.equal(refusals, 1);
+    await allThumbnailsLoaded(page, 1);
+    await context.close();
+  });
+
   test('changing the password on the account page replaces the token; a wrong current password is shown at its field', async () => {
     const username = uniqueUsername('pw');
     const token = await register(base, username);

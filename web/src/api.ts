@@ -57,11 +57,13 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly fields: Record<string, string[]>,
+    /** Seconds the server asked to wait (`Retry-After` of a 503 or 429), when it said. */
+    readonly retryAfter: number | null = null,
   ) {
     super(Object.values(fields).flat().join(' ') || `The server answered ${status}.`);
   }
 
-  static fromBody(status: number, body: unknown): ApiError {
+  static fromBody(status: number, body: unknown, retryAfter: string | null = null): ApiError {
     const fields: Record<string, string[]> = {};
     if (body && typeof body === 'object' && !Array.isArray(body)) {
       for (const [name, value] of Object.entries(body as ErrorBody)) {
@@ -70,7 +72,8 @@ export class ApiError extends Error {
       }
     }
     if (Object.keys(fields).length === 0) fields.detail = [status === 0 ? 'The server could not be reached.' : `The server answered ${status}.`];
-    return new ApiError(status, fields);
+    const seconds = retryAfter !== null && /^\d{1,4}$/.test(retryAfter) ? Number(retryAfter) : null;
+    return new ApiError(status, fields, seconds);
   }
 
   /** Messages that belong to no form field the caller shows. */
@@ -166,7 +169,7 @@ export function sendImage(method: 'POST' | 'PUT', path: string, file: File, onPr
       const body = parse(request.responseText);
       if (request.status >= 200 && request.status < 300) return resolve(body as Image);
       checkSession(request.status, token !== null);
-      reject(ApiError.fromBody(request.status, body));
+      reject(ApiError.fromBody(request.status, body, request.getResponseHeader('retry-after')));
     });
     // The server closes the connection when a declared size is over its limit: no body to read then.
     request.addEventListener('error', () => reject(ApiError.fromBody(0, null)));

@@ -6,6 +6,9 @@ import { filePicker } from './ui.js';
 
 /** Parallel uploads per page: enough to overlap network and server checks, well under the server's per-user limit. */
 const PARALLEL = 3;
+/** A busy server (503 with Retry-After) gets the file again, this many times, after the wait it asked for. */
+const BUSY_RETRIES = 3;
+const LONGEST_WAIT_SECONDS = 30;
 
 export interface UploaderOptions {
   /** Largest file the server accepts (from /me/): bigger ones are refused here without sending them. */
@@ -15,6 +18,7 @@ export interface UploaderOptions {
 
 interface Job {
   file: File;
+  attempts: number;
   item: HTMLLIElement;
   progress: HTMLProgressElement;
   status: HTMLElement;
@@ -53,7 +57,20 @@ export function uploader({ maxBytes, onUploaded }: UploaderOptions): HTMLElement
           finish(job, 'done', `Uploaded (${image.width} × ${image.height})`, image);
           onUploaded(image);
         })
-        .catch((error: unknown) => finish(job, 'failed', error instanceof ApiError ? error.message : String(error)))
+        .catch((error: unknown) => {
+          const wait = error instanceof ApiError && error.status === 503 ? error.retryAfter : null;
+          if (wait !== null && wait <= LONGEST_WAIT_SECONDS && job.attempts < BUSY_RETRIES) {
+            job.attempts++;
+            job.progress.value = 0;
+            job.status.textContent = `The server is busy: trying again in ${wait} s…`;
+            setTimeout(() => {
+              queue.unshift(job);
+              pump();
+            }, wait * 1000);
+            return;
+          }
+          finish(job, 'failed', error instanceof ApiError ? error.message : String(error));
+        })
         .finally(() => {
           running--;
           pump();
@@ -68,7 +85,7 @@ export function uploader({ maxBytes, onUploaded }: UploaderOptions): HTMLElement
       const item = h('li', {}, h('span', { class: 'upload-name' }, file.name), progress, status);
       progress.setAttribute('aria-label', `Upload of ${file.name}`);
       list.append(item);
-      const job = { file, item, progress, status };
+      const job = { file, attempts: 0, item, progress, status };
       if (file.size > maxBytes) finish(job, 'failed', `Too large: ${formatBytes(file.size)}; the limit is ${formatBytes(maxBytes)}.`);
       else queue.push(job);
     }
