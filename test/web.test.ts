@@ -217,6 +217,10 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     assert.equal(await field.inputValue(), token);
     await page.getByRole('button', { name: 'Show API token' }).click();
     assert.equal(await field.getAttribute('type'), 'text');
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByRole('button', { name: 'Copy API token' }).click();
+    await page.getByText('Copied', { exact: true }).waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
     await page.getByRole('button', { name: 'Regenerate token' }).click();
     await page.getByRole('dialog').getByText('The current token stops working at once').waitFor();
     await page.getByRole('dialog').getByRole('button', { name: 'Regenerate token' }).click();
