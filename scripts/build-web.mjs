@@ -5,24 +5,16 @@
 //   node scripts/build-web.mjs [--if-stale] [--quiet]
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { newestMtime } from './newest-mtime.mjs';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
 const source = join(root, 'web');
 const out = join(root, 'dist', 'web');
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 const manifestPath = join(out, 'manifest.json');
 if (process.argv.includes('--if-stale') && existsSync(manifestPath) && statSync(manifestPath).mtimeMs >= newestMtime(source)) process.exit(0);

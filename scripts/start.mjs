@@ -2,24 +2,15 @@
 // Starts the compiled server (or another entry point of dist/, given as the first argument, e.g.
 // tools/transfer.js), compiling first when dist/ is missing or older than src/ (and web/).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newestMtime } from './newest-mtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', process.argv[2]?.endsWith('.js') ? process.argv[2] : 'server.js');
 // The entry point sees itself as the script being run, with its own arguments after it.
 process.argv.splice(1, process.argv[2]?.endsWith('.js') ? 2 : 1, entry);
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entryName of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entryName.name);
-    const mtime = entryName.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs;
-    if (mtime > newest) newest = mtime;
-  }
-  return newest;
-}
 
 const built = join(root, 'dist', 'server.js');
 const stale = !existsSync(built) || !existsSync(entry) || newestMtime(join(root, 'src')) > statSync(built).mtimeMs;

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { contentDisposition } from '../images/filename.js';
 import type { ByteRange } from '../storage/storage.js';
+import { etagMatches } from '../negotiation.js';
 
 /** Bytes that can be sent: an original or a variant. */
 export interface Deliverable {
@@ -33,14 +34,6 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
   if (start >= size || start > end) return 'unsatisfiable';
   return { start, end };
-}
-
-function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  return header.split(',').some((candidate) => {
-    const value = candidate.trim().replace(/^W\//, '');
-    return value === '*' || value === etag;
-  });
 }
 
 /**

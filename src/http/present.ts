@@ -1,33 +1,8 @@
 import type { VariantPreset } from '../config.js';
-import type { ExifSummary } from '../processing/exif-summary.js';
+import type { ImageJson } from '../api-contract.js';
 import type { ImageRecord, ListOrder } from '../images/service.js';
 import { outputSize, presetRequest, variantQueryString } from '../images/variants.js';
 import type { MediaSigner } from '../media/signing.js';
-
-/** How an image is shown to its owner. Field names are the API's contract (see the OpenAPI spec). */
-export interface ImageJson {
-  id: number;
-  url: string;
-  url_expires_at: string;
-  content_url: string;
-  filename: string;
-  content_type: string;
-  format: string;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  animated: boolean;
-  frames: number;
-  has_alpha: boolean;
-  placeholder: string;
-  dominant_color: string;
-  exif: ExifSummary | null;
-  variants: Record<string, string>;
-  srcset: string;
-  created_at: string;
-  updated_at: string;
-}
 
 export class ImagePresenter {
   constructor(

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { acceptQuality } from '../negotiation.js';
 
 /** Where `npm run build` (scripts/build-web.mjs) puts the browser app; the same path from src/ and dist/. */
 export const BUILT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
@@ -56,32 +57,20 @@ export async function loadWebApp(dir: string = BUILT_WEB_DIR): Promise<WebApp | 
   }
 }
 
-/** The q-value a header gives a token (or its wildcard), 0 when absent. */
-function quality(header: string, accepts: (token: string) => boolean): number {
-  let best = 0;
-  for (const part of header.split(',')) {
-    const [token = '', ...params] = part.trim().toLowerCase().split(';');
-    if (!accepts(token.trim())) continue;
-    const q = params.map((param) => /^\s*q=([\d.]+)\s*$/.exec(param)).find(Boolean);
-    best = Math.max(best, q ? Number(q[1]) : 1);
-  }
-  return best;
-}
-
 /**
  * Browsers name text/html; API clients name JSON or take anything (curl's `*` `/` `*`) and keep getting
  * JSON, which also wins a tie.
  */
 export function prefersHtml(accept: string | undefined): boolean {
   if (!accept) return false;
-  const html = quality(accept, (token) => token === 'text/html');
-  return html > 0 && html > quality(accept, (token) => token === 'application/json');
+  const html = acceptQuality(accept, (token) => token === 'text/html');
+  return html > 0 && html > acceptQuality(accept, (token) => token === 'application/json');
 }
 
 /** The best pre-compressed copy the client takes. */
 export function pickEncoding(acceptEncoding: string | undefined): 'br' | 'gzip' | 'identity' {
   if (!acceptEncoding) return 'identity';
-  if (quality(acceptEncoding, (token) => token === 'br') > 0) return 'br';
-  if (quality(acceptEncoding, (token) => token === 'gzip' || token === 'x-gzip') > 0) return 'gzip';
+  if (acceptQuality(acceptEncoding, (token) => token === 'br') > 0) return 'br';
+  if (acceptQuality(acceptEncoding, (token) => token === 'gzip' || token === 'x-gzip') > 0) return 'gzip';
   return 'identity';
 }

@@ -10,6 +10,7 @@ import { CONTENT_TYPES } from '../processing/probe.js';
 import { renderVariant, type ConcreteFormat } from '../processing/render.js';
 import { ObjectNotFoundError, type ByteRange, type Storage } from '../storage/storage.js';
 import { blobKey, variantKey, variantPrefix } from './keys.js';
+import { acceptQuality } from '../negotiation.js';
 
 /** What a client asks for; `null` fields are "not given". */
 export interface VariantRequest {
@@ -95,11 +96,7 @@ export function variantQueryString(request: VariantRequest): string {
 }
 
 function accepts(accept: string | undefined, type: string): boolean {
-  return (accept ?? '').split(',').some((part) => {
-    const [mediaRange, ...params] = part.trim().toLowerCase().split(';');
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='));
-    return mediaRange === type && (q === undefined || Number(q.slice(2)) > 0);
-  });
+  return acceptQuality(accept, (token) => token === type) > 0;
 }
 
 /** format=auto: AVIF, then WebP, then the original format (JPEG or PNG for formats browsers may not show). */

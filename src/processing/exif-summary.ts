@@ -1,14 +1,8 @@
 import exifr from 'exifr';
+import type { ExifSummary } from '../api-contract.js';
 
-/** What the owner may see of a photo's metadata: no serial numbers, no owner names, no location unless enabled. */
-export interface ExifSummary {
-  camera?: string;
-  lens?: string;
-  /** As recorded by the camera: local time, no zone (EXIF has none). */
-  taken_at?: string;
-  exposure?: string;
-  location?: { latitude: number; longitude: number };
-}
+export type { ExifSummary };
+
 
 const PICKED = ['Make', 'Model', 'LensModel', 'DateTimeOriginal', 'ExposureTime', 'FNumber', 'ISO', 'FocalLength'];
 

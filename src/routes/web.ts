@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { notFound } from '../errors.js';
 import { allowOnly } from '../http/errors.js';
+import { etagMatches } from '../negotiation.js';
 import { pickEncoding, prefersHtml, type Encoded, type WebApp } from '../http/web-assets.js';
 
 export interface WebRoutesOptions {
@@ -48,7 +49,7 @@ function pagePolicy(publicUrl: string): string {
 
 function sendCached(request: FastifyRequest, reply: FastifyReply, content: Encoded): FastifyReply {
   reply.header('etag', content.etag);
-  if (request.headers['if-none-match'] === content.etag) return reply.code(304).send();
+  if (etagMatches(request.headers['if-none-match'], content.etag)) return reply.code(304).send();
   return reply.send(content.body);
 }
 

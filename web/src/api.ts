@@ -1,37 +1,8 @@
 // The public API, as any client uses it: token header, JSON bodies, DRF-shaped errors.
+import type { ImageJson } from '../../src/api-contract.js';
 import { clearToken, getToken } from './session.js';
 
-export interface ExifSummary {
-  camera?: string;
-  lens?: string;
-  taken_at?: string;
-  exposure?: string;
-  location?: { latitude: number; longitude: number };
-}
-
-export interface Image {
-  id: number;
-  url: string;
-  url_expires_at: string;
-  content_url: string;
-  filename: string;
-  content_type: string;
-  format: string;
-  width: number;
-  height: number;
-  bytes: number;
-  sha256: string;
-  animated: boolean;
-  frames: number;
-  has_alpha: boolean;
-  placeholder: string;
-  dominant_color: string;
-  exif: ExifSummary | null;
-  variants: Record<string, string>;
-  srcset: string;
-  created_at: string;
-  updated_at: string;
-}
+export type Image = ImageJson;
 
 export interface Counts {
   images: number;
