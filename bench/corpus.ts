@@ -9,8 +9,8 @@
  */
 import { cpus } from 'node:os';
 import { register, TEST_SECRET, upload } from '../test/helpers.js';
-import { hostileCorpus, percentile, watchHealth } from './hostile-corpus.js';
-import { median, printRows, startServerProcess } from './lib.js';
+import { hostileCorpus, watchHealth } from './hostile-corpus.js';
+import { median, percentile, printRows, startServerProcess } from './lib.js';
 
 const P99_BUDGET_MS = 100;
 const RSS_BUDGET_MIB = 512;

@@ -99,8 +99,3 @@ export async function watchHealth(base: string, pid: number): Promise<HealthWatc
     },
   };
 }
-
-export function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
-}

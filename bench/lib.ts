@@ -59,6 +59,12 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
+/** The value below which `fraction` of the values lie (nearest rank; 1 gives the maximum). */
+export function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] ?? 0;
+}
+
 export function printRows(rows: [string, string][]): void {
   for (const [name, value] of rows) console.log(`${name.padEnd(62)} ${value}`);
 }

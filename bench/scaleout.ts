@@ -59,13 +59,18 @@ async function measure(base: string, uploads: { boundary: string; bodies: Buffer
 const uploads = await uploadBodies(32);
 const rows: [string, string][] = [];
 
-const sqlite = await startServerProcess({ SECRET_KEY: TEST_SECRET });
-try {
-  const [read, write] = await measure(sqlite.base, uploads);
-  rows.push(['SQLite + files, one instance: GET /images/<id>/', read], ['SQLite + files, one instance: upload', write]);
-} finally {
-  await sqlite.stop();
+/** One server process on `env`, measured alone. */
+async function measureOneInstance(label: string, env: Record<string, string>): Promise<void> {
+  const server = await startServerProcess(env);
+  try {
+    const [read, write] = await measure(server.base, uploads);
+    rows.push([`${label}, one instance: GET /images/<id>/`, read], [`${label}, one instance: upload`, write]);
+  } finally {
+    await server.stop();
+  }
 }
+
+await measureOneInstance('SQLite + files', { SECRET_KEY: TEST_SECRET });
 
 const s3 = await startS3Server();
 const schema = await createSchema();
@@ -73,13 +78,7 @@ const bucket = `bench-${Date.now().toString(36)}`;
 await createBucket(s3.endpoint, bucket);
 const sharedEnv = { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), REDIS_URL, REDIS_PREFIX: `${bucket}:`, SECRET_KEY: TEST_SECRET };
 try {
-  const one = await startServerProcess(sharedEnv);
-  try {
-    const [read, write] = await measure(one.base, uploads);
-    rows.push(['PostgreSQL + S3, one instance: GET /images/<id>/', read], ['PostgreSQL + S3, one instance: upload', write]);
-  } finally {
-    await one.stop();
-  }
+  await measureOneInstance('PostgreSQL + S3', sharedEnv);
 
   const proxyPort = await freePort();
   const publicUrl = `http://127.0.0.1:${proxyPort}`;

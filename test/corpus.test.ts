@@ -5,8 +5,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { hostileCorpus, percentile, watchHealth, type HealthWatcher } from '../bench/hostile-corpus.js';
-import { startServerProcess } from '../bench/lib.js';
+import { hostileCorpus, watchHealth, type HealthWatcher } from '../bench/hostile-corpus.js';
+import { percentile, startServerProcess } from '../bench/lib.js';
 import { api, fetchBytes, fixture, register, startServer, TEST_SECRET, upload } from './helpers.js';
 
 test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is stored decodes and carries no extra payload', async (t) => {
