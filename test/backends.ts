@@ -1,8 +1,11 @@
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { mkdtemp } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import S3rver from 's3rver';
 
@@ -22,9 +25,57 @@ export interface S3Server {
   close(): Promise<void>;
 }
 
+/** The parts of s3rver's (untyped) filesystem store that `makePutsAtomic` replaces or uses. */
+interface S3rverObject {
+  bucket: string;
+  key: string;
+  content: Buffer | NodeJS.ReadableStream;
+  metadata: Record<string, string>;
+}
+interface S3rverStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: S3rverObject): Promise<{ size: number; md5: string }>;
+}
+
+/**
+ * s3rver 3.7.1 (the last release) writes an object in place and answers the PUT when its body has
+ * been read, not when it is on disk, so a GET right after a successful PUT can read a truncated
+ * file; CI once saw `image-api check` call a just-restored original corrupt. Real S3 never shows
+ * a partial object and reads after a write see it, so the test double is made to do the same:
+ * write beside, wait for the file to be complete, rename into place.
+ */
+function makePutsAtomic(store: S3rverStore): void {
+  store.putObject = async (object) => {
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(objectPath), { recursive: true });
+    // Not ending in `._S3rver_object`, so listings never show it.
+    const partial = `${objectPath}.${randomUUID()}.partial`;
+    const md5 = createHash('md5');
+    let size = 0;
+    const measure = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        md5.update(chunk);
+        size += chunk.length;
+        callback(null, chunk);
+      },
+    });
+    try {
+      await pipeline(Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content, measure, createWriteStream(partial));
+      await rename(partial, objectPath);
+    } finally {
+      await rm(partial, { force: true });
+    }
+    const digest = md5.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, digest);
+    return { size, md5: digest };
+  };
+}
+
 /** A real S3-compatible server (s3rver, from npm) on a free local port, storing in a temporary directory. */
 export async function startS3Server(port = 0, options: { unref?: boolean } = {}): Promise<S3Server> {
   const server = new S3rver({ port, address: '127.0.0.1', silent: true, directory: await mkdtemp(join(tmpdir(), 'image-api-s3-')) });
+  makePutsAtomic((server as unknown as { store: S3rverStore }).store);
   const { port: actual } = await server.run();
   if (options.unref) (server as unknown as { httpServer: { unref(): void } }).httpServer.unref();
   return { endpoint: `http://127.0.0.1:${actual}`, close: () => server.close() };

@@ -122,8 +122,8 @@ describe('image-api command line, on a real data directory beside a running serv
   });
 
   test('check: all sound, then finds a byte flipped on disk (exit 1)', async () => {
-    const sound = (await cli('check', '--json'));
-    assert.equal(sound.code, 0);
+    const sound = await cli('check', '--json');
+    assert.equal(sound.code, 0, `${sound.stdout}\n${sound.stderr}`);
     assert.equal(sound.json().checked, 3);
     // One byte flipped in the stored original (a file on disk, or an object in the bucket).
     const { storage } = server.built.services;
@@ -132,12 +132,13 @@ describe('image-api command line, on a real data directory beside a running serv
     const bytes = Buffer.concat(chunks);
     bytes[100] = bytes[100]! ^ 0xff;
     await storage.put(blobKey(shared.sha256), Readable.from([bytes]));
-    const broken = (await cli('check', '--json'));
-    assert.equal(broken.code, 1);
+    const broken = await cli('check', '--json');
+    assert.equal(broken.code, 1, `${broken.stdout}\n${broken.stderr}`);
     assert.deepEqual(broken.json().corrupt, [shared.sha256]);
     bytes[100] = bytes[100]! ^ 0xff;
     await storage.put(blobKey(shared.sha256), Readable.from([bytes]));
-    assert.equal((await cli('check')).code, 0);
+    const repaired = await cli('check');
+    assert.equal(repaired.code, 0, `${repaired.stdout}\n${repaired.stderr}`);
   });
 
   test('deleting a user removes their images and keeps the bytes other users share', async () => {
