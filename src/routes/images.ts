@@ -92,7 +92,7 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     const userId = currentUser(request).id;
     const inProgress = uploadsInProgress.get(userId) ?? 0;
     if (inProgress >= maxConcurrentUploadsPerUser) {
-      throw new ApiError(429, { detail: `Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.` }, { 'retry-after': '1', connection: 'close' });
+      throw new ApiError(429, { detail: `Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.` }, { 'retry-after': '1' });
     }
     uploadsInProgress.set(userId, inProgress + 1);
     // 'close' fires however the exchange ends: answered, failed or abandoned by the client.
