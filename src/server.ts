@@ -23,6 +23,7 @@ async function shutdown(signal: string): Promise<void> {
   const deadline = setTimeout(() => process.exit(1), config.requestTimeoutMs + 5_000).unref();
   await app.close();
   clearTimeout(deadline);
+  app.log.info('closed');
   process.exit(0);
 }
 process.once('SIGTERM', () => void shutdown('SIGTERM'));
@@ -30,7 +31,7 @@ process.once('SIGINT', () => void shutdown('SIGINT'));
 
 try {
   await app.listen({ host: config.host, port: config.port });
-  app.log.info({ publicUrl: config.publicUrl, dataDir: config.dataDir }, 'image-api ready');
+  app.log.info({ publicUrl: config.publicUrl, dataDir: config.dataDir, node: process.version }, 'image-api ready');
 } catch (error) {
   app.log.error({ err: error }, 'could not start');
   await app.close();
