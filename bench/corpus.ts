@@ -66,12 +66,17 @@ async function runOnce(corpus: [string, Buffer][]): Promise<RunResult> {
 
 const fullCorpus = await hostileCorpus();
 const corpus = quick ? fullCorpus.slice(0, 8) : fullCorpus;
-console.log(`${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · ${runs} run(s) of ${corpus.length} hostile files, uploaded one after another`);
+console.log(
+  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · ${runs} run(s) of ${corpus.length} hostile files, uploaded one after another`,
+);
 const results: RunResult[] = [];
 for (let run = 1; run <= runs; run++) {
   const result = await runOnce(corpus);
   results.push(result);
-  const statuses = [...result.statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${count} × ${status}`).join(', ');
+  const statuses = [...result.statuses.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([status, count]) => `${count} × ${status}`)
+    .join(', ');
   printRows([
     [`run ${run}: answers`, statuses],
     [`run ${run}: health checks (failed)`, `${result.checks} (${result.failures})`],
@@ -81,7 +86,10 @@ for (let run = 1; run <= runs; run++) {
 }
 const worstP99 = Math.max(...results.map((result) => result.p99));
 const worstRss = Math.max(...results.map((result) => result.peakRss));
-const serverErrors = results.reduce((sum, result) => sum + [...result.statuses.entries()].filter(([status]) => status >= 500).reduce((n, [, count]) => n + count, 0), 0);
+const serverErrors = results.reduce(
+  (sum, result) => sum + [...result.statuses.entries()].filter(([status]) => status >= 500).reduce((n, [, count]) => n + count, 0),
+  0,
+);
 const failures = results.reduce((sum, result) => sum + result.failures, 0);
 const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
 printRows([

@@ -3,10 +3,7 @@ import { median } from './lib.js';
 
 /** What a benchmark's ratio (service ÷ baseline) must be, or how much the service may exceed the baseline. */
 export type Budget =
-  | { kind: 'min-ratio'; value: number }
-  | { kind: 'max-ratio'; value: number }
-  | { kind: 'max-growth'; value: number }
-  | { kind: 'report' };
+  { kind: 'min-ratio'; value: number } | { kind: 'max-ratio'; value: number } | { kind: 'max-growth'; value: number } | { kind: 'report' };
 
 export interface Series {
   title: string;
@@ -75,13 +72,21 @@ function judge(budget: Budget, ratio: number): { met: boolean | null; raiseTo: n
     case 'min-ratio':
       return { met: ratio >= budget.value, raiseTo: ratio >= budget.value * 1.5 ? Math.floor(ratio * 0.8 * 100) / 100 : null };
     case 'max-ratio':
-      return { met: ratio <= budget.value, raiseTo: ratio <= 1 + (budget.value - 1) / 2 && budget.value > 1 ? Math.ceil(Math.max(ratio * 1.1, 1.05) * 100) / 100 : null };
+      return {
+        met: ratio <= budget.value,
+        raiseTo: ratio <= 1 + (budget.value - 1) / 2 && budget.value > 1 ? Math.ceil(Math.max(ratio * 1.1, 1.05) * 100) / 100 : null,
+      };
     case 'max-growth':
       return { met: ratio <= budget.value, raiseTo: ratio <= budget.value / 2 ? Math.ceil(Math.max(ratio * 1.5, 10)) : null };
   }
 }
 
-export async function runBenchmark<Context>(benchmark: Benchmark<Context>, context: Context, pairs: number, warmup: boolean): Promise<BenchmarkResult> {
+export async function runBenchmark<Context>(
+  benchmark: Benchmark<Context>,
+  context: Context,
+  pairs: number,
+  warmup: boolean,
+): Promise<BenchmarkResult> {
   const service: number[] = [];
   const baseline: number[] = [];
   let series: Series | undefined;
@@ -105,7 +110,10 @@ export async function runBenchmark<Context>(benchmark: Benchmark<Context>, conte
   }
   const serviceSummary = summarise(service);
   const baselineSummary = summarise(baseline);
-  const ratio = benchmark.budget.kind === 'max-growth' ? serviceSummary.median - baselineSummary.median : serviceSummary.median / baselineSummary.median;
+  const ratio =
+    benchmark.budget.kind === 'max-growth'
+      ? serviceSummary.median - baselineSummary.median
+      : serviceSummary.median / baselineSummary.median;
   return {
     name: benchmark.name,
     title: benchmark.title,
@@ -169,15 +177,31 @@ export function markdownReport(info: RunInfo, results: BenchmarkResult[], chartF
   const failed = results.filter((result) => result.error);
   if (missed.length > 0 || failed.length > 0) {
     lines.push('## Missed budgets', '');
-    for (const result of missed) lines.push(`- **${result.name}**: ratio ${number(result.ratio)} against ${budgetText(result.budget)}. ${result.limitedBy}`);
+    for (const result of missed)
+      lines.push(`- **${result.name}**: ratio ${number(result.ratio)} against ${budgetText(result.budget)}. ${result.limitedBy}`);
     for (const result of failed) lines.push(`- **${result.name}** did not complete: ${result.error}`);
     lines.push('');
   }
-  lines.push('## Results', '', '| benchmark | service (median, min–max) | baseline (median, min–max) | ratio | budget | |', '|---|---|---|---|---|---|');
+  lines.push(
+    '## Results',
+    '',
+    '| benchmark | service (median, min–max) | baseline (median, min–max) | ratio | budget | |',
+    '|---|---|---|---|---|---|',
+  );
   for (const result of results) {
     const side = (summary: SideSummary) => `${number(summary.median, result.unit)} (${number(summary.min)}–${number(summary.max)})`;
-    const verdict = result.error ? 'error' : result.met === null ? 'reported' : result.met ? (result.raiseTo !== null ? `met with room: raise to ${result.raiseTo}` : 'met') : '**missed**';
-    lines.push(`| **${result.name}**: ${result.title} | ${result.serviceLabel}: ${side(result.service)} | ${result.baselineLabel}: ${side(result.baseline)} | ${number(result.ratio)} | ${budgetText(result.budget)} | ${verdict} |`);
+    const verdict = result.error
+      ? 'error'
+      : result.met === null
+        ? 'reported'
+        : result.met
+          ? result.raiseTo !== null
+            ? `met with room: raise to ${result.raiseTo}`
+            : 'met'
+          : '**missed**';
+    lines.push(
+      `| **${result.name}**: ${result.title} | ${result.serviceLabel}: ${side(result.service)} | ${result.baselineLabel}: ${side(result.baseline)} | ${number(result.ratio)} | ${budgetText(result.budget)} | ${verdict} |`,
+    );
   }
   if (chartFiles.length > 0) {
     lines.push('', '## Charts', '');
@@ -210,7 +234,10 @@ export function lineChart(series: Series): string {
     `<text x="${width / 2}" y="${height - 12}" text-anchor="middle">${escape(series.xLabel)}</text>`,
     `<text x="16" y="${height / 2}" text-anchor="middle" transform="rotate(-90 16 ${height / 2})">${escape(series.yLabel)}</text>`,
     ...[0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${margin.left - 6}" y="${py(y1 * f) + 4}" text-anchor="end">${number(y1 * f)}</text>`),
-    ...series.points.map(([x, y]) => `<circle cx="${px(x)}" cy="${py(y)}" r="4" fill="#1f6feb"/><text x="${px(x)}" y="${height - margin.bottom + 16}" text-anchor="middle">${x}</text><text x="${px(x)}" y="${py(y) - 8}" text-anchor="middle">${number(y)}</text>`),
+    ...series.points.map(
+      ([x, y]) =>
+        `<circle cx="${px(x)}" cy="${py(y)}" r="4" fill="#1f6feb"/><text x="${px(x)}" y="${height - margin.bottom + 16}" text-anchor="middle">${x}</text><text x="${px(x)}" y="${py(y) - 8}" text-anchor="middle">${number(y)}</text>`,
+    ),
     `<path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/>`,
     '</svg>',
   ];

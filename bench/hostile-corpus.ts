@@ -58,7 +58,14 @@ export async function hostileCorpus(): Promise<[string, Buffer][]> {
   corpus.push(['JPEG with 40 giant metadata segments (2.6 MB)', withGiantMetadata(jpeg, 40)]);
   corpus.push(['JPEG + HTML polyglot', Buffer.concat([jpeg, Buffer.from('<html><script>alert(document.cookie)</script></html>')])]);
   corpus.push(['WebP canvas bomb (16383×16383 header)', webpCanvasBomb()]);
-  corpus.push(['GIF frame bomb (1000 frames)', await sharp({ create: { width: 4, height: 4000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 }, pageHeight: 4 } }).gif().toBuffer()]);
+  corpus.push([
+    'GIF frame bomb (1000 frames)',
+    await sharp({
+      create: { width: 4, height: 4000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 }, pageHeight: 4 },
+    })
+      .gif()
+      .toBuffer(),
+  ]);
   return corpus;
 }
 
@@ -84,7 +91,10 @@ export async function watchHealth(base: string, pid: number): Promise<HealthWatc
   const loop = (async () => {
     while (running) {
       const started = performance.now();
-      const ok = await fetch(`${base}/healthz`).then((response) => response.status === 200, () => false);
+      const ok = await fetch(`${base}/healthz`).then(
+        (response) => response.status === 200,
+        () => false,
+      );
       if (ok) watch.latencies.push(performance.now() - started);
       else watch.failures++;
       watch.peakRss = Math.max(watch.peakRss, await rssMiB(pid));

@@ -24,10 +24,13 @@ async function serverBreakdown(base: string): Promise<[string, string][]> {
   const series = new Map<string, { count: number; sum: number; buckets: [number, number][] }>();
   const entry = (key: string) => series.get(key) ?? series.set(key, { count: 0, sum: 0, buckets: [] }).get(key)!;
   for (const line of text.split('\n')) {
-    const match = /^(http_request_duration_seconds|image_processing_queue_wait_seconds)_(bucket|sum|count)\{([^}]*)\} ([\d.e+-]+)$/.exec(line);
+    const match = /^(http_request_duration_seconds|image_processing_queue_wait_seconds)_(bucket|sum|count)\{([^}]*)\} ([\d.e+-]+)$/.exec(
+      line,
+    );
     if (!match) continue;
     const labels = Object.fromEntries([...match[3]!.matchAll(/(\w+)="([^"]*)"/g)].map((label) => [label[1]!, label[2]!]));
-    const key = match[1] === 'image_processing_queue_wait_seconds' ? `queue wait: ${labels.queue}` : `server time: ${labels.method} ${labels.route}`;
+    const key =
+      match[1] === 'image_processing_queue_wait_seconds' ? `queue wait: ${labels.queue}` : `server time: ${labels.method} ${labels.route}`;
     const value = Number(match[4]);
     const target = entry(key);
     if (match[2] === 'sum') target.sum += value;
@@ -44,7 +47,10 @@ async function serverBreakdown(base: string): Promise<[string, string][]> {
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([key, value]) => {
       const p99 = value.buckets.sort(([a], [b]) => a - b).find(([, cumulative]) => cumulative >= value.count * 0.99)?.[0];
-      return [key, `${value.count} × mean ${((value.sum / value.count) * 1000).toFixed(1)} ms, p99 ≤ ${p99 === undefined ? '> 10 s' : `${p99 * 1000} ms`}`];
+      return [
+        key,
+        `${value.count} × mean ${((value.sum / value.count) * 1000).toFixed(1)} ms, p99 ≤ ${p99 === undefined ? '> 10 s' : `${p99 * 1000} ms`}`,
+      ];
     });
 }
 
@@ -52,20 +58,37 @@ const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
 try {
   // Eight users, each with one image: traffic from several accounts, as a service sees it.
   const images: { token: string; id: number; variants: Record<string, string> }[] = [];
-  for (const name of ['Landscape_1.jpg', 'photo.webp', 'alpha.png', 'animated.gif', 'exif-gps-nikon.jpg', 'exif-canon-40d.jpg', 'Landscape_6.jpg', 'tiny-2x2.png']) {
+  for (const name of [
+    'Landscape_1.jpg',
+    'photo.webp',
+    'alpha.png',
+    'animated.gif',
+    'exif-gps-nikon.jpg',
+    'exif-canon-40d.jpg',
+    'Landscape_6.jpg',
+    'tiny-2x2.png',
+  ]) {
     const token = await register(server.base);
     images.push({ token, ...(await upload(server.base, token, fixture(name))).body });
   }
-  const variantPaths = images.flatMap((image) => Object.values(image.variants).map((url) => new URL(url)).map((url) => `${url.pathname}${url.search}`));
+  const variantPaths = images.flatMap((image) =>
+    Object.values(image.variants)
+      .map((url) => new URL(url))
+      .map((url) => `${url.pathname}${url.search}`),
+  );
   // Warm the variant cache, as traffic would have; the first renders are measured by the benchmarks.
   for (const path of variantPaths) await fetch(`${server.base}${path}`, { headers: { accept: 'image/avif,image/webp,*/*' } });
 
   const boundary = 'loadtestboundary';
   const uploads = await Promise.all(
     Array.from({ length: 64 }, async (_, i) => {
-      const png = await sharp({ create: { width: 120 + i, height: 90, channels: 3, background: { r: i * 4, g: 120, b: 200 } } }).png().toBuffer();
+      const png = await sharp({ create: { width: 120 + i, height: 90, channels: 3, background: { r: i * 4, g: 120, b: 200 } } })
+        .png()
+        .toBuffer();
       return Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="load${i}.png"\r\nContent-Type: image/png\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="load${i}.png"\r\nContent-Type: image/png\r\n\r\n`,
+        ),
         png,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]);
@@ -90,8 +113,20 @@ try {
       {
         setupRequest: (request) => {
           const roll = (counter++ * 7919) % 100;
-          if (roll < 70) return { ...request, method: 'GET', path: `/images/${images[counter % images.length]!.id}/`, headers: { authorization: authorization() } };
-          if (roll < 90) return { ...request, method: 'GET', path: variantPaths[counter % variantPaths.length]!, headers: { accept: 'image/avif,image/webp,*/*' } };
+          if (roll < 70)
+            return {
+              ...request,
+              method: 'GET',
+              path: `/images/${images[counter % images.length]!.id}/`,
+              headers: { authorization: authorization() },
+            };
+          if (roll < 90)
+            return {
+              ...request,
+              method: 'GET',
+              path: variantPaths[counter % variantPaths.length]!,
+              headers: { accept: 'image/avif,image/webp,*/*' },
+            };
           return {
             ...request,
             method: 'POST',
@@ -114,7 +149,13 @@ try {
     ['workload', `70% GET /images/<id>/, 20% cached variants, 10% uploads; ${connections} connections, ${duration} s`],
     ['requests', `${result.requests.total} (${result.requests.average.toFixed(0)} req/s average)`],
     ['latency', `p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`],
-    ['status codes', [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status}: ${count}`).join(', ')],
+    [
+      'status codes',
+      [...statuses.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([status, count]) => `${status}: ${count}`)
+        .join(', '),
+    ],
     ['errors (connection) / 5xx', `${result.errors} / ${fiveHundreds}`],
     ['timeouts', String(result.timeouts)],
     ['server peak RSS', `${peak.toFixed(0)} MiB`],

@@ -54,7 +54,8 @@ function createContext(): Context {
 
 async function load(options: autocannon.Options): Promise<autocannon.Result> {
   const result = await autocannon({ duration: seconds, ...options });
-  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${options.url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
+  if (result.non2xx > 0 || result.errors > 0)
+    throw new Error(`${options.url}: ${result.non2xx} non-2xx responses, ${result.errors} errors`);
   return result;
 }
 
@@ -65,7 +66,13 @@ function spawnNode(scriptArgs: string[]): ChildProcess {
 async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
   const started = Date.now();
   while (Date.now() - started < timeoutMs) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return;
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`${url} did not come up`);
@@ -92,7 +99,15 @@ async function jpegOfSize(targetBytes: number, seed: number): Promise<Buffer> {
   const side = Math.max(64, Math.round(Math.sqrt(targetBytes / 0.9)));
   const width = Math.round(side * 1.33);
   const height = Math.round(side / 1.33);
-  return sharp({ create: { width, height, channels: 3, background: { r: seed % 256, g: 90, b: 160 }, noise: { type: 'gaussian', mean: 110 + (seed % 40), sigma: 40 } } })
+  return sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: seed % 256, g: 90, b: 160 },
+      noise: { type: 'gaussian', mean: 110 + (seed % 40), sigma: 40 },
+    },
+  })
     .jpeg({ quality: 95 })
     .toBuffer();
 }
@@ -102,7 +117,9 @@ function multipart(file: Buffer, filename: string): { body: Buffer; contentType:
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     body: Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="${filename}"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      ),
       file,
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]),
@@ -131,7 +148,8 @@ const metadataRead: Benchmark<Context> = {
     const bare = spawnNode([join(ROOT, 'bench', 'baselines', 'fastify-json.mjs'), String(port), file]);
     await waitFor(`http://127.0.0.1:${port}${path}`);
     return {
-      service: async () => (await load({ url: `${server.base}${path}`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average,
+      service: async () =>
+        (await load({ url: `${server.base}${path}`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average,
       baseline: async () => (await load({ url: `http://127.0.0.1:${port}${path}`, connections: 32 })).requests.average,
       close: async () => void bare.kill(),
     };
@@ -159,7 +177,9 @@ const list: Benchmark<Context> = {
     for (const size of sizes) {
       const token = await register(server.base);
       const { user_id: userId } = database.prepare('select id as user_id from users order by id desc limit 1').get() as { user_id: number };
-      const insert = database.prepare('insert into images (user_id, number, sha256, filename, created_at, updated_at, exif) values (?, ?, ?, ?, ?, ?, null)');
+      const insert = database.prepare(
+        'insert into images (user_id, number, sha256, filename, created_at, updated_at, exif) values (?, ?, ?, ?, ?, ?, null)',
+      );
       const now = new Date().toISOString();
       database.transaction(() => {
         for (let number = 1; number <= size; number++) insert.run(userId, number, seed.sha256, `img${number}.png`, now, now);
@@ -170,7 +190,8 @@ const list: Benchmark<Context> = {
     }
     database.close();
     const p99 = async (size: number) =>
-      (await load({ url: `${server.base}/images/?limit=100`, connections: 8, headers: { authorization: `Token ${tokens.get(size)}` } })).latency.p99;
+      (await load({ url: `${server.base}/images/?limit=100`, connections: 8, headers: { authorization: `Token ${tokens.get(size)}` } }))
+        .latency.p99;
     return {
       service: () => p99(sizes[sizes.length - 1]!),
       baseline: () => p99(100),
@@ -178,7 +199,10 @@ const list: Benchmark<Context> = {
         title: 'List latency against collection size (GET /images/?limit=100)',
         xLabel: 'images the user has',
         yLabel: 'p99 latency (ms)',
-        points: await sizes.reduce<Promise<[number, number][]>>(async (previous, size) => [...(await previous), [size, await p99(size)]], Promise.resolve([])),
+        points: await sizes.reduce<Promise<[number, number][]>>(
+          async (previous, size) => [...(await previous), [size, await p99(size)]],
+          Promise.resolve([]),
+        ),
       }),
       close: async () => undefined,
     };
@@ -196,7 +220,9 @@ const uploadThroughput: Benchmark<Context> = {
     'The service does what the baseline does (stream to a file, hash) and then works on the image: the header probe, a full decode to prove the file is not corrupt and to compute the placeholder and dominant colour, the EXIF summary, and the metadata removal, which writes a second file. With 8 connections on two cores the decode of 5-megabyte JPEGs is the limit; the baseline does no image work at all.',
   async prepare(context) {
     const { process: server, token } = await context.server();
-    const bodies = await Promise.all(Array.from({ length: 8 }, async (_, i) => multipart(await jpegOfSize(quick ? 200_000 : 5_000_000, i), `u${i}.jpg`)));
+    const bodies = await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => multipart(await jpegOfSize(quick ? 200_000 : 5_000_000, i), `u${i}.jpg`)),
+    );
     const size = bodies[0]!.body.length;
     const sinkPort = await freePort();
     const sink = spawnNode([join(ROOT, 'bench', 'baselines', 'upload-sink.mjs'), String(sinkPort), await tempDataDir()]);
@@ -208,7 +234,15 @@ const uploadThroughput: Benchmark<Context> = {
         method: 'POST',
         connections: 8,
         headers: { ...headers, 'content-type': bodies[0]!.contentType },
-        requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]!.body, headers: { ...request.headers, 'content-type': bodies[(next - 1) % bodies.length]!.contentType } }) }],
+        requests: [
+          {
+            setupRequest: (request) => ({
+              ...request,
+              body: bodies[next++ % bodies.length]!.body,
+              headers: { ...request.headers, 'content-type': bodies[(next - 1) % bodies.length]!.contentType },
+            }),
+          },
+        ],
       });
       return (result.requests.average * size) / 1e6;
     };
@@ -296,7 +330,15 @@ const variantRender: Benchmark<Context> = {
   async prepare(context) {
     const { process: server, token } = await context.server();
     const width = quick ? 1155 : 4000;
-    const photo = await sharp({ create: { width, height: Math.round((width * 3) / 4), channels: 3, background: '#000', noise: { type: 'gaussian', mean: 120, sigma: 25 } } })
+    const photo = await sharp({
+      create: {
+        width,
+        height: Math.round((width * 3) / 4),
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 120, sigma: 25 },
+      },
+    })
       .blur(1.5)
       .jpeg({ quality: 90 })
       .toBuffer();
@@ -306,7 +348,9 @@ const variantRender: Benchmark<Context> = {
       // A new quality each time: the same work, never served from the cache.
       service: async () => {
         const started = performance.now();
-        const response = await fetchBytes(`${server.base}/images/${image.id}/content?w=200&h=200&fit=cover&format=jpeg&q=${quality--}`, { authorization: `Token ${token}` });
+        const response = await fetchBytes(`${server.base}/images/${image.id}/content?w=200&h=200&fit=cover&format=jpeg&q=${quality--}`, {
+          authorization: `Token ${token}`,
+        });
         if (response.status !== 200) throw new Error(`render answered ${response.status}`);
         return performance.now() - started;
       },
@@ -327,7 +371,8 @@ const cachedVariant: Benchmark<Context> = {
   baselineLabel: 'original delivery of a file of the same size',
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.9 },
-  limitedBy: 'A cached variant costs what an original costs plus one query (the variants row) and the parsing and normalising of its parameters and Accept header.',
+  limitedBy:
+    'A cached variant costs what an original costs plus one query (the variants row) and the parsing and normalising of its parameters and Accept header.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
@@ -368,7 +413,8 @@ const scale: Benchmark<Context> = {
     await waitFor(`${proxy}/healthz`);
     const token = await register(proxy);
     const image = (await upload(proxy, token, fixture('photo.webp'))).body;
-    const read = async (base: string) => (await load({ url: `${base}/images/${image.id}/`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average;
+    const read = async (base: string) =>
+      (await load({ url: `${base}/images/${image.id}/`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average;
     return {
       service: () => read(proxy),
       baseline: () => read(instances[0]!.base),
@@ -426,8 +472,12 @@ try {
   for (const benchmark of chosen) {
     const result = await runBenchmark(benchmark, context, pairs, !quick);
     results.push(result);
-    const status = result.error ? `error: ${result.error}` : `ratio ${result.ratio.toFixed(2)} (${result.met === null ? 'reported' : result.met ? 'met' : 'missed'})`;
-    console.log(`${benchmark.name.padEnd(18)} service ${result.service.median.toFixed(1)} ${result.unit}, baseline ${result.baseline.median.toFixed(1)} ${result.unit}, ${status}`);
+    const status = result.error
+      ? `error: ${result.error}`
+      : `ratio ${result.ratio.toFixed(2)} (${result.met === null ? 'reported' : result.met ? 'met' : 'missed'})`;
+    console.log(
+      `${benchmark.name.padEnd(18)} service ${result.service.median.toFixed(1)} ${result.unit}, baseline ${result.baseline.median.toFixed(1)} ${result.unit}, ${status}`,
+    );
   }
 } finally {
   await context.close();
@@ -436,10 +486,13 @@ try {
 await mkdir(outDir, { recursive: true });
 // A partial run replaces its own rows in the existing report and keeps the others.
 if (selected.length > 0) {
-  const previous = await readFile(join(outDir, 'benchmarks.json'), 'utf8').then((text) => JSON.parse(text) as { results: BenchmarkResult[] }, () => ({ results: [] }));
-  const merged = BENCHMARKS.map((benchmark) => results.find((r) => r.name === benchmark.name) ?? previous.results.find((r) => r.name === benchmark.name)).filter(
-    (result): result is BenchmarkResult => result !== undefined,
+  const previous = await readFile(join(outDir, 'benchmarks.json'), 'utf8').then(
+    (text) => JSON.parse(text) as { results: BenchmarkResult[] },
+    () => ({ results: [] }),
   );
+  const merged = BENCHMARKS.map(
+    (benchmark) => results.find((r) => r.name === benchmark.name) ?? previous.results.find((r) => r.name === benchmark.name),
+  ).filter((result): result is BenchmarkResult => result !== undefined);
   results.splice(0, results.length, ...merged);
 }
 const charts: string[] = [];
@@ -454,7 +507,15 @@ if (scaleResult && Number.isFinite(scaleResult.service.median)) {
   const file = 'benchmarks-scale.svg';
   await writeFile(
     join(outDir, file),
-    lineChart({ title: 'Metadata reads against instances (PostgreSQL + S3)', xLabel: 'instances', yLabel: 'req/s', points: [[1, scaleResult.baseline.median], [2, scaleResult.service.median]] }),
+    lineChart({
+      title: 'Metadata reads against instances (PostgreSQL + S3)',
+      xLabel: 'instances',
+      yLabel: 'req/s',
+      points: [
+        [1, scaleResult.baseline.median],
+        [2, scaleResult.service.median],
+      ],
+    }),
   );
   charts.push(file);
 }

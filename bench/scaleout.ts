@@ -24,10 +24,14 @@ async function uploadBodies(count: number): Promise<{ boundary: string; bodies: 
   for (let i = 0; i < count; i++) {
     const pixels = Buffer.from(base.data);
     pixels[i] = (pixels[i]! + 128) % 256;
-    const jpeg = await sharp(pixels, { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } }).jpeg({ quality: 90 }).toBuffer();
+    const jpeg = await sharp(pixels, { raw: { width: base.info.width, height: base.info.height, channels: base.info.channels } })
+      .jpeg({ quality: 90 })
+      .toBuffer();
     bodies.push(
       Buffer.concat([
-        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="b${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+        Buffer.from(
+          `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="b${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+        ),
         jpeg,
         Buffer.from(`\r\n--${boundary}--\r\n`),
       ]),
@@ -39,7 +43,12 @@ async function uploadBodies(count: number): Promise<{ boundary: string; bodies: 
 async function measure(base: string, uploads: { boundary: string; bodies: Buffer[] }): Promise<[string, string]> {
   const token = await register(base);
   const image = (await upload(base, token, fixture('photo.webp'))).body;
-  const read = await autocannon({ url: `${base}/images/${image.id}/`, connections: 32, duration, headers: { authorization: `Token ${token}` } });
+  const read = await autocannon({
+    url: `${base}/images/${image.id}/`,
+    connections: 32,
+    duration,
+    headers: { authorization: `Token ${token}` },
+  });
   let next = 0;
   const write = await autocannon({
     url: `${base}/images/`,
@@ -76,7 +85,13 @@ const s3 = await startS3Server();
 const schema = await createSchema();
 const bucket = `bench-${Date.now().toString(36)}`;
 await createBucket(s3.endpoint, bucket);
-const sharedEnv = { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), REDIS_URL, REDIS_PREFIX: `${bucket}:`, SECRET_KEY: TEST_SECRET };
+const sharedEnv = {
+  DATABASE_URL: schema.url,
+  ...s3Env(s3.endpoint, bucket),
+  REDIS_URL,
+  REDIS_PREFIX: `${bucket}:`,
+  SECRET_KEY: TEST_SECRET,
+};
 try {
   await measureOneInstance('PostgreSQL + S3', sharedEnv);
 
@@ -95,9 +110,21 @@ try {
   await writeFile(join(prefix, 'nginx.conf'), config);
   const nginx = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
   try {
-    for (let i = 0; i < 100 && !(await fetch(`${publicUrl}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let i = 0;
+      i < 100 &&
+      !(await fetch(`${publicUrl}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const [read, write] = await measure(publicUrl, uploads);
-    rows.push(['PostgreSQL + S3, two instances behind nginx: GET /images/<id>/', read], ['PostgreSQL + S3, two instances behind nginx: upload', write]);
+    rows.push(
+      ['PostgreSQL + S3, two instances behind nginx: GET /images/<id>/', read],
+      ['PostgreSQL + S3, two instances behind nginx: upload', write],
+    );
   } finally {
     nginx.kill('SIGQUIT');
     await Promise.all(instances.map((instance) => instance.stop()));

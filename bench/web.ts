@@ -45,8 +45,15 @@ interface Visit {
 async function photo(index: number): Promise<Buffer> {
   const hue = (index * 37) % 360;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1067"><defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${400 + index * 9}" cy="500" r="260" fill="hsl(${(hue + 200) % 360},80%,70%)"/></svg>`;
-  const noise = await sharp({ create: { width: 1600, height: 1067, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 0, sigma: 12 } } }).png().toBuffer();
-  return sharp(Buffer.from(svg)).composite([{ input: noise, blend: 'add' }]).jpeg({ quality: 85 }).toBuffer();
+  const noise = await sharp({
+    create: { width: 1600, height: 1067, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 0, sigma: 12 } },
+  })
+    .png()
+    .toBuffer();
+  return sharp(Buffer.from(svg))
+    .composite([{ input: noise, blend: 'add' }])
+    .jpeg({ quality: 85 })
+    .toBuffer();
 }
 
 const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '100000' });
@@ -68,18 +75,23 @@ try {
         for (const entry of list.getEntries()) state.lcp = entry.startTime;
       }).observe({ type: 'largest-contentful-paint', buffered: true });
       new PerformanceObserver((list) => {
-        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[]) if (!entry.hadRecentInput) state.cls += entry.value;
+        for (const entry of list.getEntries() as (PerformanceEntry & { value: number; hadRecentInput: boolean })[])
+          if (!entry.hadRecentInput) state.cls += entry.value;
       }).observe({ type: 'layout-shift', buffered: true });
     }, token);
     const page = await context.newPage();
     await page.goto(`${server.base}/`);
-    const visuallyComplete = await page.waitForFunction(() => {
-      const tiles = [...document.querySelectorAll('.grid .tile')].filter((tile) => {
-        const box = tile.getBoundingClientRect();
-        return box.top < innerHeight && box.bottom > 0;
-      });
-      return tiles.length > 0 && tiles.every((tile) => tile.classList.contains('loaded')) ? performance.now() : false;
-    }, undefined, { polling: 'raf' });
+    const visuallyComplete = await page.waitForFunction(
+      () => {
+        const tiles = [...document.querySelectorAll('.grid .tile')].filter((tile) => {
+          const box = tile.getBoundingClientRect();
+          return box.top < innerHeight && box.bottom > 0;
+        });
+        return tiles.length > 0 && tiles.every((tile) => tile.classList.contains('loaded')) ? performance.now() : false;
+      },
+      undefined,
+      { polling: 'raf' },
+    );
     const completeAt = (await visuallyComplete.jsonValue()) as number;
     // Let a late layout shift or LCP candidate be recorded.
     await page.waitForTimeout(300);
@@ -97,7 +109,8 @@ try {
         rendered: performance.getEntriesByName('gallery:rendered')[0]?.startTime ?? NaN,
         lcp: state.lcp,
         cls: state.cls,
-        thumbnailsInView: [...document.querySelectorAll('.grid .tile')].filter((tile) => tile.getBoundingClientRect().top < innerHeight).length,
+        thumbnailsInView: [...document.querySelectorAll('.grid .tile')].filter((tile) => tile.getBoundingClientRect().top < innerHeight)
+          .length,
         scriptBytes: transferred.script,
         styleBytes: transferred.style,
         imageBytes: transferred.image,

@@ -17,7 +17,8 @@ const source = join(root, 'web');
 const out = join(root, 'dist', 'web');
 
 const manifestPath = join(out, 'manifest.json');
-if (process.argv.includes('--if-stale') && existsSync(manifestPath) && statSync(manifestPath).mtimeMs >= newestMtime(source)) process.exit(0);
+if (process.argv.includes('--if-stale') && existsSync(manifestPath) && statSync(manifestPath).mtimeMs >= newestMtime(source))
+  process.exit(0);
 
 const TYPES = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
@@ -39,7 +40,10 @@ const bundled = await build({
 });
 
 const assets = [
-  ...bundled.outputFiles.map((file) => ({ name: basename(file.path) === 'main.js' ? 'app.js' : 'app.css', bytes: Buffer.from(file.contents) })),
+  ...bundled.outputFiles.map((file) => ({
+    name: basename(file.path) === 'main.js' ? 'app.js' : 'app.css',
+    bytes: Buffer.from(file.contents),
+  })),
   { name: 'icon.svg', bytes: await readFile(join(source, 'icon.svg')) },
 ];
 
@@ -75,6 +79,8 @@ for (const name of await readdir(join(out, 'assets'))) {
 
 if (!process.argv.includes('--quiet')) {
   for (const [name, asset] of Object.entries(manifest.assets)) {
-    console.log(`web: ${name.padEnd(8)} ${String(asset.bytes).padStart(7)} B minified, ${String(asset.brotli).padStart(6)} B brotli  -> dist/web/assets/${asset.file}`);
+    console.log(
+      `web: ${name.padEnd(8)} ${String(asset.bytes).padStart(7)} B minified, ${String(asset.brotli).padStart(6)} B brotli  -> dist/web/assets/${asset.file}`,
+    );
   }
 }

@@ -32,9 +32,13 @@ export function pinnedNodeBin(major = 24) {
   // Installed beside, then renamed: two processes installing at once cannot leave half a folder.
   const partial = `${dir}.partial-${process.pid}`;
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const installed = spawnSync(npm, ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', partial, `${pkg}@${version}`], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const installed = spawnSync(
+    npm,
+    ['install', '--no-save', '--no-package-lock', '--no-audit', '--no-fund', '--loglevel=error', '--prefix', partial, `${pkg}@${version}`],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   if (installed.status !== 0 || !existsSync(join(partial, 'node_modules', pkg, 'bin', 'node'))) {
     rmSync(partial, { recursive: true, force: true });
     throw new Error(
@@ -64,7 +68,9 @@ export function ensureSupportedNode() {
     console.error(`Node ${process.versions.node} is older than this project supports (${OLDEST_SUPPORTED_MAJOR}+): ${error.message}`);
     process.exit(1);
   }
-  console.error(`Node ${process.versions.node} is older than this project supports (${OLDEST_SUPPORTED_MAJOR}+): running on Node ${PINNED[24]} from ${bin}`);
+  console.error(
+    `Node ${process.versions.node} is older than this project supports (${OLDEST_SUPPORTED_MAJOR}+): running on Node ${PINNED[24]} from ${bin}`,
+  );
   const pathKey = Object.keys(process.env).find((key) => key.toUpperCase() === 'PATH') ?? 'PATH';
   const env = { ...process.env, [pathKey]: `${bin}${process.platform === 'win32' ? ';' : ':'}${process.env[pathKey] ?? ''}` };
   const child = spawn(join(bin, 'node'), [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });

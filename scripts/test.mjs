@@ -24,7 +24,9 @@ const unlisted = present.filter((name) => !listed.includes(name));
 const missing = listed.filter((name) => !present.includes(name));
 const twice = listed.filter((name, index) => listed.indexOf(name) !== index);
 if (unlisted.length + missing.length + twice.length > 0) {
-  console.error(`test/suites.json is out of date: unlisted ${unlisted.join(', ') || '-'}; missing ${missing.join(', ') || '-'}; listed twice ${twice.join(', ') || '-'}`);
+  console.error(
+    `test/suites.json is out of date: unlisted ${unlisted.join(', ') || '-'}; missing ${missing.join(', ') || '-'}; listed twice ${twice.join(', ') || '-'}`,
+  );
   process.exit(2);
 }
 
@@ -48,11 +50,17 @@ if (onPostgres) {
   mkdirSync(generated, { recursive: true });
   for (const name of suites.bothBackends.filter(wanted)) {
     const file = join(generated, `${name}.test.mjs`);
-    writeFileSync(file, `process.env.TEST_BACKEND = 'postgres';\nawait import(${JSON.stringify(pathToFileURL(join(testDir, `${name}.test.ts`)).href)});\n`);
+    writeFileSync(
+      file,
+      `process.env.TEST_BACKEND = 'postgres';\nawait import(${JSON.stringify(pathToFileURL(join(testDir, `${name}.test.ts`)).href)});\n`,
+    );
     files.push(file);
   }
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], { cwd: root, stdio: 'inherit' });
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -85,10 +85,14 @@ export async function openServices(config: Config, overrides: AppOverrides = {})
   const db = openDatabase(config);
   await migrate(db);
   // Fail fast when Redis is away: callers fall back (rate limits and login throttling fail open).
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 }) : null;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
+    : null;
   redis?.on('error', () => undefined); // logged once the app's logger exists
   const failureWindowMs = config.loginFailureWindowSeconds * 1000;
-  const attempts = redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs) : new MemoryAttemptCounter(failureWindowMs);
+  const attempts = redis
+    ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs)
+    : new MemoryAttemptCounter(failureWindowMs);
   const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!), { attempts, maxFailures: config.loginFailuresPerUser });
   // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
   const queueWait = (queue: string) => (seconds: number) => metrics.queueWait.observe({ queue }, seconds);
@@ -191,7 +195,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   // Closed unless origins are configured: without CORS headers, browsers keep other sites' pages out.
   if (config.corsOrigins.length > 0) {
-    await app.register(cors, { origin: config.corsOrigins, methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'], allowedHeaders: ['Authorization', 'Content-Type'], exposedHeaders: ['Link', 'X-Request-Id'], maxAge: 600 });
+    await app.register(cors, {
+      origin: config.corsOrigins,
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      allowedHeaders: ['Authorization', 'Content-Type'],
+      exposedHeaders: ['Link', 'X-Request-Id'],
+      maxAge: 600,
+    });
   }
   await app.register(formbody, { bodyLimit: JSON_BODY_LIMIT });
   await app.register(multipart, {

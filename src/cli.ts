@@ -64,7 +64,13 @@ function password(flags: Map<string, string>): string {
   return value;
 }
 
-async function run(services: AppServices, words: string[], flags: Map<string, string>, out: Output, databaseUrl: string | null): Promise<number> {
+async function run(
+  services: AppServices,
+  words: string[],
+  flags: Map<string, string>,
+  out: Output,
+  databaseUrl: string | null,
+): Promise<number> {
   const { admin, images } = services;
   const [command, sub, name] = words;
   const needName = () => {
@@ -77,7 +83,10 @@ async function run(services: AppServices, words: string[], flags: Map<string, st
       switch (sub) {
         case 'list': {
           const users = await admin.list();
-          const lines = users.map((u) => `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}${u.admin ? '  admin' : ''}${u.disabled ? '  disabled' : ''}`);
+          const lines = users.map(
+            (u) =>
+              `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}${u.admin ? '  admin' : ''}${u.disabled ? '  disabled' : ''}`,
+          );
           out.print(lines.join('\n') || '(no users)', users);
           return 0;
         }
@@ -141,7 +150,10 @@ async function run(services: AppServices, words: string[], flags: Map<string, st
         `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files${apply ? '' : ' — dry run: nothing deleted (--apply deletes)'}`,
       ];
       const report = apply ? await images.sweep() : null;
-      if (report) lines.push(`removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files`);
+      if (report)
+        lines.push(
+          `removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files`,
+        );
       out.print(lines.join('\n'), { ...garbage, bytes, applied: apply, removed: report });
       return 0;
     }
@@ -153,7 +165,9 @@ async function run(services: AppServices, words: string[], flags: Map<string, st
       const lines = [
         ...report.missing.map((sha) => `missing   ${sha}`),
         ...report.corrupt.map((sha) => `corrupt   ${sha}`),
-        ...report.wrongCounts.map((c) => `count     ${c.sha256} recorded ${c.recorded}, actual ${c.actual}${flags.has('repair') ? ' (repaired)' : ''}`),
+        ...report.wrongCounts.map(
+          (c) => `count     ${c.sha256} recorded ${c.recorded}, actual ${c.actual}${flags.has('repair') ? ' (repaired)' : ''}`,
+        ),
         `checked ${report.checked} originals (${megabytes(report.bytes)}) in ${seconds.toFixed(1)} s: ${problems === 0 ? 'all sound' : `${problems} problem(s)`}`,
       ];
       out.print(lines.join('\n'), { ...report, seconds });
@@ -162,19 +176,29 @@ async function run(services: AppServices, words: string[], flags: Map<string, st
     case 'export': {
       if (!sub || !name) throw new UsageError('export <name> <dir>');
       const manifest = await exportUser(services, sub, name, (done, total) => out.progress(done, total));
-      out.print(`exported ${manifest.images.length} images of ${sub} to ${name}`, { username: sub, directory: name, images: manifest.images.length });
+      out.print(`exported ${manifest.images.length} images of ${sub} to ${name}`, {
+        username: sub,
+        directory: name,
+        images: manifest.images.length,
+      });
       return 0;
     }
     case 'import': {
       if (!sub) throw new UsageError('import <dir>');
       const result = await importUser(services, sub, (done, total) => out.progress(done, total));
-      out.print(`imported ${result.images} images for ${result.username}${result.created ? ' (account created: set its password with users set-password)' : ''}`, result);
+      out.print(
+        `imported ${result.images} images for ${result.username}${result.created ? ' (account created: set its password with users set-password)' : ''}`,
+        result,
+      );
       return 0;
     }
     case 'backup': {
       if (!sub) throw new UsageError('backup <file>');
       const result = await backup(services, sub, databaseUrl);
-      out.print(result.command ?? `database snapshot in ${result.database}; ${result.originals} originals listed in ${result.manifest}`, result);
+      out.print(
+        result.command ?? `database snapshot in ${result.database}; ${result.originals} originals listed in ${result.manifest}`,
+        result,
+      );
       return 0;
     }
   }

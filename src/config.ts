@@ -98,7 +98,8 @@ function readOrigins(env: Env): string[] {
     } catch {
       throw new ConfigError('CORS_ORIGINS', `holds "${trimmed}", which is not an origin like https://app.example.com`);
     }
-    if (url.origin !== trimmed.replace(/\/$/, '')) throw new ConfigError('CORS_ORIGINS', `holds "${trimmed}": give origins only (scheme, host, port)`);
+    if (url.origin !== trimmed.replace(/\/$/, ''))
+      throw new ConfigError('CORS_ORIGINS', `holds "${trimmed}": give origins only (scheme, host, port)`);
     return url.origin;
   });
 }
@@ -108,17 +109,22 @@ function readStorage(env: Env): StorageConfig {
   if (kind === 'fs') return { kind };
   if (kind !== 's3') throw new ConfigError('STORAGE', `must be fs or s3, got "${kind}"`);
   const bucket = readString(env, 'S3_BUCKET', '');
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new ConfigError('S3_BUCKET', 'must name a bucket (3-63 lowercase letters, digits, dots, hyphens) when STORAGE=s3');
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+    throw new ConfigError('S3_BUCKET', 'must name a bucket (3-63 lowercase letters, digits, dots, hyphens) when STORAGE=s3');
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
   const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) throw new ConfigError(accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'must be set together with its pair');
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey))
+    throw new ConfigError(accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID', 'must be set together with its pair');
   return {
     kind,
     bucket,
     endpoint: readUrl(env, 'S3_ENDPOINT', ['http:', 'https:']),
     region: readString(env, 'S3_REGION', 'us-east-1'),
     forcePathStyle: readBoolean(env, 'S3_FORCE_PATH_STYLE', false),
-    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : null,
+    credentials:
+      accessKeyId && secretAccessKey
+        ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
+        : null,
   };
 }
 
@@ -141,7 +147,10 @@ const DEFAULT_PRESETS = 'thumb=200x200:cover,small=480,medium=1024,large=2048';
 /** "name=W[xH][:fit][:format][:qN]", comma-separated; W or H may be empty ("x300"). */
 export function parsePresets(raw: string): VariantPreset[] {
   const presets: VariantPreset[] = [];
-  for (const item of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const item of raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const match = /^([a-z][a-z0-9_-]{0,31})=(\d*)(?:x(\d*))?((?::[a-z0-9]+)*)$/.exec(item);
     if (!match) throw new ConfigError('VARIANT_PRESETS', `cannot read "${item}" (expected name=W[xH][:fit][:format][:qN])`);
     const [, name, width, height, options] = match;
@@ -152,10 +161,12 @@ export function parsePresets(raw: string): VariantPreset[] {
     for (const option of (options ?? '').split(':').filter(Boolean)) {
       if ((FITS as readonly string[]).includes(option)) preset.fit = option as Fit;
       else if ((OUTPUT_FORMATS as readonly string[]).includes(option)) preset.format = option as OutputFormat;
-      else if (/^q\d{1,3}$/.test(option) && Number(option.slice(1)) >= 1 && Number(option.slice(1)) <= 100) preset.quality = Number(option.slice(1));
+      else if (/^q\d{1,3}$/.test(option) && Number(option.slice(1)) >= 1 && Number(option.slice(1)) <= 100)
+        preset.quality = Number(option.slice(1));
       else throw new ConfigError('VARIANT_PRESETS', `unknown option "${option}" in "${item}"`);
     }
-    if (presets.some((existing) => existing.name === preset.name)) throw new ConfigError('VARIANT_PRESETS', `"${preset.name}" is defined twice`);
+    if (presets.some((existing) => existing.name === preset.name))
+      throw new ConfigError('VARIANT_PRESETS', `"${preset.name}" is defined twice`);
     presets.push(preset);
   }
   return presets;

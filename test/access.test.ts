@@ -35,15 +35,23 @@ describe('access control audit: every route in the OpenAPI spec', () => {
     victimUserId = Number(new URL(image.url).pathname.split('/')[2]);
     const spec = (await api(base, '/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).map(([method, operation]) => ({ method: method.toUpperCase(), path, secured: Boolean(operation.security?.length) })),
+      Object.entries(methods).map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        path,
+        secured: Boolean(operation.security?.length),
+      })),
     );
   });
   after(() => server.close());
 
-  const concrete = (path: string) => path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId)).replace('{username}', victimName);
+  const concrete = (path: string) =>
+    path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId)).replace('{username}', victimName);
 
   async function call(operation: Operation, headers: Record<string, string>, query = '') {
-    const init: { method: string; token?: string; authorization?: string; body?: FormData; headers: Record<string, string> } = { method: operation.method, headers };
+    const init: { method: string; token?: string; authorization?: string; body?: FormData; headers: Record<string, string> } = {
+      method: operation.method,
+      headers,
+    };
     if (operation.method === 'POST' || operation.method === 'PUT') {
       const form = new FormData();
       form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'intruder.png');
@@ -54,19 +62,34 @@ describe('access control audit: every route in the OpenAPI spec', () => {
 
   /** Nothing of the victim's in a response meant for someone else. */
   function assertReveals(text: string, context: string) {
-    for (const secret of [image.sha256, 'victim-secret-name', victimName, victim]) assert.ok(!text.includes(secret), `${context} reveals ${secret}`);
+    for (const secret of [image.sha256, 'victim-secret-name', victimName, victim])
+      assert.ok(!text.includes(secret), `${context} reveals ${secret}`);
   }
 
   test('the spec lists the routes this audit must cover', () => {
     const secured = operations.filter((operation) => operation.secured).map((operation) => `${operation.method} ${operation.path}`);
-    for (const expected of ['GET /images/', 'POST /images/', 'GET /images/{id}/', 'PUT /images/{id}/', 'DELETE /images/{id}/', 'GET /images/{id}/content', 'GET /regenerateToken/', 'GET /me/']) {
+    for (const expected of [
+      'GET /images/',
+      'POST /images/',
+      'GET /images/{id}/',
+      'PUT /images/{id}/',
+      'DELETE /images/{id}/',
+      'GET /images/{id}/content',
+      'GET /regenerateToken/',
+      'GET /me/',
+    ]) {
       assert.ok(secured.includes(expected), `${expected} is not marked as secured`);
     }
   });
 
   test('secured routes: no credentials, a revoked token, a malformed header → 401 with nothing revealed', async () => {
     for (const operation of operations.filter((candidate) => candidate.secured)) {
-      const attempts: Record<string, string>[] = [{}, { authorization: `Token ${revoked}` }, { authorization: 'Token' }, { authorization: `Bearer ${'f'.repeat(40)}` }];
+      const attempts: Record<string, string>[] = [
+        {},
+        { authorization: `Token ${revoked}` },
+        { authorization: 'Token' },
+        { authorization: `Bearer ${'f'.repeat(40)}` },
+      ];
       for (const headers of attempts) {
         const response = await call(operation, headers);
         assert.equal(response.status, 401, `${operation.method} ${operation.path} with ${JSON.stringify(headers)}`);
@@ -78,7 +101,10 @@ describe('access control audit: every route in the OpenAPI spec', () => {
   test("secured routes: another user's token never reaches the victim's image", async () => {
     for (const operation of operations.filter((candidate) => candidate.secured)) {
       // These act on the caller's own account only (a new image, a new token or password, deleting oneself).
-      const ownAccount = ['/regenerateToken/', '/me/password/'].includes(operation.path) || (operation.method === 'POST' && operation.path === '/images/') || (operation.method === 'DELETE' && operation.path === '/me/');
+      const ownAccount =
+        ['/regenerateToken/', '/me/password/'].includes(operation.path) ||
+        (operation.method === 'POST' && operation.path === '/images/') ||
+        (operation.method === 'DELETE' && operation.path === '/me/');
       if (ownAccount) continue;
       const response = await call(operation, { authorization: `Token ${intruder}` });
       assertReveals(response.text, `${operation.method} ${operation.path} as another user`);
@@ -103,7 +129,10 @@ describe('access control audit: every route in the OpenAPI spec', () => {
     ).body as { url: string };
     const own = new URL(image.url);
     const signer = new MediaSigner([TEST_SECRET], 3600);
-    const expired = signer.sign({ userId: victimUserId, number: image.id, sha256: image.sha256, variant: '' }, Math.floor(Date.now() / 1000) - 7200);
+    const expired = signer.sign(
+      { userId: victimUserId, number: image.id, sha256: image.sha256, variant: '' },
+      Math.floor(Date.now() / 1000) - 7200,
+    );
     const cases: [string, string][] = [
       ['no signature', ''],
       ["another user's signature", new URL(intruderImage.url).search],

@@ -21,7 +21,10 @@ describe('accounts (compat.md: endpoints and error shapes)', () => {
   });
 
   test('POST /register/ with a urlencoded form and an email works too', async () => {
-    const response = await api(base, '/register/', { method: 'POST', form: { username: uniqueUsername(), password: GOOD_PASSWORD, email: 'a@example.com' } });
+    const response = await api(base, '/register/', {
+      method: 'POST',
+      form: { username: uniqueUsername(), password: GOOD_PASSWORD, email: 'a@example.com' },
+    });
     assert.equal(response.status, 201);
     assert.match(response.body.token, TOKEN);
   });
@@ -100,7 +103,10 @@ describe('accounts (compat.md: endpoints and error shapes)', () => {
     const wrong = await api(base, '/api-token-auth/', { method: 'POST', json: { username, password: 'wrong password 1' } });
     assert.equal(wrong.status, 400);
     assert.deepEqual(wrong.body, expected);
-    const unknown = await api(base, '/api-token-auth/', { method: 'POST', json: { username: uniqueUsername('ghost'), password: GOOD_PASSWORD } });
+    const unknown = await api(base, '/api-token-auth/', {
+      method: 'POST',
+      json: { username: uniqueUsername('ghost'), password: GOOD_PASSWORD },
+    });
     assert.equal(unknown.status, 400);
     assert.deepEqual(unknown.body, expected);
   });
@@ -135,12 +141,18 @@ describe('accounts (compat.md: endpoints and error shapes)', () => {
     const tooLong = await api(base, '/register/', { method: 'POST', json: { username: 'a'.repeat(151), password: GOOD_PASSWORD } });
     assert.equal(tooLong.status, 400);
     assert.deepEqual(tooLong.body, { username: ['Ensure this field has no more than 150 characters.'] });
-    const allowed = await api(base, '/register/', { method: 'POST', json: { username: `ok.${uniqueUsername()}@x+y-z`, password: GOOD_PASSWORD } });
+    const allowed = await api(base, '/register/', {
+      method: 'POST',
+      json: { username: `ok.${uniqueUsername()}@x+y-z`, password: GOOD_PASSWORD },
+    });
     assert.equal(allowed.status, 201);
   });
 
   test('invalid email: 400 Enter a valid email address.', async () => {
-    const response = await api(base, '/register/', { method: 'POST', json: { username: uniqueUsername(), password: GOOD_PASSWORD, email: 'not-an-email' } });
+    const response = await api(base, '/register/', {
+      method: 'POST',
+      json: { username: uniqueUsername(), password: GOOD_PASSWORD, email: 'not-an-email' },
+    });
     assert.equal(response.status, 400);
     assert.deepEqual(response.body, { email: ['Enter a valid email address.'] });
   });
@@ -162,7 +174,11 @@ describe('accounts (compat.md: endpoints and error shapes)', () => {
   });
 
   test('malformed JSON: 400 {"detail": "JSON parse error - ..."}', async () => {
-    const response = await api(base, '/register/', { method: 'POST', body: '{"username": ', headers: { 'content-type': 'application/json' } });
+    const response = await api(base, '/register/', {
+      method: 'POST',
+      body: '{"username": ',
+      headers: { 'content-type': 'application/json' },
+    });
     assert.equal(response.status, 400);
     assert.match(response.body.detail, /^JSON parse error - /);
   });
@@ -219,7 +235,8 @@ describe('abuse limits', () => {
       await register(server.base, username);
       const other = uniqueUsername('bystander');
       await register(server.base, other);
-      const attempt = (name: string, password: string) => api(server.base, '/api-token-auth/', { method: 'POST', json: { username: name, password } });
+      const attempt = (name: string, password: string) =>
+        api(server.base, '/api-token-auth/', { method: 'POST', json: { username: name, password } });
       assert.equal((await attempt(username, 'wrong-1-password')).status, 400);
       assert.equal((await attempt(username, GOOD_PASSWORD)).status, 200, 'a success before the limit resets the count');
       for (let i = 0; i < 3; i++) assert.equal((await attempt(username, `wrong-${i}-password`)).status, 400);
@@ -243,7 +260,10 @@ describe('abuse limits', () => {
       const held = [0, 1].map(
         () =>
           new Promise<{ destroy(): void }>((resolve) => {
-            const req = request(`${server.base}/images/`, { method: 'POST', headers: { authorization: `Token ${token}`, 'content-type': 'multipart/form-data; boundary=z', 'content-length': '100000' } });
+            const req = request(`${server.base}/images/`, {
+              method: 'POST',
+              headers: { authorization: `Token ${token}`, 'content-type': 'multipart/form-data; boundary=z', 'content-length': '100000' },
+            });
             req.on('error', () => undefined);
             req.write('--z\r\n');
             setTimeout(() => resolve(req), 200);

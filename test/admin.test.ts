@@ -42,7 +42,12 @@ describe('admin API and account self-service', () => {
   });
 
   test('an admin lists users with usage, disables (token refused at once), enables and revokes tokens', async () => {
-    const users = (await api(base, '/admin/users/', { token: root })).body as { username: string; images: number; disabled: boolean; admin: boolean }[];
+    const users = (await api(base, '/admin/users/', { token: root })).body as {
+      username: string;
+      images: number;
+      disabled: boolean;
+      admin: boolean;
+    }[];
     assert.deepEqual(
       users.map((u) => [u.username, u.images, u.admin]),
       [
@@ -71,18 +76,34 @@ describe('admin API and account self-service', () => {
   });
 
   test('a user changes their own password: the old password and token stop working', async () => {
-    const wrong = await api(base, '/me/password/', { method: 'POST', token: alice, json: { old_password: 'nope', new_password: 'brand new passphrase' } });
+    const wrong = await api(base, '/me/password/', {
+      method: 'POST',
+      token: alice,
+      json: { old_password: 'nope', new_password: 'brand new passphrase' },
+    });
     assert.equal(wrong.status, 400);
     assert.ok(wrong.body.old_password);
-    const weak = await api(base, '/me/password/', { method: 'POST', token: alice, json: { old_password: GOOD_PASSWORD, new_password: '123' } });
+    const weak = await api(base, '/me/password/', {
+      method: 'POST',
+      token: alice,
+      json: { old_password: GOOD_PASSWORD, new_password: '123' },
+    });
     assert.equal(weak.status, 400);
     assert.ok(weak.body.new_password.length > 0);
-    const changed = await api(base, '/me/password/', { method: 'POST', token: alice, json: { old_password: GOOD_PASSWORD, new_password: 'brand new passphrase' } });
+    const changed = await api(base, '/me/password/', {
+      method: 'POST',
+      token: alice,
+      json: { old_password: GOOD_PASSWORD, new_password: 'brand new passphrase' },
+    });
     assert.equal(changed.status, 200);
     assert.equal((await api(base, '/images/', { token: alice })).status, 401);
     assert.equal((await api(base, '/images/', { token: changed.body.token })).status, 200);
-    assert.equal((await api(base, '/api-token-auth/', { method: 'POST', json: { username: 'alice', password: GOOD_PASSWORD } })).status, 400);
-    alice = (await api(base, '/api-token-auth/', { method: 'POST', json: { username: 'alice', password: 'brand new passphrase' } })).body.token;
+    assert.equal(
+      (await api(base, '/api-token-auth/', { method: 'POST', json: { username: 'alice', password: GOOD_PASSWORD } })).status,
+      400,
+    );
+    alice = (await api(base, '/api-token-auth/', { method: 'POST', json: { username: 'alice', password: 'brand new passphrase' } })).body
+      .token;
   });
 
   test('a user deletes their own account and all their images', async () => {

@@ -61,7 +61,11 @@ function makePutsAtomic(store: S3rverStore): void {
       },
     });
     try {
-      await pipeline(Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content, measure, createWriteStream(partial));
+      await pipeline(
+        Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content,
+        measure,
+        createWriteStream(partial),
+      );
       await rename(partial, objectPath);
     } finally {
       await rm(partial, { force: true });
@@ -139,7 +143,12 @@ export async function backendResources(): Promise<BackendResources> {
   const bucket = `b-${randomBytes(6).toString('hex')}`;
   await createBucket(s3.endpoint, bucket);
   return {
-    env: { DATABASE_URL: schema.url, ...s3Env(s3.endpoint, bucket), REDIS_URL: REDIS_URL, REDIS_PREFIX: `test-${randomBytes(6).toString('hex')}:` },
+    env: {
+      DATABASE_URL: schema.url,
+      ...s3Env(s3.endpoint, bucket),
+      REDIS_URL: REDIS_URL,
+      REDIS_PREFIX: `test-${randomBytes(6).toString('hex')}:`,
+    },
     release: () => schema.drop(),
   };
 }

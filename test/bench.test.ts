@@ -6,7 +6,17 @@ import { test } from 'node:test';
 import { tempDataDir } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const BENCHMARKS = ['metadata-read', 'list', 'upload', 'upload-memory', 'original-delivery', 'variant-render', 'cached-variant', 'scale', 'start-up'];
+const BENCHMARKS = [
+  'metadata-read',
+  'list',
+  'upload',
+  'upload-memory',
+  'original-delivery',
+  'variant-render',
+  'cached-variant',
+  'scale',
+  'start-up',
+];
 
 test('benchmark smoke run: every benchmark runs once at tiny size and every report is written', async () => {
   const out = await tempDataDir();
@@ -20,7 +30,9 @@ test('benchmark smoke run: every benchmark runs once at tiny size and every repo
   const markdown = await readFile(join(out, 'benchmarks.md'), 'utf8');
   for (const name of BENCHMARKS) assert.match(markdown, new RegExp(`\\| \\*\\*${name}\\*\\*: `), `no row for ${name}`);
   assert.match(markdown, /\d+ cores .* Node v\d+/);
-  const report = JSON.parse(await readFile(join(out, 'benchmarks.json'), 'utf8')) as { results: { name: string; error?: string; service: { values: number[] } }[] };
+  const report = JSON.parse(await readFile(join(out, 'benchmarks.json'), 'utf8')) as {
+    results: { name: string; error?: string; service: { values: number[] } }[];
+  };
   assert.deepEqual(
     report.results.map((result) => result.name),
     BENCHMARKS,

@@ -12,11 +12,22 @@ export const chromiumMissing = !existsSync(CHROMIUM) && !process.env.CI ? 'Chrom
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 
 /** Builds web/ into dist/web/ when its sources changed (as `npm start` does), so tests serve the current sources. */
 export function buildWebApp(): void {
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build-web.mjs'), '--if-stale', '--quiet'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'build-web.mjs'), '--if-stale', '--quiet'], {
+    stdio: 'inherit',
+  });
 }

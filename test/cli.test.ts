@@ -25,13 +25,23 @@ describe('image-api command line, on a real data directory beside a running serv
         process.execPath,
         ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
         { cwd: ROOT, env: { ...process.env, ...server.env, NODE_NO_WARNINGS: '1' } },
-        (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr, json: () => (stdout ? JSON.parse(stdout) : assert.fail(`no output; stderr: ${stderr}`)) }),
+        (error, stdout, stderr) =>
+          resolve({
+            code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
+            stdout,
+            stderr,
+            json: () => (stdout ? JSON.parse(stdout) : assert.fail(`no output; stderr: ${stderr}`)),
+          }),
       );
     });
 
   before(async () => {
     server = await startServer();
-    tokens = { alice: await register(server.base, 'alice'), bob: await register(server.base, 'bob'), carol: await register(server.base, 'carol') };
+    tokens = {
+      alice: await register(server.base, 'alice'),
+      bob: await register(server.base, 'bob'),
+      carol: await register(server.base, 'carol'),
+    };
     shared = (await upload(server.base, tokens.alice, fixture('photo.webp'))).body;
     await upload(server.base, tokens.alice, fixture('alpha.png'));
     await upload(server.base, tokens.bob, fixture('tiny-2x2.png'));
@@ -74,11 +84,14 @@ describe('image-api command line, on a real data directory beside a running serv
     assert.equal((await api(server.base, '/images/', { token: created.token })).status, 200);
     assert.equal((await cli('users', 'set-password', 'dave', '--password', 'a different passphrase')).code, 0);
     assert.equal((await api(server.base, '/images/', { token: created.token })).status, 401, 'a new password revokes the token');
-    const login = await api(server.base, '/api-token-auth/', { method: 'POST', json: { username: 'dave', password: 'a different passphrase' } });
+    const login = await api(server.base, '/api-token-auth/', {
+      method: 'POST',
+      json: { username: 'dave', password: 'a different passphrase' },
+    });
     assert.equal(login.status, 200);
     assert.equal((await cli('tokens', 'revoke', 'dave')).code, 0);
     assert.equal((await api(server.base, '/images/', { token: login.body.token })).status, 401);
-    const weak = (await cli('users', 'create', 'eve', '--password', '12345678'));
+    const weak = await cli('users', 'create', 'eve', '--password', '12345678');
     assert.equal(weak.code, 1);
     assert.match(weak.stderr, /entirely numeric/);
     assert.equal((await cli('users', 'disable', 'nobody')).code, 3);
@@ -93,7 +106,23 @@ describe('image-api command line, on a real data directory beside a running serv
     const unreferenced = 'c'.repeat(64);
     await db.kysely
       .insertInto('blobs')
-      .values({ sha256: unreferenced, bytes: 5, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 0, lease_until: null, created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
+      .values({
+        sha256: unreferenced,
+        bytes: 5,
+        format: 'png',
+        content_type: 'image/png',
+        width: 1,
+        height: 1,
+        ref_count: 0,
+        pending_uploads: 0,
+        lease_until: null,
+        created_at: new Date().toISOString(),
+        animated: 0,
+        frames: 1,
+        has_alpha: 0,
+        placeholder: '',
+        dominant_color: '#000000',
+      })
       .execute();
     await storage.put(blobKey(unreferenced), Readable.from([Buffer.from('unref')]));
     // A temporary upload left by a crash hours ago, and one of an upload in progress now.
@@ -104,7 +133,10 @@ describe('image-api command line, on a real data directory beside a running serv
     await writeFile(live, 'partial');
 
     const dry = (await cli('gc', '--json')).json();
-    assert.deepEqual(dry.blobs.map((b: { sha256: string }) => b.sha256), [unreferenced]);
+    assert.deepEqual(
+      dry.blobs.map((b: { sha256: string }) => b.sha256),
+      [unreferenced],
+    );
     assert.deepEqual(dry.strayObjects, [blobKey(orphan)]);
     assert.equal(dry.strayVariants.length, 1);
     assert.equal(await storage.exists(blobKey(orphan)), true, 'a dry run deletes nothing');
@@ -167,7 +199,13 @@ describe('export, import and backup', () => {
       const token = await register(source.base, 'mover');
       for (const name of ['exif-canon-40d.jpg', 'animated.gif', 'alpha.png']) await upload(source.base, token, fixture(name));
       await api(source.base, '/images/2/', { method: 'DELETE', token });
-      const before = (await api(source.base, '/images/', { token })).body as { sha256: string; filename: string; exif: unknown; created_at: string; width: number }[];
+      const before = (await api(source.base, '/images/', { token })).body as {
+        sha256: string;
+        filename: string;
+        exif: unknown;
+        created_at: string;
+        width: number;
+      }[];
       const directory = join(source.config.dataDir, 'export');
       const exported = await run(source, 'export', 'mover', directory, '--json');
       assert.equal(exported.code, 0, exported.stderr);
@@ -178,7 +216,8 @@ describe('export, import and backup', () => {
       await run(target, 'users', 'set-password', 'mover', '--password', GOOD_PASSWORD);
       const login = await api(target.base, '/api-token-auth/', { method: 'POST', json: { username: 'mover', password: GOOD_PASSWORD } });
       const after = (await api(target.base, '/images/', { token: login.body.token })).body as typeof before;
-      const essentials = (images: typeof before) => images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width]);
+      const essentials = (images: typeof before) =>
+        images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width]);
       assert.deepEqual(essentials(after), essentials(before));
 
       const snapshot = join(source.config.dataDir, 'snapshot.sqlite');

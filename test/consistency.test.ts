@@ -23,7 +23,9 @@ describe('consistency', () => {
       const jobs = Array.from({ length: 50 }, async (_, i) => {
         const token = tokens[i % 5]!;
         // Every upload distinct, so that each one has its own bytes to verify.
-        const bytes = await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 5, g: 100, b: 200 } } }).png().toBuffer();
+        const bytes = await sharp({ create: { width: 16 + i, height: 16, channels: 3, background: { r: i * 5, g: 100, b: 200 } } })
+          .png()
+          .toBuffer();
         const response = await upload(server.base, token, bytes, { filename: `img${i}.png` });
         return { token, bytes, response };
       });

@@ -22,7 +22,10 @@ test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is
     for (const [label, bytes] of corpus) {
       const response = await upload(server.base, token, bytes, { filename: 'corpus.bin', contentType: 'image/png' });
       outcomes.set(response.status, (outcomes.get(response.status) ?? 0) + 1);
-      assert.ok(response.status === 201 || (response.status >= 400 && response.status < 500), `${label}: ${response.status} ${response.text.slice(0, 200)}`);
+      assert.ok(
+        response.status === 201 || (response.status >= 400 && response.status < 500),
+        `${label}: ${response.status} ${response.text.slice(0, 200)}`,
+      );
       assert.equal(typeof response.body, 'object', label);
       if (response.status === 201) {
         const served = await fetchBytes(response.body.url);
@@ -35,8 +38,12 @@ test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is
     }
     const health = await watcher.stop();
     const p99 = percentile(health.latencies, 0.99);
-    t.diagnostic(`corpus of ${corpus.length} files: ${[...outcomes.entries()].map(([status, count]) => `${count} × ${status}`).join(', ')}`);
-    t.diagnostic(`health checks during the corpus: ${health.latencies.length}, p99 ${p99.toFixed(1)} ms; server RSS idle ${health.idleRss.toFixed(0)} MiB, peak ${health.peakRss.toFixed(0)} MiB`);
+    t.diagnostic(
+      `corpus of ${corpus.length} files: ${[...outcomes.entries()].map(([status, count]) => `${count} × ${status}`).join(', ')}`,
+    );
+    t.diagnostic(
+      `health checks during the corpus: ${health.latencies.length}, p99 ${p99.toFixed(1)} ms; server RSS idle ${health.idleRss.toFixed(0)} MiB, peak ${health.peakRss.toFixed(0)} MiB`,
+    );
     assert.equal(health.failures, 0, 'a health check failed while the corpus ran');
     // The 100 ms p99 target is measured by `npm run bench:corpus` on an otherwise idle machine; here other
     // test files share the two cores, so this only catches a blocked event loop (a synchronous decode takes seconds).
@@ -65,7 +72,9 @@ test('request framing abuse: huge headers, many headers, duplicate fields, lying
           if (status) resolve(Number(status));
           else reject(new Error(`no answer: ${answer.slice(0, 100)}`));
         });
-        const lines = Object.entries({ host: 'x', authorization: `Token ${token}`, connection: 'close', ...headers }).map(([name, value]) => `${name}: ${value}`);
+        const lines = Object.entries({ host: 'x', authorization: `Token ${token}`, connection: 'close', ...headers }).map(
+          ([name, value]) => `${name}: ${value}`,
+        );
         socket.end(`GET /images/ HTTP/1.1\r\n${lines.join('\r\n')}\r\n\r\n`);
       });
     assert.equal(await raw({ 'x-huge': 'a'.repeat(20_000) }), 431);
@@ -80,9 +89,15 @@ test('request framing abuse: huge headers, many headers, duplicate fields, lying
     assert.equal(duplicate.status, 201);
     assert.equal(duplicate.body.filename, 'first.png');
     // An SVG declared as PNG, and a PNG declared as SVG: the content decides.
-    const lying = await upload(server.base, token, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), { filename: 'x.png', contentType: 'image/png' });
+    const lying = await upload(server.base, token, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), {
+      filename: 'x.png',
+      contentType: 'image/png',
+    });
     assert.equal(lying.status, 400);
-    const honest = await upload(server.base, token, await readFile(fixture('alpha.png')), { filename: 'x.svg', contentType: 'image/svg+xml' });
+    const honest = await upload(server.base, token, await readFile(fixture('alpha.png')), {
+      filename: 'x.svg',
+      contentType: 'image/svg+xml',
+    });
     assert.equal(honest.status, 201);
     assert.equal(honest.body.content_type, 'image/png');
   } finally {
@@ -91,7 +106,10 @@ test('request framing abuse: huge headers, many headers, duplicate fields, lying
 });
 
 test('corpus benchmark smoke run (npm run bench:corpus -- --quick)', () => {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'bench', 'corpus.ts'), '--quick'], { encoding: 'utf8', timeout: 120_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'bench', 'corpus.ts'), '--quick'], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /run 1: health-check p50 \/ p99 \/ max +[\d.]+ \/ [\d.]+ \/ [\d.]+ ms/);
   assert.match(run.stdout, /5xx answers \/ failed health checks +0 \/ 0/);

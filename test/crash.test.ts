@@ -27,11 +27,26 @@ function random(seed: number): () => number {
 async function startProcess(dataDir: string, port: number, backendEnv: Record<string, string>): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, ...backendEnv, DATA_DIR: dataDir, PORT: String(port), SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'warn', AUTH_RATE_LIMIT: '10000', MAX_CONCURRENT_UPLOADS_PER_USER: '1000' },
+    env: {
+      ...process.env,
+      ...backendEnv,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '10000',
+      MAX_CONCURRENT_UPLOADS_PER_USER: '1000',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 400; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`http://127.0.0.1:${port}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('server did not start');
@@ -68,7 +83,11 @@ describe('crash consistency', () => {
       const initial: Sent[] = [];
       for (const [u, token] of tokens.entries()) {
         for (let k = 0; k < 2; k++) {
-          const bytes = await sharp({ create: { width: 30 + k, height: 30 + u, channels: 3, background: { r: u * 40, g: k * 90, b: seed * 50 } } }).png().toBuffer();
+          const bytes = await sharp({
+            create: { width: 30 + k, height: 30 + u, channels: 3, background: { r: u * 40, g: k * 90, b: seed * 50 } },
+          })
+            .png()
+            .toBuffer();
           const response = await upload(base, token, bytes, { filename: 'start.png' });
           initial.push({ token, kind: 'create', sha256: sha256(bytes), id: response.body.id, status: response.status });
         }
@@ -79,7 +98,14 @@ describe('crash consistency', () => {
       const requests = await Promise.all(
         Array.from({ length: 100 }, async (_, i) => {
           const token = tokens[i % tokens.length]!;
-          const bytes = await sharp({ create: { width: 40 + (i % 50), height: 40 + Math.floor(i / 50), channels: 3, background: { r: (i * 7) % 256, g: (i * 13) % 256, b: seed } } })
+          const bytes = await sharp({
+            create: {
+              width: 40 + (i % 50),
+              height: 40 + Math.floor(i / 50),
+              channels: 3,
+              background: { r: (i * 7) % 256, g: (i * 13) % 256, b: seed },
+            },
+          })
             .png()
             .toBuffer();
           const entry: Sent = { token, kind: next() < 0.7 ? 'create' : 'replace', sha256: sha256(bytes) };
@@ -90,7 +116,12 @@ describe('crash consistency', () => {
       );
       const inFlight = requests.map(async ({ entry, bytes }) => {
         try {
-          const response = await upload(base, entry.token, bytes, entry.kind === 'replace' ? { method: 'PUT', path: `/images/${entry.id}/`, filename: 'r.png' } : { filename: 'c.png' });
+          const response = await upload(
+            base,
+            entry.token,
+            bytes,
+            entry.kind === 'replace' ? { method: 'PUT', path: `/images/${entry.id}/`, filename: 'r.png' } : { filename: 'c.png' },
+          );
           entry.status = response.status;
           if (entry.kind === 'create' && response.status === 201) entry.id = response.body.id;
         } catch {
@@ -162,7 +193,12 @@ describe('crash consistency', () => {
             'unreferenced blob rows survived the sweep',
           );
           const images = await db.kysely.selectFrom('images').select('sha256').execute();
-          for (const blob of blobs) assert.equal(blob.ref_count, images.filter((image) => image.sha256 === blob.sha256).length, `reference count of ${blob.sha256}`);
+          for (const blob of blobs)
+            assert.equal(
+              blob.ref_count,
+              images.filter((image) => image.sha256 === blob.sha256).length,
+              `reference count of ${blob.sha256}`,
+            );
           const objects: string[] = [];
           for await (const key of storage.list('originals/')) objects.push(key.split('/').pop()!);
           assert.deepEqual(objects.sort(), blobs.map((blob) => blob.sha256).sort());

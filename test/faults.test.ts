@@ -87,7 +87,10 @@ test('storage faults (full disk, permission denied, I/O error): 503 with Retry-A
     faulty!.failing.set('delete', 'EACCES');
     assert.equal((await api(server.base, `/images/${second.id}/`, { method: 'DELETE', token })).status, 204);
     assert.equal((await api(server.base, `/images/${second.id}/`, { token })).status, 404);
-    assert.ok(await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', second.sha256).executeTakeFirst(), 'the unreferenced blob waits for the sweep');
+    assert.ok(
+      await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', second.sha256).executeTakeFirst(),
+      'the unreferenced blob waits for the sweep',
+    );
     faulty!.failing.clear();
     assert.equal((await server.built.services.images.sweep()).blobsRemoved, 1);
 

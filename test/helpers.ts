@@ -51,7 +51,11 @@ export interface TestServer {
  * directory, or, with TEST_BACKEND=postgres, over a fresh PostgreSQL schema, an S3 bucket and Redis.
  * Pass `resources` to share one database and bucket between servers (restarts, several instances).
  */
-export async function startServer(env: Record<string, string> = {}, resources?: BackendResources, overrides: AppOverrides = {}): Promise<TestServer> {
+export async function startServer(
+  env: Record<string, string> = {},
+  resources?: BackendResources,
+  overrides: AppOverrides = {},
+): Promise<TestServer> {
   const port = await freePort();
   const dataDir = env.DATA_DIR ?? (await tempDataDir());
   const owned = resources ? null : await backendResources();
@@ -112,14 +116,22 @@ export async function api<T = any>(base: string, path: string, options: RequestO
     body = new URLSearchParams(options.form).toString();
   }
   // A Buffer is copied into a plain Uint8Array: the one body type Node's and the DOM's fetch() types share.
-  const response = await fetch(`${base}${path}`, { method: options.method ?? 'GET', headers, body: Buffer.isBuffer(body) ? new Uint8Array(body) : body, redirect: 'manual' });
+  const response = await fetch(`${base}${path}`, {
+    method: options.method ?? 'GET',
+    headers,
+    body: Buffer.isBuffer(body) ? new Uint8Array(body) : body,
+    redirect: 'manual',
+  });
   const text = await response.text();
   let parsed: unknown = text;
   if ((response.headers.get('content-type') ?? '').includes('json') && text !== '') parsed = JSON.parse(text);
   return { status: response.status, headers: response.headers, body: parsed as T, text };
 }
 
-export async function fetchBytes(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
+export async function fetchBytes(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; bytes: Buffer }> {
   const response = await fetch(url, { headers });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
@@ -149,10 +161,19 @@ export interface UploadOptions {
 
 /** Uploads bytes (or a fixture path) as multipart, the way httpie --form and browsers do. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
-export async function upload<T = any>(base: string, token: string, content: Buffer | string, options: UploadOptions = {}): Promise<ApiResponse<T>> {
+export async function upload<T = any>(
+  base: string,
+  token: string,
+  content: Buffer | string,
+  options: UploadOptions = {},
+): Promise<ApiResponse<T>> {
   const bytes = typeof content === 'string' ? await readFile(content) : content;
   const filename = options.filename ?? (typeof content === 'string' ? basename(content) : 'upload.bin');
   const form = new FormData();
-  form.append(options.field ?? 'image', new Blob([new Uint8Array(bytes)], { type: options.contentType ?? 'application/octet-stream' }), filename);
+  form.append(
+    options.field ?? 'image',
+    new Blob([new Uint8Array(bytes)], { type: options.contentType ?? 'application/octet-stream' }),
+    filename,
+  );
   return api<T>(base, options.path ?? '/images/', { method: options.method ?? 'POST', token, body: form });
 }

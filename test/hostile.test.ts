@@ -55,13 +55,18 @@ interface RawResult {
  */
 function streamHugeUpload(base: string, token: string, totalBytes: number, declareLength = false): Promise<RawResult> {
   const boundary = `----boundary${randomBytes(8).toString('hex')}`;
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`);
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="image"; filename="huge.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const url = new URL('/images/', base);
   return new Promise((resolve, reject) => {
     let bytesSent = 0;
     let answered = false;
-    const headers: Record<string, string | number> = { authorization: `Token ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const headers: Record<string, string | number> = {
+      authorization: `Token ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    };
     if (declareLength) headers['content-length'] = head.length + totalBytes + tail.length;
     const req = httpRequest(url, { method: 'POST', headers });
     req.on('response', (res) => {
@@ -116,7 +121,14 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
       ['notes.jpg', Buffer.from('this is plain text, not a picture\n'.repeat(20)), 'image/jpeg', INVALID],
       ['empty.png', Buffer.alloc(0), 'image/png', { image: ['The submitted file is empty.'] }],
       ['noise.webp', randomBytes(64 * 1024), 'image/webp', INVALID],
-      ['vector.svg', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>'), 'image/svg+xml', INVALID],
+      [
+        'vector.svg',
+        Buffer.from(
+          '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>',
+        ),
+        'image/svg+xml',
+        INVALID,
+      ],
       ['page.png', Buffer.from('<!DOCTYPE html><html><body><script>alert(1)</script></body></html>'), 'image/png', INVALID],
       ['doc.gif', Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF'), 'image/gif', INVALID],
     ];
@@ -155,8 +167,12 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
     const small = await startServer({ MAX_IMAGE_PIXELS: '10000' });
     try {
       const user = await register(small.base);
-      const over = await sharp({ create: { width: 101, height: 100, channels: 3, background: '#336699' } }).png().toBuffer();
-      const under = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#336699' } }).png().toBuffer();
+      const over = await sharp({ create: { width: 101, height: 100, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer();
+      const under = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#336699' } })
+        .png()
+        .toBuffer();
       const refused = await upload(small.base, user, over, { filename: 'over.png' });
       assert.equal(refused.status, 400);
       assert.match(refused.body.image[0], /^Image is too large: 101×100 pixels/);

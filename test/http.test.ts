@@ -95,28 +95,35 @@ describe('HTTP hygiene', () => {
     assert.doesNotMatch(response.text, /storage|originals|Error|at /);
   });
 
-  test('/readyz reports unusable storage with 503 and which part failed', { skip: backend !== 'sqlite' && 'breaks the local storage directory' }, async () => {
-    const incoming = join(server.config.dataDir, 'storage', '.incoming');
-    await rm(incoming, { recursive: true });
-    await writeFile(incoming, 'not a directory');
-    try {
-      const response = await api(base, '/readyz');
-      assert.equal(response.status, 503);
-      assert.deepEqual(response.body, { status: 'unavailable', database: 'ok', storage: 'unavailable' });
-      assert.equal(response.headers.get('retry-after'), '5');
-    } finally {
-      await rm(incoming);
-      await mkdir(incoming);
-    }
-    assert.equal((await api(base, '/readyz')).status, 200);
-  });
+  test(
+    '/readyz reports unusable storage with 503 and which part failed',
+    { skip: backend !== 'sqlite' && 'breaks the local storage directory' },
+    async () => {
+      const incoming = join(server.config.dataDir, 'storage', '.incoming');
+      await rm(incoming, { recursive: true });
+      await writeFile(incoming, 'not a directory');
+      try {
+        const response = await api(base, '/readyz');
+        assert.equal(response.status, 503);
+        assert.deepEqual(response.body, { status: 'unavailable', database: 'ok', storage: 'unavailable' });
+        assert.equal(response.headers.get('retry-after'), '5');
+      } finally {
+        await rm(incoming);
+        await mkdir(incoming);
+      }
+      assert.equal((await api(base, '/readyz')).status, 200);
+    },
+  );
 });
 
 describe('CORS', () => {
   test('closed by default: no Access-Control-Allow-Origin for another site', async () => {
     const server = await startServer();
     try {
-      const preflight = await fetch(`${server.base}/images/`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' } });
+      const preflight = await fetch(`${server.base}/images/`, {
+        method: 'OPTIONS',
+        headers: { origin: 'https://evil.example', 'access-control-request-method': 'GET' },
+      });
       assert.equal(preflight.headers.get('access-control-allow-origin'), null);
       const simple = await fetch(`${server.base}/healthz`, { headers: { origin: 'https://evil.example' } });
       assert.equal(simple.headers.get('access-control-allow-origin'), null);
@@ -128,7 +135,14 @@ describe('CORS', () => {
   test('CORS_ORIGINS opens the API to exactly those origins', async () => {
     const server = await startServer({ CORS_ORIGINS: 'https://app.example.com' });
     try {
-      const allowed = await fetch(`${server.base}/images/`, { method: 'OPTIONS', headers: { origin: 'https://app.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' } });
+      const allowed = await fetch(`${server.base}/images/`, {
+        method: 'OPTIONS',
+        headers: {
+          origin: 'https://app.example.com',
+          'access-control-request-method': 'GET',
+          'access-control-request-headers': 'authorization',
+        },
+      });
       assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://app.example.com');
       assert.match(allowed.headers.get('access-control-allow-headers') ?? '', /Authorization/i);
       const other = await fetch(`${server.base}/healthz`, { headers: { origin: 'https://evil.example' } });

@@ -33,7 +33,7 @@ describe('images (compat.md: endpoints)', () => {
     assert.equal(image.created_at, image.updated_at);
   });
 
-  test('GET /images/ lists only the caller\'s images, oldest first, as a plain array', async () => {
+  test("GET /images/ lists only the caller's images, oldest first, as a plain array", async () => {
     const token = await register(base);
     const other = await register(base);
     await upload(base, other, fixture('alpha.png'));
@@ -145,7 +145,9 @@ describe('images (compat.md: endpoints)', () => {
       const response = await upload(base, token, original, { filename: name });
       if (name === 'truncated.png') {
         assert.equal(response.status, 400, name);
-        assert.deepEqual(response.body, { image: ['Upload a valid image. The file you uploaded was either not an image or a corrupted image.'] });
+        assert.deepEqual(response.body, {
+          image: ['Upload a valid image. The file you uploaded was either not an image or a corrupted image.'],
+        });
         continue;
       }
       assert.equal(response.status, 201, `${name}: ${response.text}`);

@@ -47,7 +47,10 @@ describe('private delivery: signed links and the owner path', () => {
     assert.match(response.headers.get('cache-control')!, /^private, max-age=\d+$/);
     assert.ok(response.headers.get('last-modified'));
     const disposition = response.headers.get('content-disposition')!;
-    assert.match(disposition, /^inline; filename="holiday _best_ __.webp"; filename\*=UTF-8''holiday%20%22best%22%20%E2%98%80%EF%B8%8F\.webp$/);
+    assert.match(
+      disposition,
+      /^inline; filename="holiday _best_ __.webp"; filename\*=UTF-8''holiday%20%22best%22%20%E2%98%80%EF%B8%8F\.webp$/,
+    );
   });
 
   test('the owner path needs the token and sends the same bytes', async () => {

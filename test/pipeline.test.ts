@@ -34,7 +34,9 @@ async function meanDifference(a: Buffer, b: Buffer): Promise<number> {
 
 /** What exifr finds of camera metadata and location in some bytes. */
 async function cameraMetadata(bytes: Buffer): Promise<Record<string, unknown>> {
-  const found = ((await exifr.parse(bytes, { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: false, jfif: false, ihdr: false }).catch(() => undefined)) ?? {}) as Record<string, unknown>;
+  const found = ((await exifr
+    .parse(bytes, { tiff: true, exif: true, gps: true, xmp: true, iptc: true, icc: false, jfif: false, ihdr: false })
+    .catch(() => undefined)) ?? {}) as Record<string, unknown>;
   // An orientation-only EXIF block is allowed (it keeps the picture upright); nothing else is.
   delete found.Orientation;
   return found;
@@ -51,7 +53,8 @@ describe('image pipeline', () => {
   });
   after(() => server.close());
 
-  const owner = (path: string, headers: Record<string, string> = {}) => fetchBytes(`${base}${path}`, { authorization: `Token ${token}`, ...headers });
+  const owner = (path: string, headers: Record<string, string> = {}) =>
+    fetchBytes(`${base}${path}`, { authorization: `Token ${token}`, ...headers });
 
   test('orientation: all nine Landscape fixtures are 1800×1200 and every variant shows the same upright picture', async () => {
     const uploaded: ImageJson[] = [];
@@ -83,7 +86,10 @@ describe('image pipeline', () => {
       const before = await cameraMetadata(await readFile(fixture(name)));
       assert.ok(Object.keys(before).length > 0, `${name} should carry metadata to begin with`);
       const image = (await upload<ImageJson>(base, token, fixture(name))).body;
-      const served = [(await fetchBytes(image.url)).bytes, ...(await Promise.all(Object.values(image.variants).map(async (url) => (await fetchBytes(url)).bytes)))];
+      const served = [
+        (await fetchBytes(image.url)).bytes,
+        ...(await Promise.all(Object.values(image.variants).map(async (url) => (await fetchBytes(url)).bytes))),
+      ];
       for (const bytes of served) {
         assert.deepEqual(await cameraMetadata(bytes), {}, name);
         const meta = await sharp(bytes).metadata();
@@ -95,7 +101,7 @@ describe('image pipeline', () => {
     }
   });
 
-  test("the owner sees a safe EXIF summary, without the location", async () => {
+  test('the owner sees a safe EXIF summary, without the location', async () => {
     const nikon = (await upload<ImageJson>(base, token, fixture('exif-gps-nikon.jpg'))).body;
     assert.ok(nikon.exif, 'summary expected');
     assert.match(String(nikon.exif.camera), /NIKON|COOLPIX/i);
@@ -256,7 +262,14 @@ describe('image pipeline', () => {
   test('a generated 600-frame GIF is refused with a clear 400', async () => {
     const frames = 600;
     // Noise, so that the encoder cannot merge identical frames.
-    const create = { width: 8, height: 8 * frames, channels: 3 as const, background: '#000', noise: { type: 'gaussian' as const, mean: 128, sigma: 60 }, pageHeight: 8 };
+    const create = {
+      width: 8,
+      height: 8 * frames,
+      channels: 3 as const,
+      background: '#000',
+      noise: { type: 'gaussian' as const, mean: 128, sigma: 60 },
+      pageHeight: 8,
+    };
     const framesGif = await sharp({ create }).gif().toBuffer();
     assert.equal((await sharp(framesGif).metadata()).pages, frames);
     const response = await upload(base, token, framesGif, { filename: 'many.gif' });
@@ -306,7 +319,23 @@ describe('dedup and garbage', () => {
       const orphan = 'e'.repeat(64);
       await db.kysely
         .insertInto('blobs')
-        .values({ sha256: orphan, bytes: 3, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 0, lease_until: null, created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
+        .values({
+          sha256: orphan,
+          bytes: 3,
+          format: 'png',
+          content_type: 'image/png',
+          width: 1,
+          height: 1,
+          ref_count: 0,
+          pending_uploads: 0,
+          lease_until: null,
+          created_at: new Date().toISOString(),
+          animated: 0,
+          frames: 1,
+          has_alpha: 0,
+          placeholder: '',
+          dominant_color: '#000000',
+        })
         .execute();
       const { Readable } = await import('node:stream');
       await storage.put(`originals/ee/ee/${orphan}`, Readable.from([Buffer.from('abc')]));
@@ -316,7 +345,23 @@ describe('dedup and garbage', () => {
       const pending = 'c'.repeat(64);
       await db.kysely
         .insertInto('blobs')
-        .values({ sha256: pending, bytes: 3, format: 'png', content_type: 'image/png', width: 1, height: 1, ref_count: 0, pending_uploads: 1, lease_until: new Date(Date.now() + 60_000).toISOString(), created_at: new Date().toISOString(), animated: 0, frames: 1, has_alpha: 0, placeholder: '', dominant_color: '#000000' })
+        .values({
+          sha256: pending,
+          bytes: 3,
+          format: 'png',
+          content_type: 'image/png',
+          width: 1,
+          height: 1,
+          ref_count: 0,
+          pending_uploads: 1,
+          lease_until: new Date(Date.now() + 60_000).toISOString(),
+          created_at: new Date().toISOString(),
+          animated: 0,
+          frames: 1,
+          has_alpha: 0,
+          placeholder: '',
+          dominant_color: '#000000',
+        })
         .execute();
 
       const report = await images.sweep();
@@ -361,7 +406,9 @@ describe('variant cache bound', () => {
       const token = await register(server.base);
       const image = (await upload<ImageJson>(server.base, token, fixture('Landscape_0.jpg'))).body;
       for (const width of [300, 310, 320, 330, 340, 350, 360, 370]) {
-        const response = await fetchBytes(`${server.base}/images/${image.id}/content?w=${width}&format=jpeg`, { authorization: `Token ${token}` });
+        const response = await fetchBytes(`${server.base}/images/${image.id}/content?w=${width}&format=jpeg`, {
+          authorization: `Token ${token}`,
+        });
         assert.equal(response.status, 200);
       }
       const { db } = server.built.services;
@@ -369,7 +416,10 @@ describe('variant cache bound', () => {
       const total = rows.reduce((sum, row) => sum + Number(row.bytes), 0);
       assert.ok(total <= 60_000, `cache holds ${total} bytes`);
       assert.ok(rows.length >= 1 && rows.length < 8, `${rows.length} variants kept`);
-      assert.ok(rows.some((row) => row.key.includes('370x0')), 'the newest variant is kept');
+      assert.ok(
+        rows.some((row) => row.key.includes('370x0')),
+        'the newest variant is kept',
+      );
     } finally {
       await server.close();
     }
@@ -381,7 +431,9 @@ describe('bounded processing', () => {
     const server = await startServer({ RENDER_CONCURRENCY: '1', RENDER_QUEUE: '2' });
     try {
       const token = await register(server.base);
-      const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#3366aa' } }).jpeg().toBuffer();
+      const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#3366aa' } })
+        .jpeg()
+        .toBuffer();
       const image = (await upload<ImageJson>(server.base, token, big, { filename: 'big.jpg' })).body;
       const renders = Array.from({ length: 12 }, (_, i) =>
         fetchBytes(`${server.base}/images/${image.id}/content?w=${2000 + i}&format=avif`, { authorization: `Token ${token}` }),
@@ -395,7 +447,10 @@ describe('bounded processing', () => {
       const responses = await Promise.all(renders);
       const rendersDoneAt = performance.now();
       const statuses = responses.map((response) => response.status);
-      assert.ok(statuses.every((status) => status === 200 || status === 503), String(statuses));
+      assert.ok(
+        statuses.every((status) => status === 200 || status === 503),
+        String(statuses),
+      );
       assert.ok(statuses.includes(503), `no request was refused: ${statuses}`);
       assert.ok(statuses.includes(200), `no request was served: ${statuses}`);
       for (const response of responses.filter((r) => r.status === 503)) {
@@ -403,7 +458,10 @@ describe('bounded processing', () => {
         assert.match(JSON.parse(response.bytes.toString()).detail, /busy/);
       }
       const healthDoneAt = await health;
-      assert.ok(healthDoneAt < rendersDoneAt, `the health checks finished ${(healthDoneAt - rendersDoneAt).toFixed(0)} ms after the renders`);
+      assert.ok(
+        healthDoneAt < rendersDoneAt,
+        `the health checks finished ${(healthDoneAt - rendersDoneAt).toFixed(0)} ms after the renders`,
+      );
     } finally {
       await server.close();
     }
@@ -416,7 +474,11 @@ describe('render time limit', () => {
     try {
       const token = await register(server.base);
       // Noise is the slowest thing to encode: a large AVIF of it takes seconds.
-      const noisy = await sharp({ create: { width: 2400, height: 1600, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } }).jpeg().toBuffer();
+      const noisy = await sharp({
+        create: { width: 2400, height: 1600, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } },
+      })
+        .jpeg()
+        .toBuffer();
       const image = (await upload<ImageJson>(server.base, token, noisy, { filename: 'noise.jpg' })).body;
       const started = performance.now();
       const response = await api(server.base, `/images/${image.id}/content?w=2400&format=avif&q=90`, { token });

@@ -36,11 +36,19 @@ test('image ids: only 1..2^31-1 in plain digits are ids; everything else is a 40
 
 test('byte ranges: any header gives a range inside the object, no range, or 416', () => {
   fc.assert(
-    fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `bytes=${a}-${b}`), fc.nat().map((n) => `bytes=-${n}`)), fc.integer({ min: 1, max: 10_000_000 }), (header, size) => {
-      const range = parseRange(header, size);
-      if (range === null || range === 'unsatisfiable') return;
-      assert.ok(range.start >= 0 && range.start <= range.end && range.end < size, JSON.stringify({ header, size, range }));
-    }),
+    fc.property(
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.tuple(fc.nat(), fc.nat()).map(([a, b]) => `bytes=${a}-${b}`),
+        fc.nat().map((n) => `bytes=-${n}`),
+      ),
+      fc.integer({ min: 1, max: 10_000_000 }),
+      (header, size) => {
+        const range = parseRange(header, size);
+        if (range === null || range === 'unsatisfiable') return;
+        assert.ok(range.start >= 0 && range.start <= range.end && range.end < size, JSON.stringify({ header, size, range }));
+      },
+    ),
     settings,
   );
 });

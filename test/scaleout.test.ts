@@ -10,7 +10,21 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { transfer } from '../src/tools/transfer.js';
 import { freshScaleOutBackend, REDIS_URL, s3Env, type BackendResources } from './backends.js';
-import { api, fetchBytes, fixture, freePort, GOOD_PASSWORD, register, sha256, startServer, tempDataDir, TEST_SECRET, uniqueUsername, upload, type TestServer } from './helpers.js';
+import {
+  api,
+  fetchBytes,
+  fixture,
+  freePort,
+  GOOD_PASSWORD,
+  register,
+  sha256,
+  startServer,
+  tempDataDir,
+  TEST_SECRET,
+  uniqueUsername,
+  upload,
+  type TestServer,
+} from './helpers.js';
 
 /** A TCP relay to a real service, which a test can cut (every connection dropped, new ones refused) and restore. */
 class Relay {
@@ -74,7 +88,10 @@ describe('two instances over one PostgreSQL and one bucket', () => {
     const viaB = new URL(listed.body[0].url);
     const served = await fetchBytes(`${b.base}${viaB.pathname}${viaB.search}`);
     assert.equal(sha256(served.bytes), created.sha256);
-    assert.equal((await fetchBytes(`${b.base}/images/${created.id}/content?preset=thumb`, { authorization: `Token ${token}` })).status, 200);
+    assert.equal(
+      (await fetchBytes(`${b.base}/images/${created.id}/content?preset=thumb`, { authorization: `Token ${token}` })).status,
+      200,
+    );
     assert.equal((await api(b.base, `/images/${created.id}/`, { method: 'DELETE', token })).status, 204);
     assert.equal((await api(a.base, `/images/${created.id}/`, { token })).status, 404);
   });
@@ -91,7 +108,9 @@ describe('two instances over one PostgreSQL and one bucket', () => {
     const token = await register(a.base);
     const uploads = await Promise.all(
       Array.from({ length: 30 }, async (_, i) => {
-        const bytes = await sharp({ create: { width: 10 + i, height: 10, channels: 3, background: '#123456' } }).png().toBuffer();
+        const bytes = await sharp({ create: { width: 10 + i, height: 10, channels: 3, background: '#123456' } })
+          .png()
+          .toBuffer();
         return upload((i % 2 ? a : b).base, token, bytes, { filename: `n${i}.png` });
       }),
     );
@@ -112,7 +131,10 @@ describe('two instances over one PostgreSQL and one bucket', () => {
     const [x, y] = await Promise.all([startServer({ AUTH_RATE_LIMIT: '4' }, limited), startServer({ AUTH_RATE_LIMIT: '4' }, limited)]);
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 6; i++) statuses.push((await api((i % 2 ? x : y).base, '/api-token-auth/', { method: 'POST', json: { username: 'x', password: 'y' } })).status);
+      for (let i = 0; i < 6; i++)
+        statuses.push(
+          (await api((i % 2 ? x : y).base, '/api-token-auth/', { method: 'POST', json: { username: 'x', password: 'y' } })).status,
+        );
       assert.deepEqual(statuses, [400, 400, 400, 400, 429, 429]);
     } finally {
       await x.close();
@@ -179,7 +201,9 @@ describe('start-up', () => {
   test('instances starting together migrate once, without racing', async () => {
     const { env, release } = await freshScaleOutBackend('startup');
     const configs = await Promise.all(
-      Array.from({ length: 4 }, async () => loadConfig({ ...env, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', DATA_DIR: await tempDataDir() })),
+      Array.from({ length: 4 }, async () =>
+        loadConfig({ ...env, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', DATA_DIR: await tempDataDir() }),
+      ),
     );
     const apps = await Promise.all(configs.map((config) => buildApp(config)));
     try {
@@ -244,7 +268,7 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
         }
         // Ids keep counting where they were: alice's next image is 4, never a reused 3.
         assert.equal((await upload(moved.base, aliceToken, fixture('exif-canon-40d.jpg'))).body.id, 4);
-        assert.equal((await register(moved.base).then(() => 'ok')), 'ok');
+        assert.equal(await register(moved.base).then(() => 'ok'), 'ok');
       } finally {
         await moved.close();
       }
@@ -257,51 +281,60 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
 
 const nginxAvailable = existsSync('/usr/sbin/nginx');
 
-describe('two instances behind nginx (deploy/nginx.conf)', { skip: !nginxAvailable && 'nginx is not installed (apt-get install nginx)' }, () => {
-  test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
-    const resources = await sharedResources();
-    const proxyPort = await freePort();
-    const publicUrl = `http://127.0.0.1:${proxyPort}`;
-    const [one, two] = await Promise.all([
-      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
-      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
-    ]);
-    const prefix = await tempDataDir();
-    await mkdir(join(prefix, 'tmp'), { recursive: true });
-    const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
-    const config = template
-      .replace('127.0.0.1:8001', `127.0.0.1:${new URL(one.base).port}`)
-      .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
-      .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
-    await writeFile(join(prefix, 'nginx.conf'), config);
-    const check = spawnSync('/usr/sbin/nginx', ['-t', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8' });
-    assert.equal(check.status, 0, check.stderr);
-    const nginx = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-    try {
-      for (let i = 0; i < 100; i++) {
-        const ok = await fetch(`${publicUrl}/healthz`).then((r) => r.ok, () => false);
-        if (ok) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
+describe(
+  'two instances behind nginx (deploy/nginx.conf)',
+  { skip: !nginxAvailable && 'nginx is not installed (apt-get install nginx)' },
+  () => {
+    test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
+      const resources = await sharedResources();
+      const proxyPort = await freePort();
+      const publicUrl = `http://127.0.0.1:${proxyPort}`;
+      const [one, two] = await Promise.all([
+        startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+        startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+      ]);
+      const prefix = await tempDataDir();
+      await mkdir(join(prefix, 'tmp'), { recursive: true });
+      const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
+      const config = template
+        .replace('127.0.0.1:8001', `127.0.0.1:${new URL(one.base).port}`)
+        .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
+        .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
+      await writeFile(join(prefix, 'nginx.conf'), config);
+      const check = spawnSync('/usr/sbin/nginx', ['-t', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8' });
+      assert.equal(check.status, 0, check.stderr);
+      const nginx = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+      try {
+        for (let i = 0; i < 100; i++) {
+          const ok = await fetch(`${publicUrl}/healthz`).then(
+            (r) => r.ok,
+            () => false,
+          );
+          if (ok) break;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const token = await register(publicUrl);
+        const ids: number[] = [];
+        for (let i = 0; i < 6; i++) {
+          const bytes = await sharp({ create: { width: 20 + i, height: 20, channels: 3, background: '#aa3300' } })
+            .png()
+            .toBuffer();
+          const response = await upload(publicUrl, token, bytes, { filename: `p${i}.png` });
+          assert.equal(response.status, 201);
+          ids.push(response.body.id);
+          assert.ok(response.body.url.startsWith(`${publicUrl}/media/`), response.body.url);
+          assert.equal((await fetchBytes(response.body.url)).status, 200);
+        }
+        assert.deepEqual(ids, [1, 2, 3, 4, 5, 6]);
+        assert.equal((await api(publicUrl, '/images/', { token })).body.length, 6);
+        // A large upload streams through (no request buffering) and an oversized one is refused by the instance.
+        assert.equal((await upload(publicUrl, token, fixture('Landscape_5.jpg'))).status, 201);
+      } finally {
+        nginx.kill('SIGQUIT');
+        await one.close();
+        await two.close();
+        await resources.release();
       }
-      const token = await register(publicUrl);
-      const ids: number[] = [];
-      for (let i = 0; i < 6; i++) {
-        const bytes = await sharp({ create: { width: 20 + i, height: 20, channels: 3, background: '#aa3300' } }).png().toBuffer();
-        const response = await upload(publicUrl, token, bytes, { filename: `p${i}.png` });
-        assert.equal(response.status, 201);
-        ids.push(response.body.id);
-        assert.ok(response.body.url.startsWith(`${publicUrl}/media/`), response.body.url);
-        assert.equal((await fetchBytes(response.body.url)).status, 200);
-      }
-      assert.deepEqual(ids, [1, 2, 3, 4, 5, 6]);
-      assert.equal((await api(publicUrl, '/images/', { token })).body.length, 6);
-      // A large upload streams through (no request buffering) and an oversized one is refused by the instance.
-      assert.equal((await upload(publicUrl, token, fixture('Landscape_5.jpg'))).status, 201);
-    } finally {
-      nginx.kill('SIGQUIT');
-      await one.close();
-      await two.close();
-      await resources.release();
-    }
-  });
-});
+    });
+  },
+);

@@ -19,7 +19,16 @@ test('tokens, passwords, signatures and the signing key never appear in the logs
   child.stdout!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (log += chunk.toString()));
   try {
-    for (let i = 0; i < 200 && !(await fetch(`${base}/healthz`).then((r) => r.ok, () => false)); i++) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let i = 0;
+      i < 200 &&
+      !(await fetch(`${base}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const password = 'a very private passphrase 42';
     const registered = await api(base, '/register/', { method: 'POST', json: { username: 'logged_user', password } });
     const token: string = registered.body.token;

@@ -18,7 +18,11 @@ interface Running {
 }
 
 function launch(args: string[], env: Record<string, string>, port: number): Running {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -82,7 +86,11 @@ describe('configuration', () => {
 
 describe('the server process', () => {
   test('refuses to start on bad configuration, naming the variable', async () => {
-    const running = launch(['--import', 'tsx', 'src/server.ts'], { DATA_DIR: await tempDataDir(), MAX_IMAGE_PIXELS: 'lots' }, await freePort());
+    const running = launch(
+      ['--import', 'tsx', 'src/server.ts'],
+      { DATA_DIR: await tempDataDir(), MAX_IMAGE_PIXELS: 'lots' },
+      await freePort(),
+    );
     assert.equal(await running.exited, 1);
     assert.match(running.output(), /Invalid configuration: MAX_IMAGE_PIXELS must be a whole number, got "lots"/);
   });
@@ -99,7 +107,11 @@ describe('the server process', () => {
       const result = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = httpRequest(`${running.base}/images/`, {
           method: 'POST',
-          headers: { authorization: `Token ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + image.length + tail.length },
+          headers: {
+            authorization: `Token ${token}`,
+            'content-type': `multipart/form-data; boundary=${boundary}`,
+            'content-length': head.length + image.length + tail.length,
+          },
         });
         req.on('response', (res) => {
           let body = '';

@@ -6,7 +6,11 @@ import { register, startServer } from './helpers.js';
 function openSlowConnection(port: number, sendBody: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1', () => {
-      socket.write(sendBody ? 'POST /images/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n' : 'GET /healthz HTTP/1.1\r\nHost: x\r\n');
+      socket.write(
+        sendBody
+          ? 'POST /images/ HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n'
+          : 'GET /healthz HTTP/1.1\r\nHost: x\r\n',
+      );
       resolve(socket);
     });
     socket.on('error', () => undefined);

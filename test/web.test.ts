@@ -32,7 +32,8 @@ function watchErrors(page: Page): string[] {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text())) errors.push(message.text());
+    if (message.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(message.text()))
+      errors.push(message.text());
   });
   return errors;
 }
@@ -43,7 +44,9 @@ async function serious(page: Page): Promise<string[]> {
     const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
     return (await axe.run(document, { resultTypes: ['violations'] })).violations;
   });
-  return violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical').map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }
 
 async function allThumbnailsLoaded(page: Page, count: number): Promise<void> {
@@ -122,7 +125,9 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     });
 
     // Three fixtures through the picker, one broken file dropped on the drop zone.
-    await page.getByLabel('Choose images').setInputFiles([fixture('exif-canon-40d.jpg'), fixture('photo.webp'), fixture('Landscape_3.jpg')]);
+    await page
+      .getByLabel('Choose images')
+      .setInputFiles([fixture('exif-canon-40d.jpg'), fixture('photo.webp'), fixture('Landscape_3.jpg')]);
     const broken = [...(await readFile(fixture('truncated.png')))];
     const dataTransfer = await page.evaluateHandle((bytes) => {
       const transfer = new DataTransfer();
@@ -136,7 +141,10 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     assert.equal(await page.locator('.uploads li.done').getByRole('link', { name: 'Open' }).count(), 3);
     const refused = page.locator('.uploads li.failed');
     assert.equal(await refused.locator('.upload-name').textContent(), 'truncated.png');
-    assert.match((await refused.locator('.upload-status').textContent()) ?? '', /^Upload a valid image\. The file you uploaded was either not an image or a corrupted image\.$/);
+    assert.match(
+      (await refused.locator('.upload-status').textContent()) ?? '',
+      /^Upload a valid image\. The file you uploaded was either not an image or a corrupted image\.$/,
+    );
     await page.getByText('3 images').waitFor();
 
     const tiles = page.locator('.grid .tile');
@@ -147,12 +155,21 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
       assert.match((await image.getAttribute('srcset')) ?? '', /w=200&h=200&fit=cover.* 200w, .*w=480&fit=inside.* \d+w/);
     }
     // Before the bytes arrive: the blurred ThumbHash over the dominant colour, in the final box.
-    const waiting = await tiles.evaluateAll((links) => links.map((link) => ({ placeholder: getComputedStyle(link).backgroundImage, loaded: link.classList.contains('loaded') })));
-    assert.ok(waiting.every((tile) => tile.placeholder.startsWith('url("data:image/png;base64,') && !tile.loaded), JSON.stringify(waiting));
+    const waiting = await tiles.evaluateAll((links) =>
+      links.map((link) => ({ placeholder: getComputedStyle(link).backgroundImage, loaded: link.classList.contains('loaded') })),
+    );
+    assert.ok(
+      waiting.every((tile) => tile.placeholder.startsWith('url("data:image/png;base64,') && !tile.loaded),
+      JSON.stringify(waiting),
+    );
     const boxesBefore = await tiles.evaluateAll((links) => links.map((link) => link.getBoundingClientRect().toJSON() as object));
     releaseMedia();
     await allThumbnailsLoaded(page, 3);
-    assert.deepEqual(await tiles.evaluateAll((links) => links.map((link) => link.getBoundingClientRect().toJSON() as object)), boxesBefore, 'no layout jump when images load');
+    assert.deepEqual(
+      await tiles.evaluateAll((links) => links.map((link) => link.getBoundingClientRect().toJSON() as object)),
+      boxesBefore,
+      'no layout jump when images load',
+    );
     await page.unroute('**/media/**');
     await screenshot(page, 'gallery-desktop.png', DESKTOP);
     await screenshot(page, 'gallery-375.png', PHONE);
@@ -327,7 +344,12 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
     await page.route('**/images/', async (route) => {
       if (route.request().method() !== 'POST' || refusals > 0) return route.continue();
       refusals++;
-      await route.fulfill({ status: 503, headers: { 'retry-after': '1' }, contentType: 'application/json', body: '{"detail": "The server is busy processing images. Try again shortly."}' });
+      await route.fulfill({
+        status: 503,
+        headers: { 'retry-after': '1' },
+        contentType: 'application/json',
+        body: '{"detail": "The server is busy processing images. Try again shortly."}',
+      });
     });
     await page.goto(`${base}/`);
     await page.getByRole('heading', { name: 'Your images' }).waitFor();
@@ -402,8 +424,14 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
       if (label.startsWith('A:#/images/')) break;
     }
     // The file picker is reachable, and every focused element shows a focus ring.
-    assert.ok(focusable.some((label) => label.startsWith('INPUT:file')), focusable.join(' '));
-    assert.ok(focusable.every((label) => !label.endsWith(':none') || label.startsWith('INPUT:file')), focusable.join(' '));
+    assert.ok(
+      focusable.some((label) => label.startsWith('INPUT:file')),
+      focusable.join(' '),
+    );
+    assert.ok(
+      focusable.every((label) => !label.endsWith(':none') || label.startsWith('INPUT:file')),
+      focusable.join(' '),
+    );
     assert.ok(focusable.at(-1)!.startsWith('A:#/images/1'), focusable.join(' '));
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'photo.webp' }).waitFor();
@@ -427,17 +455,23 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
       ['#/', true, (page) => allThumbnailsLoaded(page, 2)],
       ['#/images/1', true, (page) => page.getByText('Canon EOS 40D').waitFor()],
       ['#/account', true, (page) => page.getByRole('textbox', { name: 'API token' }).waitFor()],
-      ['#/images/2 (delete dialog)', true, async (page) => {
-        await page.getByText('256 × 192 px').waitFor();
-        await page.getByRole('button', { name: 'Delete' }).click();
-        await page.getByRole('dialog').waitFor();
-      }],
+      [
+        '#/images/2 (delete dialog)',
+        true,
+        async (page) => {
+          await page.getByText('256 × 192 px').waitFor();
+          await page.getByRole('button', { name: 'Delete' }).click();
+          await page.getByRole('dialog').waitFor();
+        },
+      ],
     ];
     const found: string[] = [];
     for (const colorScheme of ['light', 'dark'] as const) {
       for (const viewport of [DESKTOP, { width: 320, height: 640 }]) {
         for (const [hash, signedIn, ready] of pages) {
-          const context = signedIn ? await signedInContext(token, { colorScheme, viewport }) : await browser.newContext({ colorScheme, viewport });
+          const context = signedIn
+            ? await signedInContext(token, { colorScheme, viewport })
+            : await browser.newContext({ colorScheme, viewport });
           const page = await context.newPage();
           await page.goto(`${base}/${hash.split(' ')[0]}`);
           await ready(page);
@@ -453,13 +487,19 @@ describe('web app in Chromium', { skip: chromiumMissing }, () => {
 });
 
 // The benchmark starts its own server on the default backend: once is enough.
-const benchSkip = chromiumMissing || (process.env.TEST_BACKEND === 'postgres' && 'the benchmark runs its own SQLite server: covered by the SQLite run');
+const benchSkip =
+  chromiumMissing || (process.env.TEST_BACKEND === 'postgres' && 'the benchmark runs its own SQLite server: covered by the SQLite run');
 test('page-load benchmark smoke run (npm run bench:web -- --quick)', { skip: benchSkip }, async () => {
   const out = await mkdtemp(join(tmpdir(), 'image-api-bench-web-'));
-  const run = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '..', 'bench', 'web.ts'), '--quick', '--out', out], { encoding: 'utf8', timeout: 180_000 });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, '..', 'bench', 'web.ts'), '--quick', '--out', out],
+    { encoding: 'utf8', timeout: 180_000 },
+  );
   assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
   const report = await readFile(join(out, 'web-performance.quick.md'), 'utf8');
-  for (const row of ['First contentful paint', 'Gallery rendered', 'Visually complete', 'Cumulative layout shift']) assert.match(report, new RegExp(`\\| ${row}[^|]*\\| [\\d.]+( ms)? \\| [\\d.]+( ms)? \\|`), row);
+  for (const row of ['First contentful paint', 'Gallery rendered', 'Visually complete', 'Cumulative layout shift'])
+    assert.match(report, new RegExp(`\\| ${row}[^|]*\\| [\\d.]+( ms)? \\| [\\d.]+( ms)? \\|`), row);
 });
 
 test('without a built app, / is the API root for browsers too', async () => {
@@ -513,7 +553,12 @@ describe('GET / and the app assets over HTTP', () => {
   test('assets are fingerprinted, cached for a year, pre-compressed; the script is under 100 KB', async () => {
     const html = await (await fetch(`${base}/`, { headers: { accept: 'text/html' } })).text();
     const paths = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((match) => match[1]!);
-    assert.deepEqual(paths.map((path) => path.replace(/-[\w-]{12}\./, '-HASH.')).sort(), ['/assets/app-HASH.css', '/assets/app-HASH.js', '/assets/icon-HASH.svg', '/assets/icon-HASH.svg']);
+    assert.deepEqual(paths.map((path) => path.replace(/-[\w-]{12}\./, '-HASH.')).sort(), [
+      '/assets/app-HASH.css',
+      '/assets/app-HASH.js',
+      '/assets/icon-HASH.svg',
+      '/assets/icon-HASH.svg',
+    ]);
     for (const path of new Set(paths)) {
       const plain = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'identity' } });
       assert.equal(plain.status, 200);
@@ -525,7 +570,9 @@ describe('GET / and the app assets over HTTP', () => {
       const compressed = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br' } });
       assert.equal(compressed.headers.get('content-encoding'), 'br');
       assert.ok(Buffer.from(await compressed.arrayBuffer()).equals(bytes));
-      const revalidated = await fetch(`${base}${path}`, { headers: { 'accept-encoding': 'br', 'if-none-match': compressed.headers.get('etag')! } });
+      const revalidated = await fetch(`${base}${path}`, {
+        headers: { 'accept-encoding': 'br', 'if-none-match': compressed.headers.get('etag')! },
+      });
       assert.equal(revalidated.status, 304);
     }
     const unknown = await api(base, '/assets/app-000000000000.js');

@@ -78,11 +78,19 @@ export class AccountAdmin {
 
   /** A disabled account's token and password are refused from the next request on. */
   async setDisabled(username: string, disabled: boolean): Promise<void> {
-    await this.db.kysely.updateTable('users').set({ disabled_at: disabled ? now() : null }).where('id', '=', await this.userId(username)).execute();
+    await this.db.kysely
+      .updateTable('users')
+      .set({ disabled_at: disabled ? now() : null })
+      .where('id', '=', await this.userId(username))
+      .execute();
   }
 
   async setAdmin(username: string, admin: boolean): Promise<void> {
-    await this.db.kysely.updateTable('users').set({ is_admin: admin ? 1 : 0 }).where('id', '=', await this.userId(username)).execute();
+    await this.db.kysely
+      .updateTable('users')
+      .set({ is_admin: admin ? 1 : 0 })
+      .where('id', '=', await this.userId(username))
+      .execute();
   }
 
   /** Sets a new password (same rules as registration) and revokes the token. */
@@ -90,7 +98,11 @@ export class AccountAdmin {
     const problems = passwordProblems(password, username);
     if (problems.length > 0) throw fieldErrors({ password: problems });
     const id = await this.userId(username);
-    await this.db.kysely.updateTable('users').set({ password_hash: await hashPassword(password) }).where('id', '=', id).execute();
+    await this.db.kysely
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(password) })
+      .where('id', '=', id)
+      .execute();
     await this.auth.regenerate(id);
   }
 

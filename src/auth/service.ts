@@ -42,7 +42,10 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
     private readonly throttle: LoginThrottle,
   ) {
-    const query = db.kysely.selectFrom('users').select(['id', 'username', 'token_hash', 'disabled_at', 'is_admin']).where('token_hash', '=', '');
+    const query = db.kysely
+      .selectFrom('users')
+      .select(['id', 'username', 'token_hash', 'disabled_at', 'is_admin'])
+      .where('token_hash', '=', '');
     this.ownerOfToken = new PreparedQuery(db.kysely, query, 1);
   }
 
@@ -94,7 +97,11 @@ export class AuthService {
     const { count, resetMs } = await this.failures(username);
     if (count >= this.throttle.maxFailures) {
       const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new ApiError(429, { detail: `Too many failed logins for this account. Expected available in ${seconds} seconds.` }, { 'retry-after': String(seconds) });
+      throw new ApiError(
+        429,
+        { detail: `Too many failed logins for this account. Expected available in ${seconds} seconds.` },
+        { 'retry-after': String(seconds) },
+      );
     }
     const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const passwordMatches = await verifyPassword(input.password as string, user?.password_hash ?? DUMMY_PASSWORD_HASH);
@@ -112,14 +119,22 @@ export class AuthService {
 
   /** Changes the caller's password after checking the current one; revokes the token and returns a new one. */
   async changePassword(userId: number, currentPassword: unknown, newPassword: unknown): Promise<string> {
-    const user = await this.db.kysely.selectFrom('users').select(['username', 'password_hash']).where('id', '=', userId).executeTakeFirstOrThrow();
+    const user = await this.db.kysely
+      .selectFrom('users')
+      .select(['username', 'password_hash'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
     if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
       throw fieldErrors({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
     }
     if (typeof newPassword !== 'string' || newPassword === '') throw fieldErrors({ new_password: [MESSAGES.required] });
     const problems = passwordProblems(newPassword, user.username);
     if (problems.length > 0) throw fieldErrors({ new_password: problems });
-    await this.db.kysely.updateTable('users').set({ password_hash: await hashPassword(newPassword) }).where('id', '=', userId).execute();
+    await this.db.kysely
+      .updateTable('users')
+      .set({ password_hash: await hashPassword(newPassword) })
+      .where('id', '=', userId)
+      .execute();
     return this.regenerate(userId);
   }
 
@@ -127,7 +142,11 @@ export class AuthService {
   async regenerate(userId: number): Promise<string> {
     const nonce = this.tokens.newNonce();
     const token = this.tokens.tokenFor(nonce);
-    await this.db.kysely.updateTable('users').set({ token_nonce: nonce, token_hash: hashToken(token) }).where('id', '=', userId).execute();
+    await this.db.kysely
+      .updateTable('users')
+      .set({ token_nonce: nonce, token_hash: hashToken(token) })
+      .where('id', '=', userId)
+      .execute();
     return token;
   }
 

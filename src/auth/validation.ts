@@ -18,10 +18,13 @@ export const MESSAGES = {
 const MIN_PASSWORD_LENGTH = 8;
 const USERNAME_PATTERN = /^[\p{L}\p{N}_.@+-]+$/u;
 // Django's EmailValidator, simplified: a dot-atom local part and a dotted domain.
-const EMAIL_PATTERN = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const EMAIL_PATTERN =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
 const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  dictionary['passwords-common'].filter((password: string) => password.length >= MIN_PASSWORD_LENGTH).map((password: string) => password.toLowerCase()),
+  dictionary['passwords-common']
+    .filter((password: string) => password.length >= MIN_PASSWORD_LENGTH)
+    .map((password: string) => password.toLowerCase()),
 );
 
 /** difflib's SequenceMatcher.quick_ratio(), the measure Django's UserAttributeSimilarityValidator uses. */
@@ -53,7 +56,8 @@ export function passwordProblems(password: string, username: string): string[] {
   const lowered = password.toLowerCase();
   const name = username.toLowerCase();
   const nameParts = name === '' ? [] : [name, ...name.split(/\W+/).filter((part) => part !== '')];
-  if (nameParts.some((part) => !tooLongToCompare(lowered, part) && similarity(lowered, part) >= MAX_SIMILARITY)) problems.push(MESSAGES.similar);
+  if (nameParts.some((part) => !tooLongToCompare(lowered, part) && similarity(lowered, part) >= MAX_SIMILARITY))
+    problems.push(MESSAGES.similar);
   if (password.length < MIN_PASSWORD_LENGTH) problems.push(MESSAGES.tooShort);
   if (COMMON_PASSWORDS.has(lowered.trim())) problems.push(MESSAGES.common);
   if (/^\d+$/.test(password)) problems.push(MESSAGES.numeric);

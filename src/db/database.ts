@@ -1,6 +1,16 @@
 import Database from 'libsql';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase, type SqliteStatement } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type MigrationProvider,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from 'kysely';
 import { join } from 'node:path';
 import { initial } from './migrations/001_initial.js';
 import { pipeline } from './migrations/002_pipeline.js';
@@ -69,7 +79,10 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     // Counts and sums come back as int8; every one of ours fits a JavaScript number.
-    types: { getTypeParser: ((oid: number, format?: string) => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text'))) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: string) =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
   });
   pool.on('error', (error) => options.onIdleError?.(error));
   return wrap(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');

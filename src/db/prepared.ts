@@ -15,7 +15,8 @@ export class PreparedQuery<Schema, Row, Params extends unknown[]> {
     private readonly arity: Params['length'],
   ) {
     this.compiled = build.compile();
-    if (this.compiled.parameters.length !== arity) throw new Error(`prepared query has ${this.compiled.parameters.length} parameters, expected ${arity}`);
+    if (this.compiled.parameters.length !== arity)
+      throw new Error(`prepared query has ${this.compiled.parameters.length} parameters, expected ${arity}`);
   }
 
   async execute(...parameters: Params): Promise<Row[]> {

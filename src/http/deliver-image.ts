@@ -21,11 +21,25 @@ export async function deliverImage(
   cacheControl: string,
 ): Promise<FastifyReply> {
   if (!variantRequest) {
-    const original = { contentType: image.contentType, bytes: image.bytes, digest: image.sha256, lastModified: image.updatedAt, filename: image.filename };
+    const original = {
+      contentType: image.contentType,
+      bytes: image.bytes,
+      digest: image.sha256,
+      lastModified: image.updatedAt,
+      filename: image.filename,
+    };
     return sendBytes(request, reply, original, (range) => images.openBytes(image, range), { cacheControl });
   }
   const { variant, data } = await images.variant(image, variantRequest, request.headers.accept);
-  const item = { contentType: variant.contentType, bytes: variant.bytes, digest: variant.etag, lastModified: variant.createdAt, filename: renamed(image.filename, variant.format) };
-  const open = data ? (range?: { start: number; end: number }) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data]) : (range?: { start: number; end: number }) => images.openVariant(variant, range);
+  const item = {
+    contentType: variant.contentType,
+    bytes: variant.bytes,
+    digest: variant.etag,
+    lastModified: variant.createdAt,
+    filename: renamed(image.filename, variant.format),
+  };
+  const open = data
+    ? (range?: { start: number; end: number }) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data])
+    : (range?: { start: number; end: number }) => images.openVariant(variant, range);
   return sendBytes(request, reply, item, open, { cacheControl, varyAccept: variant.negotiated });
 }

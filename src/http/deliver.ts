@@ -64,7 +64,11 @@ export async function sendBytes(
   const rangeHeader = request.headers['if-range'] && request.headers['if-range'] !== etag ? undefined : request.headers.range;
   const range = parseRange(rangeHeader, item.bytes);
   if (range === 'unsatisfiable') {
-    return reply.code(416).header('content-range', `bytes */${item.bytes}`).type('application/json; charset=utf-8').send({ detail: 'Requested range not satisfiable.' });
+    return reply
+      .code(416)
+      .header('content-range', `bytes */${item.bytes}`)
+      .type('application/json; charset=utf-8')
+      .send({ detail: 'Requested range not satisfiable.' });
   }
   if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${item.bytes}`);
   reply.header('content-length', range ? range.end - range.start + 1 : item.bytes);

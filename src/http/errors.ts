@@ -10,7 +10,11 @@ function messageFor(error: FastifySchemaValidationError): string {
     case 'required':
       return REQUIRED;
     case 'type':
-      return params.type === 'integer' ? 'A valid integer is required.' : params.type === 'string' ? 'Not a valid string.' : `Expected ${String(params.type)}.`;
+      return params.type === 'integer'
+        ? 'A valid integer is required.'
+        : params.type === 'string'
+          ? 'Not a valid string.'
+          : `Expected ${String(params.type)}.`;
     case 'maxLength':
       return `Ensure this field has no more than ${String(params.limit)} characters.`;
     case 'minLength':
@@ -30,7 +34,9 @@ export function validationBody(errors: readonly FastifySchemaValidationError[]):
   for (const error of errors) {
     const params = error.params as Record<string, unknown>;
     const field =
-      error.keyword === 'required' ? String(params.missingProperty) : error.instancePath.replace(/^\//, '').split('/')[0] || 'non_field_errors';
+      error.keyword === 'required'
+        ? String(params.missingProperty)
+        : error.instancePath.replace(/^\//, '').split('/')[0] || 'non_field_errors';
     const messages = (body[field] ??= []);
     const message = messageFor(error);
     if (!messages.includes(message)) messages.push(message);
@@ -38,17 +44,39 @@ export function validationBody(errors: readonly FastifySchemaValidationError[]):
   return body;
 }
 
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EACCES', 'EPERM']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENOSPC',
+  'EDQUOT',
+  'EROFS',
+  'EIO',
+  'EACCES',
+  'EPERM',
+]);
 
 /**
  * Errors that mean a dependency (database, object store, disk) is unavailable rather than that
  * the request or our code is wrong: the request may succeed later, so they are 503, not 500.
  */
 export function isDependencyUnavailable(error: unknown): boolean {
-  const { code, message, name, $metadata } = error as { code?: unknown; message?: unknown; name?: unknown; $metadata?: { httpStatusCode?: number } };
+  const { code, message, name, $metadata } = error as {
+    code?: unknown;
+    message?: unknown;
+    name?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
   if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^(08|57P0)/.test(code))) return true;
   if (name === 'TimeoutError' || ($metadata?.httpStatusCode ?? 0) >= 500) return true;
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|socket hang up/i.test(message);
+  return (
+    typeof message === 'string' &&
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|socket hang up/i.test(message)
+  );
 }
 
 function send(reply: FastifyReply, statusCode: number, body: Record<string, unknown>, headers: Record<string, string> = {}): FastifyReply {
@@ -83,7 +111,12 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (isDependencyUnavailable(error)) {
       request.log.warn({ err: error }, 'dependency unavailable');
-      return send(reply, 503, { detail: 'A service this request needs is unavailable. Try again shortly.', request_id: request.id }, { 'retry-after': '5' });
+      return send(
+        reply,
+        503,
+        { detail: 'A service this request needs is unavailable. Try again shortly.', request_id: request.id },
+        { 'retry-after': '5' },
+      );
     }
     request.log.error({ err: error }, 'request failed');
     return send(reply, 500, { detail: 'A server error occurred.', request_id: request.id });

@@ -7,7 +7,12 @@ import type { RenderLimiter } from '../processing/limiter.js';
 /** The service's Prometheus metrics, one registry per app. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({ name: 'http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: [this.registry] });
+  readonly requests = new Counter({
+    name: 'http_requests_total',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    registers: [this.registry],
+  });
   readonly durations = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request durations by route and status',
@@ -15,7 +20,11 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
-  readonly uploadBytes = new Counter({ name: 'image_upload_bytes_total', help: 'Bytes of accepted uploads, as stored', registers: [this.registry] });
+  readonly uploadBytes = new Counter({
+    name: 'image_upload_bytes_total',
+    help: 'Bytes of accepted uploads, as stored',
+    registers: [this.registry],
+  });
   readonly queueWait = new Histogram({
     name: 'image_processing_queue_wait_seconds',
     help: 'Time image work waited for a slot',
@@ -23,7 +32,11 @@ export class Metrics {
     buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
-  readonly dependencyErrors = new Counter({ name: 'dependency_unavailable_total', help: 'Requests answered 503 because the database or the storage was unavailable', registers: [this.registry] });
+  readonly dependencyErrors = new Counter({
+    name: 'dependency_unavailable_total',
+    help: 'Requests answered 503 because the database or the storage was unavailable',
+    registers: [this.registry],
+  });
 
   constructor(queues: Record<string, RenderLimiter>) {
     collectDefaultMetrics({ register: this.registry });
@@ -55,7 +68,8 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: s
     if (token) {
       const given = Buffer.from(request.headers.authorization ?? '');
       const expected = Buffer.from(`Bearer ${token}`);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new ApiError(401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Bearer' });
+      if (given.length !== expected.length || !timingSafeEqual(given, expected))
+        throw new ApiError(401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Bearer' });
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

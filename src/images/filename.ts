@@ -11,7 +11,8 @@ export function sanitiseFilename(name: string | undefined): string {
   const lastSegment = (name ?? '').split(/[/\\]/).pop() ?? '';
   const cleaned = lastSegment.replace(UNSAFE_CHARACTERS, '').replace(/\s+/gu, ' ').trim();
   const characters = Array.from(cleaned.normalize('NFC'));
-  const shortened = characters.length > MAX_FILENAME_LENGTH ? characters.slice(characters.length - MAX_FILENAME_LENGTH).join('') : cleaned.normalize('NFC');
+  const shortened =
+    characters.length > MAX_FILENAME_LENGTH ? characters.slice(characters.length - MAX_FILENAME_LENGTH).join('') : cleaned.normalize('NFC');
   return shortened === '' || shortened === '.' || shortened === '..' ? 'image' : shortened;
 }
 

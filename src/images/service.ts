@@ -211,10 +211,20 @@ export class ImageService {
     if (this.quotas.images === 0 && this.quotas.bytes === 0) return;
     const usage = await this.usage(userId, trx);
     if (this.quotas.images > 0 && usage.images + addedImages > this.quotas.images) {
-      throw new ApiError(403, { detail: `Image quota exceeded: you may keep ${this.quotas.images} images.`, quota: 'images', limit: this.quotas.images, used: usage.images });
+      throw new ApiError(403, {
+        detail: `Image quota exceeded: you may keep ${this.quotas.images} images.`,
+        quota: 'images',
+        limit: this.quotas.images,
+        used: usage.images,
+      });
     }
     if (this.quotas.bytes > 0 && usage.bytes + addedBytes > this.quotas.bytes) {
-      throw new ApiError(413, { detail: `Storage quota exceeded: you may keep ${this.quotas.bytes} bytes.`, quota: 'bytes', limit: this.quotas.bytes, used: usage.bytes });
+      throw new ApiError(413, {
+        detail: `Storage quota exceeded: you may keep ${this.quotas.bytes} bytes.`,
+        quota: 'bytes',
+        limit: this.quotas.bytes,
+        used: usage.bytes,
+      });
     }
   }
 
@@ -252,7 +262,11 @@ export class ImageService {
   async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
     const previous = await this.withBlob(upload, async (trx) => {
       // A no-op update that locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
-      await trx.updateTable('users').set({ next_image_number: sql`next_image_number` }).where('id', '=', userId).execute();
+      await trx
+        .updateTable('users')
+        .set({ next_image_number: sql`next_image_number` })
+        .where('id', '=', userId)
+        .execute();
       // The image row is read under lock: a concurrent replace or delete of it must not be read stale,
       // or the old blob would lose two references and the new one keep one nobody holds (found by the crash test).
       const query = trx
@@ -266,10 +280,19 @@ export class ImageService {
       await this.checkQuota(trx, userId, 0, upload.bytes - Number(current.bytes));
       await trx
         .updateTable('images')
-        .set({ sha256: upload.sha256, filename: upload.filename, exif: upload.exif ? JSON.stringify(upload.exif) : null, updated_at: now() })
+        .set({
+          sha256: upload.sha256,
+          filename: upload.filename,
+          exif: upload.exif ? JSON.stringify(upload.exif) : null,
+          updated_at: now(),
+        })
         .where('id', '=', current.id)
         .execute();
-      await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', current.sha256).execute();
+      await trx
+        .updateTable('blobs')
+        .set({ ref_count: sql`ref_count - 1` })
+        .where('sha256', '=', current.sha256)
+        .execute();
       return current.sha256;
     });
     if (previous !== upload.sha256) await this.releaseBlob(previous);
@@ -285,7 +308,11 @@ export class ImageService {
         .returning('sha256')
         .executeTakeFirst();
       if (!removed) throw notFound();
-      await trx.updateTable('blobs').set({ ref_count: sql`ref_count - 1` }).where('sha256', '=', removed.sha256).execute();
+      await trx
+        .updateTable('blobs')
+        .set({ ref_count: sql`ref_count - 1` })
+        .where('sha256', '=', removed.sha256)
+        .execute();
       return removed.sha256;
     });
     await this.releaseBlob(sha256);
@@ -320,7 +347,8 @@ export class ImageService {
    * instances may be mid-upload; their leases expire instead.)
    */
   async forgetDeadUploads(): Promise<void> {
-    if (this.db.dialect === 'sqlite') await this.db.kysely.updateTable('blobs').set({ pending_uploads: 0 }).where('pending_uploads', '>', 0).execute();
+    if (this.db.dialect === 'sqlite')
+      await this.db.kysely.updateTable('blobs').set({ pending_uploads: 0 }).where('pending_uploads', '>', 0).execute();
   }
 
   /** What a sweep would remove: unreferenced blobs, and stored objects that no row knows. */
@@ -344,7 +372,12 @@ export class ImageService {
       const info = await stat(path).catch(() => null);
       if (info && Date.now() - info.mtimeMs > this.ingest.staleAfterMs) staleUploads.push(path);
     }
-    return { blobs: blobs.map((blob) => ({ sha256: blob.sha256, bytes: Number(blob.bytes) })), strayObjects, strayVariants: await this.variants.findStray(), staleUploads };
+    return {
+      blobs: blobs.map((blob) => ({ sha256: blob.sha256, bytes: Number(blob.bytes) })),
+      strayObjects,
+      strayVariants: await this.variants.findStray(),
+      staleUploads,
+    };
   }
 
   /** Removes unreferenced blobs (and their variants), and stored objects that no row knows. */
@@ -393,7 +426,11 @@ export class ImageService {
       if (Number(row.images) === row.refCount) continue;
       report.wrongCounts.push({ sha256: row.sha256, recorded: row.refCount, actual: Number(row.images) });
       if (repair) {
-        await this.db.kysely.updateTable('blobs').set({ ref_count: Number(row.images) }).where('sha256', '=', row.sha256).execute();
+        await this.db.kysely
+          .updateTable('blobs')
+          .set({ ref_count: Number(row.images) })
+          .where('sha256', '=', row.sha256)
+          .execute();
         report.repaired++;
       }
     }
@@ -406,7 +443,11 @@ export class ImageService {
       .selectFrom('users')
       .leftJoin('images', 'images.user_id', 'users.id')
       .leftJoin('blobs', 'blobs.sha256', 'images.sha256')
-      .select((eb) => ['users.username as username', eb.fn.count<number | string>('images.id').as('images'), eb.fn.sum<number | string | null>('blobs.bytes').as('bytes')])
+      .select((eb) => [
+        'users.username as username',
+        eb.fn.count<number | string>('images.id').as('images'),
+        eb.fn.sum<number | string | null>('blobs.bytes').as('bytes'),
+      ])
       .groupBy('users.username')
       .orderBy('users.username')
       .execute();
@@ -477,7 +518,11 @@ export class ImageService {
       return result;
     } finally {
       if (!committed) {
-        await this.db.kysely.updateTable('blobs').set({ pending_uploads: sql`pending_uploads - 1` }).where('sha256', '=', sha256).execute();
+        await this.db.kysely
+          .updateTable('blobs')
+          .set({ pending_uploads: sql`pending_uploads - 1` })
+          .where('sha256', '=', sha256)
+          .execute();
         await this.removeBlobIfUnused(sha256);
       }
     }

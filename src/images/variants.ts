@@ -60,7 +60,15 @@ const DEFAULT_QUALITY: Readonly<Record<ConcreteFormat, number>> = { jpeg: 80, we
 const TOUCH_INTERVAL_MS = 60_000;
 
 export function presetRequest(preset: VariantPreset): VariantRequest {
-  return { width: preset.width ?? null, height: preset.height ?? null, fit: preset.fit, format: preset.format, quality: preset.quality ?? null, dpr: 1, enlarge: false };
+  return {
+    width: preset.width ?? null,
+    height: preset.height ?? null,
+    fit: preset.fit,
+    format: preset.format,
+    quality: preset.quality ?? null,
+    dpr: 1,
+    enlarge: false,
+  };
 }
 
 /** Reads variant parameters from a (schema-validated) query; null when none is given: the original is wanted. */
@@ -109,7 +117,12 @@ export function negotiateFormat(source: VariantSource, accept: string | undefine
 }
 
 /** Width and height that the output will have (sharp's resize rules, no enlargement unless asked). */
-export function outputSize(source: { width: number; height: number }, box: { width: number | null; height: number | null }, fit: Fit, enlarge: boolean): { width: number; height: number } {
+export function outputSize(
+  source: { width: number; height: number },
+  box: { width: number | null; height: number | null },
+  fit: Fit,
+  enlarge: boolean,
+): { width: number; height: number } {
   const { width: sw, height: sh } = source;
   let width = box.width ?? Math.round((sw * (box.height ?? sh)) / sh);
   let height = box.height ?? Math.round((sh * (box.width ?? sw)) / sw);
@@ -147,7 +160,11 @@ export class VariantService {
   ) {}
 
   /** Finds the cached variant or renders it. Returns the bytes as a buffer when just rendered. */
-  async get(source: VariantSource, request: VariantRequest, accept: string | undefined): Promise<{ variant: StoredVariant; data?: Buffer }> {
+  async get(
+    source: VariantSource,
+    request: VariantRequest,
+    accept: string | undefined,
+  ): Promise<{ variant: StoredVariant; data?: Buffer }> {
     const format = request.format === 'auto' ? negotiateFormat(source, accept) : request.format;
     const scale = (value: number | null) => (value === null ? null : Math.min(this.options.maxDimension, Math.round(value * request.dpr)));
     const box = { width: scale(request.width), height: scale(request.height) };
@@ -162,12 +179,24 @@ export class VariantService {
         await this.db.kysely.updateTable('variants').set({ last_used_at: now() }).where('key', '=', key).execute();
       }
       return {
-        variant: { key, contentType: row.content_type, format, width: row.width, height: row.height, bytes: Number(row.bytes), etag: row.etag, createdAt: row.created_at, negotiated },
+        variant: {
+          key,
+          contentType: row.content_type,
+          format,
+          width: row.width,
+          height: row.height,
+          bytes: Number(row.bytes),
+          etag: row.etag,
+          createdAt: row.created_at,
+          negotiated,
+        },
       };
     }
     let pending = this.rendering.get(key);
     if (!pending) {
-      pending = this.render(source, key, { box, fit: request.fit, format, quality, enlarge: request.enlarge }).finally(() => this.rendering.delete(key));
+      pending = this.render(source, key, { box, fit: request.fit, format, quality, enlarge: request.enlarge }).finally(() =>
+        this.rendering.delete(key),
+      );
       this.rendering.set(key, pending);
     }
     const { variant, data } = await pending;
@@ -193,7 +222,12 @@ export class VariantService {
     const { data, width, height } = await this.limiter.run(async () => {
       const originalKey = blobKey(source.sha256);
       const input = this.storage.localPath ? this.storage.localPath(originalKey) : await this.storage.get(originalKey);
-      return renderVariant(input, { ...params, animated: source.animated, maxPixels: this.options.maxPixels, timeoutSeconds: this.options.timeoutSeconds });
+      return renderVariant(input, {
+        ...params,
+        animated: source.animated,
+        maxPixels: this.options.maxPixels,
+        timeoutSeconds: this.options.timeoutSeconds,
+      });
     }, this.options.timeoutSeconds);
     const timestamp = now();
     const variant: StoredVariant = {
@@ -232,10 +266,18 @@ export class VariantService {
 
   /** Drops least recently used variants until the cache is back under 90% of its budget. */
   private async evict(): Promise<void> {
-    const total = await this.db.kysely.selectFrom('variants').select((eb) => eb.fn.sum<number | string | null>('bytes').as('total')).executeTakeFirst();
+    const total = await this.db.kysely
+      .selectFrom('variants')
+      .select((eb) => eb.fn.sum<number | string | null>('bytes').as('total'))
+      .executeTakeFirst();
     let excess = Number(total?.total ?? 0) - this.options.cacheBytes * 0.9;
     if (Number(total?.total ?? 0) <= this.options.cacheBytes) return;
-    const oldest = await this.db.kysely.selectFrom('variants').select(['key', 'bytes']).orderBy('last_used_at', 'asc').limit(1000).execute();
+    const oldest = await this.db.kysely
+      .selectFrom('variants')
+      .select(['key', 'bytes'])
+      .orderBy('last_used_at', 'asc')
+      .limit(1000)
+      .execute();
     for (const victim of oldest) {
       if (excess <= 0) break;
       await this.db.kysely.deleteFrom('variants').where('key', '=', victim.key).execute();

@@ -33,7 +33,10 @@ async function carriesMetadata(path: string): Promise<boolean> {
  * rewriting could not clean: orientation applied, colour profile kept, quality high.
  */
 async function reencode(inputPath: string, outputPath: string, info: ImageInfo, timeoutSeconds: number): Promise<void> {
-  const image = sharp(inputPath, { animated: info.animated, limitInputPixels: false }).timeout({ seconds: timeoutSeconds }).rotate().keepIccProfile();
+  const image = sharp(inputPath, { animated: info.animated, limitInputPixels: false })
+    .timeout({ seconds: timeoutSeconds })
+    .rotate()
+    .keepIccProfile();
   const encoded =
     info.format === 'jpeg'
       ? image.jpeg({ quality: 95, mozjpeg: true })

@@ -20,7 +20,11 @@ function hex(value: number): string {
 export async function describeImage(path: string, info: ImageInfo, maxPixels: number, timeoutSeconds: number): Promise<ImageDescription> {
   try {
     if (info.animated) {
-      await sharp(path, { animated: true, limitInputPixels: maxPixels, failOn: 'warning' }).timeout({ seconds: timeoutSeconds }).resize(16).raw().toBuffer();
+      await sharp(path, { animated: true, limitInputPixels: maxPixels, failOn: 'warning' })
+        .timeout({ seconds: timeoutSeconds })
+        .resize(16)
+        .raw()
+        .toBuffer();
     }
     const { data, info: raw } = await sharp(path, { limitInputPixels: maxPixels, failOn: 'warning' })
       .timeout({ seconds: timeoutSeconds })

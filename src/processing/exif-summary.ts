@@ -3,7 +3,6 @@ import type { ExifSummary } from '../api-contract.js';
 
 export type { ExifSummary };
 
-
 const PICKED = ['Make', 'Model', 'LensModel', 'DateTimeOriginal', 'ExposureTime', 'FNumber', 'ISO', 'FocalLength'];
 
 function exifDate(value: unknown): string | undefined {
@@ -20,7 +19,14 @@ function text(value: unknown): string | undefined {
 export async function summariseExif(path: string, includeLocation: boolean): Promise<ExifSummary | null> {
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = await exifr.parse(path, { pick: includeLocation ? [...PICKED, 'latitude', 'longitude', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'] : PICKED, reviveValues: false, gps: includeLocation, translateValues: false });
+    tags = await exifr.parse(path, {
+      pick: includeLocation
+        ? [...PICKED, 'latitude', 'longitude', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef']
+        : PICKED,
+      reviveValues: false,
+      gps: includeLocation,
+      translateValues: false,
+    });
   } catch {
     return null;
   }
@@ -35,7 +41,8 @@ export async function summariseExif(path: string, includeLocation: boolean): Pro
   const takenAt = exifDate(tags.DateTimeOriginal);
   if (takenAt) summary.taken_at = takenAt;
   const parts: string[] = [];
-  if (typeof tags.ExposureTime === 'number') parts.push(tags.ExposureTime < 1 ? `1/${Math.round(1 / tags.ExposureTime)} s` : `${tags.ExposureTime} s`);
+  if (typeof tags.ExposureTime === 'number')
+    parts.push(tags.ExposureTime < 1 ? `1/${Math.round(1 / tags.ExposureTime)} s` : `${tags.ExposureTime} s`);
   if (typeof tags.FNumber === 'number') parts.push(`f/${tags.FNumber}`);
   if (typeof tags.ISO === 'number') parts.push(`ISO ${tags.ISO}`);
   if (typeof tags.FocalLength === 'number') parts.push(`${tags.FocalLength} mm`);

@@ -44,7 +44,10 @@ export class RenderLimiter {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () => reject(new ApiError(503, { detail: `Processing took longer than ${timeLimitSeconds} s and was abandoned.` }, { 'retry-after': '10' })),
+        () =>
+          reject(
+            new ApiError(503, { detail: `Processing took longer than ${timeLimitSeconds} s and was abandoned.` }, { 'retry-after': '10' }),
+          ),
         timeLimitSeconds * 1000,
       );
     });

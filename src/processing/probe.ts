@@ -66,7 +66,9 @@ export async function probeImage(path: string, limits: PixelLimits): Promise<Ima
   const frames = metadata.pages ?? 1;
   if (frames > limits.maxFrames) throw new UnacceptableImageError(`Too many frames: ${frames} exceeds the limit of ${limits.maxFrames}.`);
   if (width * frameHeight * frames > limits.maxTotalPixels) {
-    throw new UnacceptableImageError(`Animation is too large: ${frames} frames of ${width}×${frameHeight} exceed the limit of ${limits.maxTotalPixels} pixels in all.`);
+    throw new UnacceptableImageError(
+      `Animation is too large: ${frames} frames of ${width}×${frameHeight} exceed the limit of ${limits.maxTotalPixels} pixels in all.`,
+    );
   }
   const orientation = metadata.orientation && metadata.orientation >= 1 && metadata.orientation <= 8 ? metadata.orientation : 1;
   const sideways = orientation >= 5;

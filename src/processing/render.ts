@@ -23,7 +23,10 @@ const ANIMATABLE: ReadonlySet<ConcreteFormat> = new Set(['webp', 'gif']);
  * kept. The input is a local file path when the storage has one (libvips then reads only what it
  * needs), else a stream.
  */
-export async function renderVariant(input: Readable | string, params: RenderParams): Promise<{ data: Buffer; width: number; height: number }> {
+export async function renderVariant(
+  input: Readable | string,
+  params: RenderParams,
+): Promise<{ data: Buffer; width: number; height: number }> {
   const animated = params.animated && ANIMATABLE.has(params.format);
   const options = { animated, limitInputPixels: params.maxPixels, failOn: 'none' } as const;
   const pipeline = (typeof input === 'string' ? sharp(input, options) : sharp(options))
@@ -31,7 +34,12 @@ export async function renderVariant(input: Readable | string, params: RenderPara
     .rotate()
     .keepIccProfile();
   if (params.box.width !== null || params.box.height !== null) {
-    pipeline.resize({ width: params.box.width ?? undefined, height: params.box.height ?? undefined, fit: params.fit, withoutEnlargement: !params.enlarge });
+    pipeline.resize({
+      width: params.box.width ?? undefined,
+      height: params.box.height ?? undefined,
+      fit: params.fit,
+      withoutEnlargement: !params.enlarge,
+    });
   }
   switch (params.format) {
     case 'jpeg':

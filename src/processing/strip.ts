@@ -126,7 +126,27 @@ async function findJpegMarkerAfterScan(reader: FileReader, from: number): Promis
 
 // ---- PNG ----
 
-const PNG_KEPT_CHUNKS = new Set(['IHDR', 'PLTE', 'IDAT', 'IEND', 'tRNS', 'gAMA', 'cHRM', 'sRGB', 'iCCP', 'sBIT', 'pHYs', 'bKGD', 'hIST', 'acTL', 'fcTL', 'fdAT', 'cICP', 'mDCV', 'cLLI']);
+const PNG_KEPT_CHUNKS = new Set([
+  'IHDR',
+  'PLTE',
+  'IDAT',
+  'IEND',
+  'tRNS',
+  'gAMA',
+  'cHRM',
+  'sRGB',
+  'iCCP',
+  'sBIT',
+  'pHYs',
+  'bKGD',
+  'hIST',
+  'acTL',
+  'fcTL',
+  'fdAT',
+  'cICP',
+  'mDCV',
+  'cLLI',
+]);
 
 async function planPng(reader: FileReader): Promise<Piece[]> {
   const pieces: Piece[] = [{ start: 0, end: 8 }];
@@ -151,7 +171,8 @@ const VP8X_XMP = 0x04;
 
 async function planWebp(reader: FileReader): Promise<Piece[]> {
   const riff = await reader.bytes(0, 12);
-  if (riff.toString('latin1', 0, 4) !== 'RIFF' || riff.toString('latin1', 8, 12) !== 'WEBP') throw new MalformedContainerError('not a WebP');
+  if (riff.toString('latin1', 0, 4) !== 'RIFF' || riff.toString('latin1', 8, 12) !== 'WEBP')
+    throw new MalformedContainerError('not a WebP');
   const riffEnd = Math.min(reader.size, 8 + riff.readUInt32LE(4));
   const body: Piece[] = [];
   let bodyLength = 0;
@@ -247,7 +268,7 @@ async function writePlan(input: FileHandle, pieces: Piece[], outputPath: string)
         bytes += piece.length;
         continue;
       }
-      for (let position = piece.start; position < piece.end; ) {
+      for (let position = piece.start; position < piece.end;) {
         const { bytesRead } = await input.read(buffer, 0, Math.min(buffer.length, piece.end - position), position);
         if (bytesRead === 0) throw new MalformedContainerError('unexpected end of file');
         const chunk = buffer.subarray(0, bytesRead);

@@ -36,7 +36,11 @@ export async function adminRoutes(app: FastifyInstance, { auth, admin }: AdminRo
   const common = { tags: ['admin'], security: TOKEN_SECURITY };
   const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema };
 
-  app.get('/admin/users/', { schema: { ...common, summary: 'Every account with its usage', response: { 200: { type: 'array', items: userSchema }, ...errors } } }, () => admin.list());
+  app.get(
+    '/admin/users/',
+    { schema: { ...common, summary: 'Every account with its usage', response: { 200: { type: 'array', items: userSchema }, ...errors } } },
+    () => admin.list(),
+  );
 
   for (const [action, summary] of [
     ['disable', 'Disable an account: its token is refused from the next request'],
@@ -57,7 +61,14 @@ export async function adminRoutes(app: FastifyInstance, { auth, admin }: AdminRo
 
   app.delete(
     '/admin/users/:username/',
-    { schema: { ...common, summary: 'Delete an account and its images (bytes other accounts share are kept)', params: usernameParams, response: { 204: { type: 'null' }, ...errors } } },
+    {
+      schema: {
+        ...common,
+        summary: 'Delete an account and its images (bytes other accounts share are kept)',
+        params: usernameParams,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
     async (request: ByName, reply) => {
       await admin.delete(request.params.username);
       return reply.code(204).send();

@@ -26,7 +26,9 @@ async function probe(check: () => Promise<void>): Promise<'ok' | 'unavailable'> 
 }
 
 export async function healthRoutes(app: FastifyInstance, { db, storage }: HealthRoutesOptions): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up', response: { 200: checkSchema } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up', response: { 200: checkSchema } } }, async () => ({
+    status: 'ok',
+  }));
 
   app.get(
     '/readyz',

@@ -39,7 +39,8 @@ function decodeCursor(cursor: string | undefined, order: ListOrder): number {
   if (cursor === undefined) return 0;
   const match = /^(after|before):(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
   if (!match) throw fieldErrors({ cursor: ['Invalid cursor.'] });
-  if (match[1] !== CURSOR_PREFIX[order]) throw fieldErrors({ cursor: [`This cursor belongs to order=${order === 'oldest' ? 'newest' : 'oldest'}.`] });
+  if (match[1] !== CURSOR_PREFIX[order])
+    throw fieldErrors({ cursor: [`This cursor belongs to order=${order === 'oldest' ? 'newest' : 'oldest'}.`] });
   return Number(match[2]);
 }
 
@@ -92,7 +93,11 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     const userId = currentUser(request).id;
     const inProgress = uploadsInProgress.get(userId) ?? 0;
     if (inProgress >= maxConcurrentUploadsPerUser) {
-      throw new ApiError(429, { detail: `Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.` }, { 'retry-after': '1' });
+      throw new ApiError(
+        429,
+        { detail: `Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.` },
+        { 'retry-after': '1' },
+      );
     }
     uploadsInProgress.set(userId, inProgress + 1);
     // 'close' fires however the exchange ends: answered, failed or abandoned by the client.
@@ -114,7 +119,8 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
         tags,
         security,
         summary: 'Upload an image',
-        description: 'The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES and MAX_IMAGE_PIXELS.',
+        description:
+          'The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES and MAX_IMAGE_PIXELS.',
         consumes: ['multipart/form-data'],
         response: { 201: imageSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema },
       },
@@ -144,7 +150,12 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
           properties: {
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
             cursor: { type: 'string', maxLength: 100, description: 'From the Link header of the previous page' },
-            order: { type: 'string', enum: ['oldest', 'newest'], default: 'oldest', description: 'By upload order (id); a replace keeps its place' },
+            order: {
+              type: 'string',
+              enum: ['oldest', 'newest'],
+              default: 'oldest',
+              description: 'By upload order (id); a replace keeps its place',
+            },
           },
         },
         response: { 200: { type: 'array', items: imageSchema }, 400: errorSchema, 401: errorSchema },
@@ -153,7 +164,8 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string; order: ListOrder } }>, reply: FastifyReply) => {
       const { limit, cursor, order } = request.query;
       const page = await images.list(currentUser(request).id, limit, decodeCursor(cursor, order), order);
-      if (page.nextAfter !== null) reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter, order), order)}>; rel="next"`);
+      if (page.nextAfter !== null)
+        reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter, order), order)}>; rel="next"`);
       return page.images.map((image) => presenter.present(image));
     },
   );
@@ -164,7 +176,13 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
   app.get(
     '/images/:id/',
     {
-      schema: { tags, security, summary: 'One image', params: imageIdParams, response: { 200: imageSchema, 401: errorSchema, 404: errorSchema } },
+      schema: {
+        tags,
+        security,
+        summary: 'One image',
+        params: imageIdParams,
+        response: { 200: imageSchema, 401: errorSchema, 404: errorSchema },
+      },
     },
     async (request: ById) => presenter.present(await images.get(currentUser(request).id, parseImageId(request.params.id))),
   );
@@ -200,7 +218,15 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
 
   app.delete(
     '/images/:id/',
-    { schema: { tags, security, summary: 'Delete an image', params: imageIdParams, response: { 204: { type: 'null' }, 401: errorSchema, 404: errorSchema } } },
+    {
+      schema: {
+        tags,
+        security,
+        summary: 'Delete an image',
+        params: imageIdParams,
+        response: { 204: { type: 'null' }, 401: errorSchema, 404: errorSchema },
+      },
+    },
     async (request: ById, reply) => {
       await images.delete(currentUser(request).id, parseImageId(request.params.id));
       return reply.code(204).send();
@@ -213,13 +239,23 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     method: ['GET', 'HEAD'],
     url: '/images/:id/content',
     schema: {
-        tags,
-        security,
-        summary: 'The image bytes, or a variant of them, for the owner',
-        description: 'Without parameters: the stored original. With w/h/fit/format/q/dpr/enlarge or preset: a variant, rendered on first use and cached. Supports HEAD, Range and If-None-Match.',
-        params: imageIdParams,
-        querystring: { type: 'object', properties: variantQueryProperties },
-        response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 400: errorSchema, 401: errorSchema, 404: errorSchema, 416: errorSchema, 503: errorSchema },
+      tags,
+      security,
+      summary: 'The image bytes, or a variant of them, for the owner',
+      description:
+        'Without parameters: the stored original. With w/h/fit/format/q/dpr/enlarge or preset: a variant, rendered on first use and cached. Supports HEAD, Range and If-None-Match.',
+      params: imageIdParams,
+      querystring: { type: 'object', properties: variantQueryProperties },
+      response: {
+        200: binaryResponse,
+        206: binaryResponse,
+        304: { type: 'null' },
+        400: errorSchema,
+        401: errorSchema,
+        404: errorSchema,
+        416: errorSchema,
+        503: errorSchema,
+      },
     },
     handler: async (request: FastifyRequest<{ Params: { id: string }; Querystring: VariantQuery }>, reply) => {
       const image = await images.get(currentUser(request).id, parseImageId(request.params.id));

@@ -32,7 +32,8 @@ export async function meRoutes(app: FastifyInstance, { auth, images, admin, maxU
       schema: {
         tags: ['accounts'],
         summary: 'The caller: name, usage and limits',
-        description: 'Limits of 0 mean unlimited (`upload_bytes` is always set). Bytes count each image, also when identical files share storage.',
+        description:
+          'Limits of 0 mean unlimited (`upload_bytes` is always set). Bytes count each image, also when identical files share storage.',
         security: TOKEN_SECURITY,
         response: {
           200: { type: 'object', properties: { username: { type: 'string' }, usage: countsSchema, limits: limitsSchema } },
@@ -50,7 +51,12 @@ export async function meRoutes(app: FastifyInstance, { auth, images, admin, maxU
     '/me/',
     {
       onRequest: requireUser(auth),
-      schema: { tags: ['accounts'], summary: 'Delete your account and all your images', security: TOKEN_SECURITY, response: { 204: { type: 'null' }, 401: errorSchema } },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Delete your account and all your images',
+        security: TOKEN_SECURITY,
+        response: { 204: { type: 'null' }, 401: errorSchema },
+      },
     },
     async (request, reply) => {
       await admin.deleteById(currentUser(request).id);
@@ -68,7 +74,11 @@ export async function meRoutes(app: FastifyInstance, { auth, images, admin, maxU
         summary: 'Change your password; the token is replaced (the old one stops working)',
         security: TOKEN_SECURITY,
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
-        body: { type: 'object', properties: { old_password: { type: 'string', maxLength: 128 }, new_password: { type: 'string', maxLength: 128 } }, required: ['old_password', 'new_password'] },
+        body: {
+          type: 'object',
+          properties: { old_password: { type: 'string', maxLength: 128 }, new_password: { type: 'string', maxLength: 128 } },
+          required: ['old_password', 'new_password'],
+        },
         response: { 200: tokenSchema, 400: errorSchema, 401: errorSchema },
       },
     },

@@ -24,15 +24,16 @@ export async function mediaRoutes(app: FastifyInstance, { images, signer }: Medi
     method: ['GET', 'HEAD'],
     url: '/media/:userId/:id',
     schema: {
-        tags: ['images'],
-        summary: 'Image bytes through a signed link (the `url` and `variants` of an image)',
-        description: 'No credentials: the signature is the credential, and it covers the exact variant parameters. Supports HEAD, Range and If-None-Match.',
-        params: { type: 'object', properties: { userId: { type: 'string' }, id: { type: 'string' } }, required: ['userId', 'id'] },
-        querystring: {
-          type: 'object',
-          properties: { ...variantQueryProperties, exp: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } },
-        },
-        response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 403: errorSchema, 404: errorSchema },
+      tags: ['images'],
+      summary: 'Image bytes through a signed link (the `url` and `variants` of an image)',
+      description:
+        'No credentials: the signature is the credential, and it covers the exact variant parameters. Supports HEAD, Range and If-None-Match.',
+      params: { type: 'object', properties: { userId: { type: 'string' }, id: { type: 'string' } }, required: ['userId', 'id'] },
+      querystring: {
+        type: 'object',
+        properties: { ...variantQueryProperties, exp: { type: 'string', maxLength: 20 }, sig: { type: 'string', maxLength: 100 } },
+      },
+      response: { 200: binaryResponse, 206: binaryResponse, 304: { type: 'null' }, 403: errorSchema, 404: errorSchema },
     },
     handler: async (request: MediaRequest, reply) => {
       const { exp, sig } = request.query;
@@ -56,4 +57,3 @@ export async function mediaRoutes(app: FastifyInstance, { images, signer }: Medi
   });
   allowOnly(app, '/media/:userId/:id', ['GET', 'HEAD']);
 }
-

@@ -25,7 +25,11 @@ export const registrationBody = {
   ...credentialsBody,
   properties: {
     ...credentialsBody.properties,
-    password: { type: 'string', maxLength: 128, description: 'At least 8 characters, not entirely numeric, not common, not like the username' },
+    password: {
+      type: 'string',
+      maxLength: 128,
+      description: 'At least 8 characters, not entirely numeric, not common, not like the username',
+    },
     email: { type: 'string', maxLength: 254 },
   },
 } as const;
@@ -116,7 +120,11 @@ export const variantQueryProperties = {
   w: { type: 'integer', minimum: 1, maximum: 16384, description: 'Width (CSS pixels; multiplied by dpr)' },
   h: { type: 'integer', minimum: 1, maximum: 16384, description: 'Height (CSS pixels; multiplied by dpr)' },
   fit: { type: 'string', enum: ['cover', 'contain', 'inside', 'outside', 'fill'], description: 'Default inside' },
-  format: { type: 'string', enum: ['jpeg', 'png', 'webp', 'avif', 'gif', 'auto'], description: 'auto: AVIF, then WebP, then the original format, by Accept' },
+  format: {
+    type: 'string',
+    enum: ['jpeg', 'png', 'webp', 'avif', 'gif', 'auto'],
+    description: 'auto: AVIF, then WebP, then the original format, by Accept',
+  },
   q: { type: 'integer', minimum: 1, maximum: 100, description: 'Quality' },
   dpr: { type: 'number', minimum: 0.5, maximum: 4, description: 'Device pixel ratio' },
   enlarge: { type: 'boolean', description: 'Allow output larger than the original' },

@@ -70,7 +70,10 @@ export async function webRoutes(app: FastifyInstance, { web, publicUrl }: WebRou
     async (request, reply) => {
       reply.header('vary', 'Accept');
       if (!web || !prefersHtml(request.headers.accept)) return root;
-      reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').header('content-security-policy', policy);
+      reply
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-cache')
+        .header('content-security-policy', policy);
       return sendCached(request, reply, web.index);
     },
   );

@@ -29,7 +29,12 @@ export interface ExportManifest {
 const EXTENSIONS: Readonly<Record<string, string>> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tif', avif: 'avif' };
 
 /** Writes a user's images (as stored) and their metadata to a directory. */
-export async function exportUser(services: AppServices, username: string, directory: string, onProgress: (done: number, total: number) => void = () => undefined): Promise<ExportManifest> {
+export async function exportUser(
+  services: AppServices,
+  username: string,
+  directory: string,
+  onProgress: (done: number, total: number) => void = () => undefined,
+): Promise<ExportManifest> {
   const user = await services.db.kysely.selectFrom('users').select(['id', 'email']).where('username', '=', username).executeTakeFirst();
   if (!user) throw notFound();
   await mkdir(directory, { recursive: true });
@@ -40,7 +45,16 @@ export async function exportUser(services: AppServices, username: string, direct
     for (const image of page.images) {
       const file = `${image.number}-${image.sha256.slice(0, 16)}.${EXTENSIONS[image.format] ?? 'bin'}`;
       await pipeline(await services.images.openBytes(image), createWriteStream(join(directory, file)));
-      manifest.images.push({ id: image.number, file, filename: image.filename, sha256: image.sha256, bytes: image.bytes, exif: image.exif, created_at: image.createdAt, updated_at: image.updatedAt });
+      manifest.images.push({
+        id: image.number,
+        file,
+        filename: image.filename,
+        sha256: image.sha256,
+        bytes: image.bytes,
+        exif: image.exif,
+        created_at: image.createdAt,
+        updated_at: image.updatedAt,
+      });
       onProgress(manifest.images.length, manifest.images.length);
     }
     if (page.nextAfter === null) break;
@@ -55,13 +69,21 @@ export async function exportUser(services: AppServices, username: string, direct
  * if missing: set one with `users set-password`). Every file goes through the upload pipeline, so
  * it is checked as any upload is; contents, names, EXIF summaries and times are kept, ids are new.
  */
-export async function importUser(services: AppServices, directory: string, onProgress: (done: number, total: number) => void = () => undefined): Promise<{ username: string; created: boolean; images: number }> {
+export async function importUser(
+  services: AppServices,
+  directory: string,
+  onProgress: (done: number, total: number) => void = () => undefined,
+): Promise<{ username: string; created: boolean; images: number }> {
   const manifest = JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as ExportManifest;
   if (manifest.format !== 'image-api-export/1') throw new Error(`not an image-api export: ${String(manifest.format)}`);
   let user = await services.db.kysely.selectFrom('users').select('id').where('username', '=', manifest.username).executeTakeFirst();
   const created = !user;
   if (!user) {
-    await services.auth.register({ username: manifest.username, password: `${randomBytes(24).toString('base64url')}!x`, email: manifest.email ?? undefined });
+    await services.auth.register({
+      username: manifest.username,
+      password: `${randomBytes(24).toString('base64url')}!x`,
+      email: manifest.email ?? undefined,
+    });
     user = await services.db.kysely.selectFrom('users').select('id').where('username', '=', manifest.username).executeTakeFirstOrThrow();
   }
   for (const [index, entry] of manifest.images.entries()) {
@@ -82,13 +104,33 @@ export async function importUser(services: AppServices, directory: string, onPro
  * A consistent online snapshot: SQLite's VACUUM INTO (readers and writers carry on), plus a manifest
  * of the stored originals it refers to. For PostgreSQL, the recommended pg_dump command instead.
  */
-export async function backup(services: AppServices, file: string, databaseUrl: string | null): Promise<{ database: string; originals: number; manifest?: string; command?: string }> {
+export async function backup(
+  services: AppServices,
+  file: string,
+  databaseUrl: string | null,
+): Promise<{ database: string; originals: number; manifest?: string; command?: string }> {
   if (services.db.dialect === 'postgres') {
-    return { database: 'postgres', originals: 0, command: `pg_dump --format=custom --file=${file} "${databaseUrl ?? '$DATABASE_URL'}"   # and copy the bucket (e.g. aws s3 sync / mc mirror)` };
+    return {
+      database: 'postgres',
+      originals: 0,
+      command: `pg_dump --format=custom --file=${file} "${databaseUrl ?? '$DATABASE_URL'}"   # and copy the bucket (e.g. aws s3 sync / mc mirror)`,
+    };
   }
   await sql`vacuum into ${file}`.execute(services.db.kysely);
-  const blobs = await services.db.kysely.selectFrom('blobs').select(['sha256', 'bytes']).where('ref_count', '>', 0).orderBy('sha256').execute();
+  const blobs = await services.db.kysely
+    .selectFrom('blobs')
+    .select(['sha256', 'bytes'])
+    .where('ref_count', '>', 0)
+    .orderBy('sha256')
+    .execute();
   const manifest = `${file}.originals.json`;
-  await writeFile(manifest, `${JSON.stringify(blobs.map((blob) => ({ sha256: blob.sha256, bytes: Number(blob.bytes), key: blobKey(blob.sha256) })), null, 2)}\n`);
+  await writeFile(
+    manifest,
+    `${JSON.stringify(
+      blobs.map((blob) => ({ sha256: blob.sha256, bytes: Number(blob.bytes), key: blobKey(blob.sha256) })),
+      null,
+      2,
+    )}\n`,
+  );
   return { database: file, originals: blobs.length, manifest };
 }

@@ -48,7 +48,10 @@ export async function transfer(sourceDir: string, target: Config, log: (line: st
   const storage = await openStorage(target);
   try {
     await migrate(db);
-    const existing = await db.kysely.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const existing = await db.kysely
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(existing.n) > 0) throw new Error('the target database already has users; transfer only into an empty deployment');
 
     const users = await source.kysely.selectFrom('users').selectAll().orderBy('id').execute();
@@ -67,12 +70,18 @@ export async function transfer(sourceDir: string, target: Config, log: (line: st
 
     await db.kysely.transaction().execute(async (trx) => {
       for (const user of users) await trx.insertInto('users').values(user).execute();
-      for (const blob of blobs) await trx.insertInto('blobs').values({ ...blob, pending_uploads: 0, lease_until: null }).execute();
+      for (const blob of blobs)
+        await trx
+          .insertInto('blobs')
+          .values({ ...blob, pending_uploads: 0, lease_until: null })
+          .execute();
       for (const image of images) await trx.insertInto('images').values(image).execute();
       if (db.dialect === 'postgres') {
         // Rows came with their ids: move the sequences past them.
         for (const table of ['users', 'images'] as const) {
-          await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(trx);
+          await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(
+            trx,
+          );
         }
       }
     });
@@ -88,7 +97,9 @@ async function main(): Promise<void> {
   const fromIndex = process.argv.indexOf('--from');
   const from = fromIndex > 0 ? process.argv[fromIndex + 1] : undefined;
   if (!from) {
-    console.error('usage: npm run transfer -- --from <DATA_DIR of the single-machine deployment>  (target from DATABASE_URL, STORAGE=s3, ...)');
+    console.error(
+      'usage: npm run transfer -- --from <DATA_DIR of the single-machine deployment>  (target from DATABASE_URL, STORAGE=s3, ...)',
+    );
     process.exit(2);
   }
   const sourceDir = resolve(from);

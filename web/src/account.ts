@@ -32,7 +32,12 @@ export const accountView: View = async (main, nav) => {
   const passwordStatus = h('div', { 'aria-live': 'polite' });
   const passwordFields = [
     field('old_password', 'Current password', { type: 'password', autocomplete: 'current-password', required: true }),
-    field('new_password', 'New password', { type: 'password', autocomplete: 'new-password', required: true }, 'At least 8 characters, not only digits, not a common password.'),
+    field(
+      'new_password',
+      'New password',
+      { type: 'password', autocomplete: 'new-password', required: true },
+      'At least 8 characters, not only digits, not a common password.',
+    ),
   ];
   const passwordForm = apiForm('password-form', passwordFields, 'Change password', async (values) => {
     replace(passwordStatus);
@@ -47,17 +52,44 @@ export const accountView: View = async (main, nav) => {
     main,
     h('h1', { tabindex: -1 }, 'Account'),
     h('p', {}, 'Signed in as ', h('strong', {}, me.username), '.'),
-    h('section', { 'aria-labelledby': 'usage-title' }, h('h2', { id: 'usage-title' }, 'Usage'), usageSummary(me), h('p', { class: 'hint' }, me.limits.images > 0 || me.limits.bytes > 0 ? 'Limits are set by the operator of this server.' : 'This server sets no limit on your images or storage.')),
+    h(
+      'section',
+      { 'aria-labelledby': 'usage-title' },
+      h('h2', { id: 'usage-title' }, 'Usage'),
+      usageSummary(me),
+      h(
+        'p',
+        { class: 'hint' },
+        me.limits.images > 0 || me.limits.bytes > 0
+          ? 'Limits are set by the operator of this server.'
+          : 'This server sets no limit on your images or storage.',
+      ),
+    ),
     h(
       'section',
       { 'aria-labelledby': 'token-title' },
       h('h2', { id: 'token-title' }, 'API token'),
-      h('p', {}, 'Use it from scripts and other clients: ', h('code', {}, 'Authorization: Token <token>'), '. ', h('a', { href: '/docs' }, 'API documentation'), '.'),
+      h(
+        'p',
+        {},
+        'Use it from scripts and other clients: ',
+        h('code', {}, 'Authorization: Token <token>'),
+        '. ',
+        h('a', { href: '/docs' }, 'API documentation'),
+        '.',
+      ),
       tokenArea,
       h('p', { class: 'warning' }, 'Regenerating the token logs out every other client that uses it.'),
       h('button', { type: 'button', class: 'button danger', onclick: () => void regenerate() }, 'Regenerate token'),
       status,
     ),
-    h('section', { 'aria-labelledby': 'password-title' }, h('h2', { id: 'password-title' }, 'Password'), h('p', { class: 'hint' }, 'Changing it also replaces the API token.'), passwordForm, passwordStatus),
+    h(
+      'section',
+      { 'aria-labelledby': 'password-title' },
+      h('h2', { id: 'password-title' }, 'Password'),
+      h('p', { class: 'hint' }, 'Changing it also replaces the API token.'),
+      passwordForm,
+      passwordStatus,
+    ),
   );
 };

@@ -42,7 +42,8 @@ export class ApiError extends Error {
         else if (Array.isArray(value)) fields[name] = value.filter((item): item is string => typeof item === 'string');
       }
     }
-    if (Object.keys(fields).length === 0) fields.detail = [status === 0 ? 'The server could not be reached.' : `The server answered ${status}.`];
+    if (Object.keys(fields).length === 0)
+      fields.detail = [status === 0 ? 'The server could not be reached.' : `The server answered ${status}.`];
     const seconds = retryAfter !== null && /^\d{1,4}$/.test(retryAfter) ? Number(retryAfter) : null;
     return new ApiError(status, fields, seconds);
   }
@@ -104,7 +105,8 @@ function nextPath(link: string | null): string | null {
 export const api = {
   register: (username: string, password: string, email: string) =>
     call<{ token: string }>('POST', '/register/', email ? { username, password, email } : { username, password }).then((r) => r.data.token),
-  signIn: (username: string, password: string) => call<{ token: string }>('POST', '/api-token-auth/', { username, password }).then((r) => r.data.token),
+  signIn: (username: string, password: string) =>
+    call<{ token: string }>('POST', '/api-token-auth/', { username, password }).then((r) => r.data.token),
   regenerateToken: () => call<{ token: string }>('GET', '/regenerateToken/').then((r) => r.data.token),
   changePassword: (oldPassword: string, newPassword: string) =>
     call<{ token: string }>('POST', '/me/password/', { old_password: oldPassword, new_password: newPassword }).then((r) => r.data.token),

@@ -25,9 +25,19 @@ export const signUpView: View = (main, nav) => {
   const form = apiForm(
     'card auth',
     [
-      field('username', 'Username', { autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', maxlength: '150' }, 'Letters, digits and @ . + - _ only.'),
+      field(
+        'username',
+        'Username',
+        { autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false', maxlength: '150' },
+        'Letters, digits and @ . + - _ only.',
+      ),
       field('email', 'Email (optional)', { type: 'email', autocomplete: 'email' }),
-      field('password', 'Password', { type: 'password', autocomplete: 'new-password', required: true }, 'At least 8 characters, not only digits, not a common password.'),
+      field(
+        'password',
+        'Password',
+        { type: 'password', autocomplete: 'new-password', required: true },
+        'At least 8 characters, not only digits, not a common password.',
+      ),
     ],
     'Create account',
     async (values) => {
@@ -35,5 +45,10 @@ export const signUpView: View = (main, nav) => {
       if (nav.current()) go('/');
     },
   );
-  replace(main, h('h1', { tabindex: -1 }, 'Create an account'), form, h('p', {}, 'Already have an account? ', h('a', { href: '#/signin' }, 'Sign in')));
+  replace(
+    main,
+    h('h1', { tabindex: -1 }, 'Create an account'),
+    form,
+    h('p', {}, 'Already have an account? ', h('a', { href: '#/signin' }, 'Sign in')),
+  );
 };

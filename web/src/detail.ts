@@ -16,7 +16,12 @@ function facts(image: Image): HTMLElement {
   const rows: [string, Child][] = [
     ['Dimensions', `${image.width} × ${image.height} px`],
     ['Size', formatBytes(image.bytes)],
-    ['Format', image.format.toUpperCase() + (image.animated ? `, animated (${image.frames} frames)` : '') + (image.has_alpha ? ', with transparency' : '')],
+    [
+      'Format',
+      image.format.toUpperCase() +
+        (image.animated ? `, animated (${image.frames} frames)` : '') +
+        (image.has_alpha ? ', with transparency' : ''),
+    ],
   ];
   const exif = image.exif;
   if (exif?.camera) rows.push(['Camera', exif.camera]);
@@ -57,7 +62,11 @@ function links(image: Image): HTMLElement {
     'section',
     { 'aria-labelledby': 'links-title' },
     h('h2', { id: 'links-title' }, 'Links'),
-    h('p', { class: 'hint' }, `Signed links: anyone who has one can view the image until ${formatDate(image.url_expires_at)}. Replacing or deleting the image ends them at once.`),
+    h(
+      'p',
+      { class: 'hint' },
+      `Signed links: anyone who has one can view the image until ${formatDate(image.url_expires_at)}. Replacing or deleting the image ends them at once.`,
+    ),
     copyField('Original', image.url),
     ...Object.entries(image.variants).map(([name, url]) => copyField(presetLabel(name, url), url)),
   );
@@ -70,7 +79,11 @@ export const detailView: View = async (main, nav) => {
     image = await api.image(id);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
-      replace(main, h('h1', { tabindex: -1 }, 'Image not found'), h('p', {}, 'It was deleted, or it is not yours. ', h('a', { href: '#/' }, 'Back to your images')));
+      replace(
+        main,
+        h('h1', { tabindex: -1 }, 'Image not found'),
+        h('p', {}, 'It was deleted, or it is not yours. ', h('a', { href: '#/' }, 'Back to your images')),
+      );
       return;
     }
     throw error;
@@ -102,7 +115,14 @@ export const detailView: View = async (main, nav) => {
   };
 
   const remove = async () => {
-    if (!(await confirmDialog(`Delete ${image.filename}?`, 'The image and all its links are removed for good. This cannot be undone.', 'Delete'))) return;
+    if (
+      !(await confirmDialog(
+        `Delete ${image.filename}?`,
+        'The image and all its links are removed for good. This cannot be undone.',
+        'Delete',
+      ))
+    )
+      return;
     try {
       await api.deleteImage(id);
       flash(`Deleted ${image.filename}.`);
@@ -132,6 +152,11 @@ export const detailView: View = async (main, nav) => {
     replace(linksSlot, links(image));
   };
   render();
-  replace(view, pictureSlot, h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, actions, progress, status), linksSlot);
+  replace(
+    view,
+    pictureSlot,
+    h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, actions, progress, status),
+    linksSlot,
+  );
   replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view);
 };

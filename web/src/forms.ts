@@ -16,7 +16,14 @@ export function field(name: string, label: string, attributes: Record<string, st
   const hintId = hint ? `${id}-hint` : undefined;
   const input = h('input', { id, name, ...attributes, 'aria-describedby': [hintId, errorId].filter(Boolean).join(' ') });
   const error = h('p', { id: errorId, class: 'field-error' });
-  const element = h('div', { class: 'field' }, h('label', { for: id }, label), hint ? h('p', { id: hintId, class: 'hint' }, hint) : null, input, error);
+  const element = h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    hint ? h('p', { id: hintId, class: 'hint' }, hint) : null,
+    input,
+    error,
+  );
   return { name, input, error, element };
 }
 
@@ -24,7 +31,12 @@ export function field(name: string, label: string, attributes: Record<string, st
  * A form whose submit calls the API with the fields' values. A refusal puts each message under its
  * field (marked invalid, the first one focused) and the rest above the form.
  */
-export function apiForm(className: string, fields: Field[], submitLabel: string, submit: (values: Record<string, string>) => Promise<void>): HTMLFormElement {
+export function apiForm(
+  className: string,
+  fields: Field[],
+  submitLabel: string,
+  submit: (values: Record<string, string>) => Promise<void>,
+): HTMLFormElement {
   const general = h('div', {});
   const button = h('button', { type: 'submit', class: 'button primary' }, submitLabel);
   const form = h('form', { class: className, novalidate: true }, general, ...fields.map((f) => f.element), button);

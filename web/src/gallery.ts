@@ -56,13 +56,24 @@ export const galleryView: View = async (main, nav) => {
     h('h1', { tabindex: -1 }, 'Your images'),
     usage,
     uploader({ maxBytes: me.limits.upload_bytes, onUploaded }),
-    h('section', { 'aria-labelledby': 'images-title' }, h('h2', { id: 'images-title', class: 'visually-hidden' }, 'Images'), empty, grid, status, more),
+    h(
+      'section',
+      { 'aria-labelledby': 'images-title' },
+      h('h2', { id: 'images-title', class: 'visually-hidden' }, 'Images'),
+      empty,
+      grid,
+      status,
+      more,
+    ),
   );
   performance.mark('gallery:rendered');
   // Endless scrolling: the button loads the next page as it nears the viewport (and stays usable by keyboard).
-  const observer = new IntersectionObserver((entries) => {
-    if (entries.some((entry) => entry.isIntersecting)) void loadPage();
-  }, { rootMargin: '600px 0px' });
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((entry) => entry.isIntersecting)) void loadPage();
+    },
+    { rootMargin: '600px 0px' },
+  );
   observer.observe(more);
   nav.onLeave(() => observer.disconnect());
 };

@@ -58,7 +58,12 @@ async function show(): Promise<void> {
     await found.route.view(main, nav);
   } catch (error) {
     if (!nav.current() || (error instanceof ApiError && error.status === 401)) return;
-    replace(main, h('h1', { tabindex: -1 }, 'Something went wrong'), message('error', (error as Error).message), h('p', {}, h('a', { href: '#/' }, 'Back to your images')));
+    replace(
+      main,
+      h('h1', { tabindex: -1 }, 'Something went wrong'),
+      message('error', (error as Error).message),
+      h('p', {}, h('a', { href: '#/' }, 'Back to your images')),
+    );
   }
   if (!nav.current()) return;
   const heading = main.querySelector('h1');

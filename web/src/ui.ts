@@ -49,7 +49,14 @@ export function filePicker(label: string, multiple: boolean, onFiles: (files: Fi
 /** A read-only field with a Copy button and a spoken confirmation. */
 export function copyField(label: string, value: string, options: { secret?: boolean } = {}): HTMLElement {
   const id = uid('copy');
-  const input = h('input', { id, type: options.secret ? 'password' : 'text', readonly: true, value, spellcheck: 'false', autocomplete: 'off' });
+  const input = h('input', {
+    id,
+    type: options.secret ? 'password' : 'text',
+    readonly: true,
+    value,
+    spellcheck: 'false',
+    autocomplete: 'off',
+  });
   const status = h('span', { class: 'copy-status', role: 'status' });
   const copy = h(
     'button',
@@ -111,11 +118,14 @@ export function renewOnExpiry(img: HTMLImageElement, id: number, links: (image: 
   img.addEventListener(
     'error',
     () => {
-      api.image(id).then((fresh) => {
-        const renewed = links(fresh);
-        img.srcset = renewed.srcset;
-        img.src = renewed.src;
-      }, () => undefined);
+      api.image(id).then(
+        (fresh) => {
+          const renewed = links(fresh);
+          img.srcset = renewed.srcset;
+          img.src = renewed.src;
+        },
+        () => undefined,
+      );
     },
     { once: true },
   );

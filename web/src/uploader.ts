@@ -96,7 +96,14 @@ export function uploader({ maxBytes, onUploaded }: UploaderOptions): HTMLElement
     'section',
     { class: 'dropzone', 'aria-labelledby': 'upload-title' },
     h('h2', { id: 'upload-title' }, 'Upload'),
-    h('p', {}, filePicker('Choose images', true, add), ' or drop them here. JPEG, PNG, WebP, GIF, AVIF, TIFF; up to ', formatBytes(maxBytes), ' each.'),
+    h(
+      'p',
+      {},
+      filePicker('Choose images', true, add),
+      ' or drop them here. JPEG, PNG, WebP, GIF, AVIF, TIFF; up to ',
+      formatBytes(maxBytes),
+      ' each.',
+    ),
     h('div', { 'aria-live': 'polite' }, list),
     clear,
   );

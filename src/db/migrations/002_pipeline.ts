@@ -12,7 +12,10 @@ export const pipeline: Migration = {
     ];
     // One column per statement: SQLite adds a single column at a time.
     for (const [name, type, fallback] of blobColumns) {
-      await db.schema.alterTable('blobs').addColumn(name, type, (col) => col.notNull().defaultTo(fallback)).execute();
+      await db.schema
+        .alterTable('blobs')
+        .addColumn(name, type, (col) => col.notNull().defaultTo(fallback))
+        .execute();
     }
     await db.schema.alterTable('images').addColumn('exif', 'text').execute();
 
