@@ -1,42 +1,53 @@
 /**
- * `image-api`: the operators' command line, with the server's configuration (environment).
- *
- *   image-api serve                      start the server
- *   image-api migrate                    bring the database schema up to date
- *   image-api users list
- *   image-api users create <name>        password from --password or IMAGE_API_PASSWORD; prints the token
- *   image-api users disable|enable|delete|make-admin <name>
- *   image-api users set-password <name>  password as for create; revokes the token
- *   image-api tokens revoke <name>
- *   image-api usage [name]               images and bytes per user; stored, shared by dedup, variants
- *   image-api gc [--apply]               unreferenced blobs and stray files: listed, or removed with --apply
- *   image-api check [--repair]           every stored original against its hash, every reference count
- *   image-api export <name> <dir>        a user's images and metadata, for another deployment
- *   image-api import <dir>               an export into this deployment
- *   image-api backup <file>              consistent SQLite snapshot + manifest of originals (PostgreSQL: the pg_dump command)
- *
- * --json prints machine-readable output. Exit codes: 0 done, 1 problems found (check) or failure,
- * 2 usage error, 3 no such user.
+ * `image-api`: the operators' command line, with the server's configuration (environment). It is
+ * safe beside a running server. `image-api help` lists the commands.
  */
 import { pathToFileURL } from 'node:url';
-import { openServices, type AppServices } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrate } from './db/database.js';
-import { ApiError } from './errors.js';
+import { DomainError, InvalidInput, NotFound } from './errors.js';
+import { openServices, type Services } from './services.js';
 import { backup, exportUser, importUser } from './tools/portability.js';
 
-const USAGE = `usage: image-api <serve | migrate | users list|create|disable|enable|delete|set-password|make-admin <name> | tokens revoke <name> | usage [name] | gc [--apply] | check [--repair] | export <name> <dir> | import <dir> | backup <file>> [--json]`;
+const EXIT = { done: 0, problems: 1, usage: 2, noSuchUser: 3 } as const;
 
 class UsageError extends Error {}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
-}
 
 interface Output {
   json: boolean;
   print(human: string, data: unknown): void;
   progress(done: number, total: number): void;
+}
+
+interface Context {
+  services: Services;
+  config: Config;
+  out: Output;
+  flags: Flags;
+  /** Positional arguments after the command's words. */
+  args: string[];
+}
+
+interface Command {
+  /** The arguments after the command's words, as shown in help. */
+  synopsis: string;
+  summary: string;
+  run(context: Context): Promise<number>;
+}
+
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  apply: { type: 'boolean', default: false },
+  repair: { type: 'boolean', default: false },
+  password: { type: 'string' },
+  email: { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function output(json: boolean): Output {
@@ -52,213 +63,292 @@ function output(json: boolean): Output {
         const filled = Math.round((done / Math.max(total, 1)) * width);
         process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}${done === total ? '\n' : ''}`);
       } else if (!json && (done === total || done % 100 === 0)) {
-        process.stderr.write(`checked ${done}/${total}\n`);
+        process.stderr.write(`${done}/${total}\n`);
       }
     },
   };
 }
 
-function password(flags: Map<string, string>): string {
-  const value = flags.get('password') ?? process.env.IMAGE_API_PASSWORD;
+function password(flags: Flags): string {
+  const value = flags.password ?? process.env.IMAGE_API_PASSWORD;
   if (!value) throw new UsageError('give the password with --password <p> or in IMAGE_API_PASSWORD');
   return value;
 }
 
-async function run(
-  services: AppServices,
-  words: string[],
-  flags: Map<string, string>,
-  out: Output,
-  databaseUrl: string | null,
-): Promise<number> {
-  const { admin, images } = services;
-  const [command, sub, name] = words;
-  const needName = () => {
-    const target = command === 'users' || command === 'tokens' ? name : sub;
-    if (!target) throw new UsageError(`${command} ${sub ?? ''} needs a user name`);
-    return target;
+function required(args: string[], index: number, name: string): string {
+  const value = args[index];
+  if (!value) throw new UsageError(`missing <${name}>`);
+  return value;
+}
+
+/** A command that acts on one user and reports what it did. */
+function onUser(summary: string, act: (context: Context, name: string) => Promise<[string, Record<string, unknown>]>): Command {
+  return {
+    synopsis: '<name>',
+    summary,
+    async run(context) {
+      const name = required(context.args, 0, 'name');
+      const [human, data] = await act(context, name);
+      context.out.print(human, { username: name, ...data });
+      return EXIT.done;
+    },
   };
-  switch (command) {
-    case 'users':
-      switch (sub) {
-        case 'list': {
-          const users = await admin.list();
-          const lines = users.map(
-            (u) =>
-              `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}${u.admin ? '  admin' : ''}${u.disabled ? '  disabled' : ''}`,
-          );
-          out.print(lines.join('\n') || '(no users)', users);
-          return 0;
-        }
-        case 'create': {
-          const token = await admin.create(needName(), password(flags), flags.get('email'));
-          out.print(token, { username: name, token });
-          return 0;
-        }
-        case 'disable':
-        case 'enable':
-          await admin.setDisabled(needName(), sub === 'disable');
-          out.print(`${name} ${sub}d`, { username: name, disabled: sub === 'disable' });
-          return 0;
-        case 'make-admin':
-          await admin.setAdmin(needName(), true);
-          out.print(`${name} is an admin`, { username: name, admin: true });
-          return 0;
-        case 'set-password':
-          await admin.setPassword(needName(), password(flags));
-          out.print(`password of ${name} set; its token was revoked`, { username: name, tokenRevoked: true });
-          return 0;
-        case 'delete': {
-          const deleted = await admin.delete(needName());
-          out.print(`${name} deleted with ${deleted} images`, { username: name, imagesDeleted: deleted });
-          return 0;
-        }
+}
+
+const COMMANDS: Record<string, Command> = {
+  'users list': {
+    synopsis: '',
+    summary: 'accounts with their image counts and bytes',
+    async run({ services, out }) {
+      const users = await services.admin.list();
+      const lines = users.map((u) => {
+        const marks = `${u.admin ? '  admin' : ''}${u.disabled ? '  disabled' : ''}`;
+        return `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}${marks}`;
+      });
+      out.print(lines.join('\n') || '(no users)', users);
+      return EXIT.done;
+    },
+  },
+  'users create': {
+    synopsis: '<name> --password <p> [--email <e>]',
+    summary: 'create an account (password also from IMAGE_API_PASSWORD); prints its token',
+    async run({ services, out, flags, args }) {
+      const name = required(args, 0, 'name');
+      const token = await services.admin.create(name, password(flags), flags.email);
+      out.print(token, { username: name, token });
+      return EXIT.done;
+    },
+  },
+  'users disable': onUser("refuse the account's token and password from the next request", async ({ services }, name) => {
+    await services.admin.setDisabled(name, true);
+    return [`${name} disabled`, { disabled: true }];
+  }),
+  'users enable': onUser('enable a disabled account', async ({ services }, name) => {
+    await services.admin.setDisabled(name, false);
+    return [`${name} enabled`, { disabled: false }];
+  }),
+  'users make-admin': onUser('let the account use the admin API', async ({ services }, name) => {
+    await services.admin.setAdmin(name, true);
+    return [`${name} is an admin`, { admin: true }];
+  }),
+  'users set-password': {
+    synopsis: '<name> --password <p>',
+    summary: 'set a new password (same rules as registration); revokes the token',
+    async run({ services, out, flags, args }) {
+      const name = required(args, 0, 'name');
+      await services.admin.setPassword(name, password(flags));
+      out.print(`password of ${name} set; its token was revoked`, { username: name, tokenRevoked: true });
+      return EXIT.done;
+    },
+  },
+  'users delete': onUser('delete the account and its images (bytes other accounts share stay)', async ({ services }, name) => {
+    const deleted = await services.admin.delete(name);
+    return [`${name} deleted with ${deleted} images`, { imagesDeleted: deleted }];
+  }),
+  'tokens revoke': onUser("revoke the account's token (a new one is had by logging in)", async ({ services }, name) => {
+    await services.admin.revokeToken(name);
+    return [`token of ${name} revoked`, { tokenRevoked: true }];
+  }),
+  usage: {
+    synopsis: '[name]',
+    summary: 'images and bytes per user; originals stored, shared by dedup, variants',
+    async run({ services, out, args }) {
+      const [name] = args;
+      const report = await services.maintenance.usageReport();
+      const users = name ? report.users.filter((u) => u.username === name) : report.users;
+      if (name && users.length === 0) throw new NotFound();
+      const lines = users.map((u) => `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}`);
+      if (!name) {
+        lines.push(
+          '',
+          `originals stored       ${report.originals.files} files, ${megabytes(report.originals.bytes)}`,
+          `shared by dedup        ${megabytes(report.sharedByDedup)} counted by several images, stored once`,
+          `variants               ${report.variants.files} files, ${megabytes(report.variants.bytes)}`,
+        );
       }
-      throw new UsageError(`unknown users command: ${sub ?? '(none)'}`);
-    case 'tokens':
-      if (sub !== 'revoke') throw new UsageError('tokens revoke <name>');
-      await admin.revokeToken(needName());
-      out.print(`token of ${name} revoked`, { username: name, tokenRevoked: true });
-      return 0;
-    case 'usage': {
-      const report = await images.usageReport();
-      const users = sub ? report.users.filter((u) => u.username === sub) : report.users;
-      if (sub && users.length === 0) throw new ApiError(404, { detail: 'Not found.' });
-      const lines = [
-        ...users.map((u) => `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}`),
-        ...(sub
-          ? []
-          : [
-              '',
-              `originals stored       ${report.originals.files} files, ${megabytes(report.originals.bytes)}`,
-              `shared by dedup        ${megabytes(report.sharedByDedup)} counted by several images, stored once`,
-              `variants               ${report.variants.files} files, ${megabytes(report.variants.bytes)}`,
-            ]),
-      ];
-      out.print(lines.join('\n'), sub ? users[0] : report);
-      return 0;
-    }
-    case 'gc': {
-      const apply = flags.has('apply');
-      const garbage = await images.findGarbage();
+      out.print(lines.join('\n'), name ? users[0] : report);
+      return EXIT.done;
+    },
+  },
+  gc: {
+    synopsis: '[--apply]',
+    summary: 'unreferenced blobs, stray objects and variants, stale upload files: listed (dry run), or removed with --apply',
+    async run({ services, out, flags }) {
+      const garbage = await services.maintenance.findGarbage();
       const bytes = garbage.blobs.reduce((sum, blob) => sum + blob.bytes, 0);
       const lines = [
         ...garbage.blobs.map((blob) => `unreferenced blob   ${blob.sha256} (${blob.bytes} bytes)`),
         ...garbage.strayObjects.map((key) => `stray object        ${key}`),
         ...garbage.strayVariants.map((key) => `stray variant       ${key}`),
         ...garbage.staleUploads.map((path) => `stale upload file   ${path}`),
-        `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files${apply ? '' : ' — dry run: nothing deleted (--apply deletes)'}`,
+        `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ` +
+          `${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files` +
+          (flags.apply ? '' : ' — dry run: nothing deleted (--apply deletes)'),
       ];
-      const report = apply ? await images.sweep() : null;
-      if (report)
+      const report = flags.apply ? await services.maintenance.sweep() : null;
+      if (report) {
         lines.push(
-          `removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files`,
+          `removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ` +
+            `${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files`,
         );
-      out.print(lines.join('\n'), { ...garbage, bytes, applied: apply, removed: report });
-      return 0;
-    }
-    case 'check': {
+      }
+      out.print(lines.join('\n'), { ...garbage, bytes, applied: flags.apply, removed: report });
+      return EXIT.done;
+    },
+  },
+  check: {
+    synopsis: '[--repair]',
+    summary: 'every stored original against its SHA-256, every reference count (--repair corrects counts); exit 1 on problems',
+    async run({ services, out, flags }) {
       const started = performance.now();
-      const report = await images.verify(flags.has('repair'), (done, total) => out.progress(done, total));
+      const report = await services.maintenance.verify(flags.repair, (done, total) => out.progress(done, total));
       const seconds = (performance.now() - started) / 1000;
       const problems = report.missing.length + report.corrupt.length + (report.wrongCounts.length - report.repaired);
       const lines = [
         ...report.missing.map((sha) => `missing   ${sha}`),
         ...report.corrupt.map((sha) => `corrupt   ${sha}`),
         ...report.wrongCounts.map(
-          (c) => `count     ${c.sha256} recorded ${c.recorded}, actual ${c.actual}${flags.has('repair') ? ' (repaired)' : ''}`,
+          (c) => `count     ${c.sha256} recorded ${c.recorded}, actual ${c.actual}${flags.repair ? ' (repaired)' : ''}`,
         ),
-        `checked ${report.checked} originals (${megabytes(report.bytes)}) in ${seconds.toFixed(1)} s: ${problems === 0 ? 'all sound' : `${problems} problem(s)`}`,
+        `checked ${report.checked} originals (${megabytes(report.bytes)}) in ${seconds.toFixed(1)} s: ` +
+          (problems === 0 ? 'all sound' : `${problems} problem(s)`),
       ];
       out.print(lines.join('\n'), { ...report, seconds });
-      return problems === 0 ? 0 : 1;
-    }
-    case 'export': {
-      if (!sub || !name) throw new UsageError('export <name> <dir>');
-      const manifest = await exportUser(services, sub, name, (done, total) => out.progress(done, total));
-      out.print(`exported ${manifest.images.length} images of ${sub} to ${name}`, {
-        username: sub,
-        directory: name,
+      return problems === 0 ? EXIT.done : EXIT.problems;
+    },
+  },
+  export: {
+    synopsis: '<name> <dir>',
+    summary: "a user's images (as stored) and metadata, with a manifest.json",
+    async run({ services, out, args }) {
+      const [name, dir] = [required(args, 0, 'name'), required(args, 1, 'dir')];
+      const manifest = await exportUser(services, name, dir, (done, total) => out.progress(done, total));
+      out.print(`exported ${manifest.images.length} images of ${name} to ${dir}`, {
+        username: name,
+        directory: dir,
         images: manifest.images.length,
       });
-      return 0;
-    }
-    case 'import': {
-      if (!sub) throw new UsageError('import <dir>');
-      const result = await importUser(services, sub, (done, total) => out.progress(done, total));
-      out.print(
-        `imported ${result.images} images for ${result.username}${result.created ? ' (account created: set its password with users set-password)' : ''}`,
-        result,
-      );
-      return 0;
-    }
-    case 'backup': {
-      if (!sub) throw new UsageError('backup <file>');
-      const result = await backup(services, sub, databaseUrl);
+      return EXIT.done;
+    },
+  },
+  import: {
+    synopsis: '<dir>',
+    summary: 'an export into this deployment (checked like uploads; new ids)',
+    async run({ services, out, args }) {
+      const result = await importUser(services, required(args, 0, 'dir'), (done, total) => out.progress(done, total));
+      const created = result.created ? ' (account created: set its password with users set-password)' : '';
+      out.print(`imported ${result.images} images for ${result.username}${created}`, result);
+      return EXIT.done;
+    },
+  },
+  backup: {
+    synopsis: '<file>',
+    summary: 'SQLite: consistent online snapshot (VACUUM INTO) + list of originals; PostgreSQL: prints the pg_dump command',
+    async run({ services, out, args, config }) {
+      const result = await backup(services, required(args, 0, 'file'), config.databaseUrl);
       out.print(
         result.command ?? `database snapshot in ${result.database}; ${result.originals} originals listed in ${result.manifest}`,
         result,
       );
-      return 0;
-    }
+      return EXIT.done;
+    },
+  },
+  migrate: {
+    synopsis: '',
+    summary: 'bring the database schema up to date (the server also does at start-up)',
+    async run({ services, out }) {
+      await migrate(services.db);
+      out.print('schema up to date', { migrated: true });
+      return EXIT.done;
+    },
+  },
+};
+
+function help(command?: string): string {
+  const lines = (names: string[]) =>
+    names.map((name) => `  image-api ${`${name} ${COMMANDS[name]!.synopsis}`.padEnd(48)} ${COMMANDS[name]!.summary}`);
+  const known = command
+    ? Object.keys(COMMANDS).filter((name) => name === command || name.startsWith(`${command} `))
+    : Object.keys(COMMANDS);
+  return [
+    'usage: image-api <command> [arguments] [--json]',
+    '',
+    ...(command ? [] : ['  image-api serve'.padEnd(60) + ' start the server (as npm start does)']),
+    ...lines(known.length > 0 ? known : Object.keys(COMMANDS)),
+    '',
+    'It reads the same environment as the server (DATA_DIR, DATABASE_URL, STORAGE, ...) and is safe beside a running server.',
+    '--json prints machine-readable output.',
+    `Exit codes: ${EXIT.done} done, ${EXIT.problems} problems found (check) or refused (e.g. a weak password), ` +
+      `${EXIT.usage} usage error, ${EXIT.noSuchUser} no such user.`,
+  ].join('\n');
+}
+
+/** The command named by the first one or two words, and the words after it. */
+function findCommand(words: string[]): { name: string; command: Command; args: string[] } | null {
+  for (const length of [2, 1]) {
+    const name = words.slice(0, length).join(' ');
+    const command = COMMANDS[name];
+    if (command && words.length >= length) return { name, command, args: words.slice(length) };
   }
-  throw new UsageError(`unknown command: ${command ?? '(none)'}`);
+  return null;
+}
+
+/** Domain refusals as exit codes: an unknown user is 3, every other refusal 1 (with the reasons). */
+function exitCodeFor(error: DomainError): number {
+  if (error instanceof NotFound) {
+    console.error('no such user');
+    return EXIT.noSuchUser;
+  }
+  console.error(error instanceof InvalidInput ? JSON.stringify(error.fields) : error.message);
+  return EXIT.problems;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const flags = new Map<string, string>();
-  const words: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--json' || arg === '--apply' || arg === '--repair') flags.set(arg.slice(2), '');
-    else if (arg === '--password' || arg === '--email') flags.set(arg.slice(2), argv[++i] ?? '');
-    else words.push(arg);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${help()}`);
+    return EXIT.usage;
   }
-  const out = output(flags.has('json'));
+  const { values: flags, positionals: words } = parsed;
+  if (words[0] === 'help' || (flags.help && words.length === 0) || words.length === 0) {
+    console[words.length === 0 && !flags.help ? 'error' : 'log'](help(words.slice(1).join(' ') || undefined));
+    return words.length === 0 && !flags.help ? EXIT.usage : EXIT.done;
+  }
   if (words[0] === 'serve') {
     await import('./server.js');
     return -1;
   }
-  let config;
+  const found = findCommand(words);
+  if (!found) {
+    console.error(`unknown command: ${words.join(' ')}\n\n${help()}`);
+    return EXIT.usage;
+  }
+  if (flags.help) {
+    console.log(help(found.name));
+    return EXIT.done;
+  }
+  let config: Config;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      return 2;
-    }
-    throw error;
-  }
-  if (words.length === 0) {
-    console.error(USAGE);
-    return 2;
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    return EXIT.usage;
   }
   const services = await openServices({ ...config, logLevel: 'silent' });
   try {
-    if (words[0] === 'migrate') {
-      await migrate(services.db);
-      out.print('schema up to date', { migrated: true });
-      return 0;
-    }
-    return await run(services, words, flags, out, config.databaseUrl);
+    return await found.command.run({ services, config, out: output(flags.json), flags, args: found.args });
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n${USAGE}`);
-      return 2;
+      console.error(`${error.message}\n\n${help(found.name)}`);
+      return EXIT.usage;
     }
-    if (error instanceof ApiError) {
-      if (error.statusCode === 404) {
-        console.error('no such user');
-        return 3;
-      }
-      console.error(JSON.stringify(error.body));
-      return 1;
-    }
+    if (error instanceof DomainError) return exitCodeFor(error);
     throw error;
   } finally {
-    await services.db.close();
-    services.storage.close?.();
-    services.redis?.disconnect();
+    await services.close();
   }
 }
 

@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import { REQUESTED_FORMATS, type RequestedFormat } from './processing/formats.js';
+import { FITS, type Fit } from './processing/geometry.js';
 
 /** The only reader of process.env: everything else receives a validated Config. */
 export interface Config {
@@ -128,17 +130,12 @@ function readStorage(env: Env): StorageConfig {
   };
 }
 
-export type Fit = 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
-export const FITS: readonly Fit[] = ['cover', 'contain', 'inside', 'outside', 'fill'];
-export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif' | 'auto';
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ['jpeg', 'png', 'webp', 'avif', 'gif', 'auto'];
-
 export interface VariantPreset {
   name: string;
   width?: number;
   height?: number;
   fit: Fit;
-  format: OutputFormat;
+  format: RequestedFormat;
   quality?: number;
 }
 
@@ -160,7 +157,7 @@ export function parsePresets(raw: string): VariantPreset[] {
     if (!preset.width && !preset.height) throw new ConfigError('VARIANT_PRESETS', `"${item}" needs a width or a height`);
     for (const option of (options ?? '').split(':').filter(Boolean)) {
       if ((FITS as readonly string[]).includes(option)) preset.fit = option as Fit;
-      else if ((OUTPUT_FORMATS as readonly string[]).includes(option)) preset.format = option as OutputFormat;
+      else if ((REQUESTED_FORMATS as readonly string[]).includes(option)) preset.format = option as RequestedFormat;
       else if (/^q\d{1,3}$/.test(option) && Number(option.slice(1)) >= 1 && Number(option.slice(1)) <= 100)
         preset.quality = Number(option.slice(1));
       else throw new ConfigError('VARIANT_PRESETS', `unknown option "${option}" in "${item}"`);

@@ -1,32 +1,84 @@
 /**
- * An error whose status and JSON body are meant for the client. Bodies follow Django REST
- * Framework's shapes, which clients of the original API parse: {"detail": "..."} for general
- * errors and {"field": ["message", ...]} for validation errors.
+ * What the domain reports when it refuses something. Each error names a situation, not a status:
+ * http/errors.ts maps them to statuses, headers and Django REST Framework's body shapes in one
+ * place, and the command-line tool maps them to exit codes.
  */
-export class ApiError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly body: Record<string, unknown>,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(typeof body.detail === 'string' ? body.detail : JSON.stringify(body));
+export type FieldErrors = Record<string, string[]>;
+
+export abstract class DomainError extends Error {}
+
+/** Nothing of that name or id that the caller may see (also: it exists, but is someone else's). */
+export class NotFound extends DomainError {
+  constructor() {
+    super('Not found.');
   }
 }
 
-export type FieldErrors = Record<string, string[]>;
-
-export function fieldErrors(errors: FieldErrors, statusCode = 400): ApiError {
-  return new ApiError(statusCode, errors);
+/** Input that breaks a rule; messages by field (`non_field_errors` for the whole input). */
+export class InvalidInput extends DomainError {
+  constructor(readonly fields: FieldErrors) {
+    super(Object.values(fields).flat().join(' '));
+  }
 }
 
-export function notFound(): ApiError {
-  return new ApiError(404, { detail: 'Not found.' });
+/** No credentials, or credentials that are not valid (now). */
+export class Unauthenticated extends DomainError {}
+
+/** Valid credentials that do not allow this. */
+export class PermissionDenied extends DomainError {
+  constructor(message = 'You do not have permission to perform this action.') {
+    super(message);
+  }
 }
 
-export function unauthorized(detail: string): ApiError {
-  return new ApiError(401, { detail }, { 'www-authenticate': 'Token' });
+/** A signed or shared link that is bad, expired or revoked: one answer for all, so links cannot probe. */
+export class LinkInvalid extends DomainError {
+  constructor() {
+    super('This link is invalid or has expired.');
+  }
 }
 
-export function serviceUnavailable(detail: string, retryAfterSeconds: number): ApiError {
-  return new ApiError(503, { detail }, { 'retry-after': String(retryAfterSeconds) });
+/** A body (a file) over its byte limit. */
+export class TooLarge extends DomainError {
+  constructor(
+    readonly field: string,
+    readonly maxBytes: number,
+  ) {
+    super(`Ensure this file is at most ${maxBytes} bytes.`);
+  }
 }
+
+export class QuotaExceeded extends DomainError {
+  constructor(
+    readonly quota: 'bytes' | 'images',
+    readonly limit: number,
+    readonly used: number,
+  ) {
+    super(
+      quota === 'images' ? `Image quota exceeded: you may keep ${limit} images.` : `Storage quota exceeded: you may keep ${limit} bytes.`,
+    );
+  }
+}
+
+/** Too many attempts of something; try again after the given time. */
+export class Throttled extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The work cannot be taken on now (queues full, a time limit hit); try again after the given time. */
+export class Busy extends DomainError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The request conflicts with the current state (e.g. removing the last admin). */
+export class Conflict extends DomainError {}

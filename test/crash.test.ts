@@ -4,7 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { buildApp, openDatabase, openStorage } from '../src/app.js';
+import { buildApp } from '../src/app.js';
+import { openDatabase, openStorage } from '../src/services.js';
 import { loadConfig } from '../src/config.js';
 import { freshScaleOutBackend } from './backends.js';
 import sharp from 'sharp';
@@ -176,7 +177,7 @@ describe('crash consistency', () => {
           await db.kysely.updateTable('blobs').set({ lease_until: '2000-01-01T00:00:00.000Z' }).where('pending_uploads', '>', 0).execute();
           await db.close();
           const sweeper = await buildApp(config);
-          await sweeper.services.images.sweep();
+          await sweeper.services.maintenance.sweep();
           await sweeper.app.close();
         }
         const db = openDatabase(config);

@@ -92,7 +92,7 @@ test('storage faults (full disk, permission denied, I/O error): 503 with Retry-A
       'the unreferenced blob waits for the sweep',
     );
     faulty!.failing.clear();
-    assert.equal((await server.built.services.images.sweep()).blobsRemoved, 1);
+    assert.equal((await server.built.services.maintenance.sweep()).blobsRemoved, 1);
 
     // Service resumes by itself.
     assert.equal((await fetchBytes(kept.url)).status, 200);

@@ -35,7 +35,24 @@ describe('HTTP hygiene', () => {
       assert.ok(spec.paths[path], `missing ${path}`);
       for (const method of methods) assert.ok(spec.paths[path][method], `missing ${method} ${path}`);
     }
-    assert.equal(spec.components.securitySchemes.token.name, 'Authorization');
+    // The Authorize button of /docs takes the bare token the web app copies (sent as Bearer).
+    assert.deepEqual(
+      { type: spec.components.securitySchemes.token.type, scheme: spec.components.securitySchemes.token.scheme },
+      { type: 'http', scheme: 'bearer' },
+    );
+    const operations = Object.values(spec.paths).flatMap((methods) =>
+      Object.values(methods as Record<string, { operationId?: string; security?: unknown[] }>),
+    );
+    const ids = operations.map((operation) => operation.operationId);
+    assert.ok(
+      ids.every((id) => typeof id === 'string' && /^[a-z][A-Za-z]+$/.test(id)),
+      `every operation has a camelCase operationId: ${ids.join(', ')}`,
+    );
+    assert.equal(new Set(ids).size, ids.length, 'operationIds are unique');
+    assert.ok(
+      operations.every((operation) => Array.isArray(operation.security)),
+      'every operation says whether it needs credentials',
+    );
     const uploadBody = spec.paths['/images/'].post.requestBody.content['multipart/form-data'].schema;
     assert.deepEqual(uploadBody.required, ['image']);
     assert.ok(spec.paths['/images/{id}/'].get.responses['200'].content['application/json'].schema.properties.sha256);

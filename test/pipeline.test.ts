@@ -308,7 +308,7 @@ describe('dedup and garbage', () => {
       const a = (await upload<ImageJson>(server.base, alice, fixture('Landscape_3.jpg'))).body;
       const b = (await upload<ImageJson>(server.base, bob, fixture('Landscape_3.jpg'))).body;
       assert.equal(a.sha256, b.sha256);
-      const { db, storage, images } = server.built.services;
+      const { db, storage, maintenance } = server.built.services;
       const blobs = await db.kysely.selectFrom('blobs').selectAll().execute();
       assert.equal(blobs.length, 1);
       assert.equal(blobs[0]!.ref_count, 2);
@@ -364,7 +364,7 @@ describe('dedup and garbage', () => {
         })
         .execute();
 
-      const report = await images.sweep();
+      const report = await maintenance.sweep();
       assert.deepEqual(report, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1, staleUploadsRemoved: 0 });
       assert.equal(await storage.exists(`originals/ee/ee/${orphan}`), false);
       assert.ok(await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', pending).executeTakeFirst());

@@ -8,10 +8,13 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseRange } from '../src/http/deliver.js';
 import { contentDisposition, sanitiseFilename } from '../src/images/filename.js';
-import { outputSize, variantFromQuery, variantQueryString, type VariantRequest } from '../src/images/variants.js';
+import { canonicalVariantQuery, variantParamsFromQuery, type VariantParams } from '../src/http/variant-query.js';
+import { outputSize } from '../src/processing/geometry.js';
+import { textValidator } from '../src/plugins/validation.js';
+import { ContentQuery, type VariantQuery } from '../src/schemas/images.js';
 import { MediaSigner } from '../src/media/signing.js';
-import { ApiError } from '../src/errors.js';
-import { parseImageId } from '../src/http/ids.js';
+import { NotFound } from '../src/errors.js';
+import { parseId } from '../src/http/ids.js';
 import { TEST_SECRET } from './helpers.js';
 
 const settings = { seed: Number(process.env.FC_SEED ?? 20261126), numRuns: Number(process.env.FC_RUNS ?? 500) };
@@ -20,16 +23,16 @@ test('image ids: only 1..2^31-1 in plain digits are ids; everything else is a 40
   fc.assert(
     fc.property(fc.string({ maxLength: 40 }), (raw) => {
       try {
-        const id = parseImageId(raw);
+        const id = parseId(raw);
         assert.ok(/^\d{1,10}$/.test(raw) && Number.isSafeInteger(id) && id >= 1 && id <= 2 ** 31 - 1);
       } catch (error) {
-        assert.ok(error instanceof ApiError && error.statusCode === 404);
+        assert.ok(error instanceof NotFound);
       }
     }),
     settings,
   );
   fc.assert(
-    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (id) => assert.equal(parseImageId(String(id)), id)),
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (id) => assert.equal(parseId(String(id)), id)),
     settings,
   );
 });
@@ -68,7 +71,7 @@ test('file names: whatever the client sends, the stored name is a single safe se
   );
 });
 
-const variantRequest: fc.Arbitrary<VariantRequest> = fc.record({
+const variantRequest: fc.Arbitrary<VariantParams> = fc.record({
   width: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
   height: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
   fit: fc.constantFrom('cover', 'contain', 'inside', 'outside', 'fill'),
@@ -78,13 +81,15 @@ const variantRequest: fc.Arbitrary<VariantRequest> = fc.record({
   enlarge: fc.boolean(),
 });
 
-test('variant parameters: the canonical query names the same variant when read back', () => {
+test('variant parameters: the canonical query, read back through the query schema, names the same variant', () => {
+  const validate = textValidator().compile<VariantQuery>(ContentQuery);
   fc.assert(
     fc.property(variantRequest, (request) => {
-      const query = Object.fromEntries(new URLSearchParams(variantQueryString(request)));
-      const parsed = variantFromQuery(query, []);
+      const query: Record<string, unknown> = Object.fromEntries(new URLSearchParams(canonicalVariantQuery(request)));
+      assert.ok(validate(query), JSON.stringify(validate.errors));
+      const parsed = variantParamsFromQuery(query as VariantQuery, []);
       assert.ok(parsed);
-      assert.equal(variantQueryString(parsed), variantQueryString(request));
+      assert.deepEqual(parsed, { ...request });
     }),
     settings,
   );

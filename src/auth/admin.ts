@@ -1,33 +1,24 @@
 import type { Db } from '../db/database.js';
 import { now } from '../db/schema.js';
-import { fieldErrors, notFound } from '../errors.js';
-import type { ImageService } from '../images/service.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import type { AdminUser } from '../schemas/accounts.js';
+import type { ImageCatalog } from '../images/catalog.js';
 import { hashPassword } from './passwords.js';
 import type { AuthService } from './service.js';
 import { passwordProblems } from './validation.js';
-
-export interface UserSummary {
-  username: string;
-  email: string | null;
-  admin: boolean;
-  disabled: boolean;
-  images: number;
-  bytes: number;
-  created_at: string;
-}
 
 /** What operators (the CLI, and later the admin API) do to accounts. */
 export class AccountAdmin {
   constructor(
     private readonly db: Db,
     private readonly auth: AuthService,
-    private readonly images: ImageService,
+    private readonly images: ImageCatalog,
   ) {}
 
   /** The summary of one account. */
-  async find(username: string): Promise<UserSummary> {
+  async find(username: string): Promise<AdminUser> {
     const user = (await this.list()).find((candidate) => candidate.username === username);
-    if (!user) throw notFound();
+    if (!user) throw new NotFound();
     return user;
   }
 
@@ -39,11 +30,11 @@ export class AccountAdmin {
 
   private async userId(username: string): Promise<number> {
     const user = await this.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
-    if (!user) throw notFound();
+    if (!user) throw new NotFound();
     return user.id;
   }
 
-  async list(): Promise<UserSummary[]> {
+  async list(): Promise<AdminUser[]> {
     const rows = await this.db.kysely
       .selectFrom('users')
       .leftJoin('images', 'images.user_id', 'users.id')
@@ -96,7 +87,7 @@ export class AccountAdmin {
   /** Sets a new password (same rules as registration) and revokes the token. */
   async setPassword(username: string, password: string): Promise<void> {
     const problems = passwordProblems(password, username);
-    if (problems.length > 0) throw fieldErrors({ password: problems });
+    if (problems.length > 0) throw new InvalidInput({ password: problems });
     const id = await this.userId(username);
     await this.db.kysely
       .updateTable('users')

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
 import { now, type Database, type UserRow } from '../db/schema.js';
-import { ApiError, fieldErrors, unauthorized } from '../errors.js';
+import { InvalidInput, Throttled, Unauthenticated } from '../errors.js';
 import type { AttemptCounter } from './attempts.js';
 import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { hashToken, sameHash, TOKEN_PATTERN, type TokenIssuer } from './tokens.js';
@@ -57,7 +57,7 @@ export class AuthService {
   /** Creates an account and returns its first token. */
   async register(input: Credentials): Promise<string> {
     const errors = registrationProblems(input);
-    if (Object.keys(errors).length > 0) throw fieldErrors(errors);
+    if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
     const username = input.username as string;
     const nonce = this.tokens.newNonce();
     const token = this.tokens.tokenFor(nonce);
@@ -77,7 +77,7 @@ export class AuthService {
         })
         .execute();
     } catch (error) {
-      if (isUniqueViolation(error)) throw fieldErrors({ username: [MESSAGES.usernameTaken] });
+      if (isUniqueViolation(error)) throw new InvalidInput({ username: [MESSAGES.usernameTaken] });
       throw error;
     }
     return token;
@@ -91,24 +91,20 @@ export class AuthService {
       if (typeof value !== 'string') errors[field] = [MESSAGES.required];
       else if (value === '') errors[field] = [MESSAGES.blank];
     }
-    if (Object.keys(errors).length > 0) throw fieldErrors(errors);
+    if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
     const username = input.username as string;
     // Brute force against one account is slowed whatever addresses it comes from.
     const { count, resetMs } = await this.failures(username);
     if (count >= this.throttle.maxFailures) {
       const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new ApiError(
-        429,
-        { detail: `Too many failed logins for this account. Expected available in ${seconds} seconds.` },
-        { 'retry-after': String(seconds) },
-      );
+      throw new Throttled(`Too many failed logins for this account. Expected available in ${seconds} seconds.`, seconds);
     }
     const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
     const passwordMatches = await verifyPassword(input.password as string, user?.password_hash ?? DUMMY_PASSWORD_HASH);
     // A disabled account cannot log in, and says so no differently from a wrong password (as DRF does).
     if (!user || !passwordMatches || user.disabled_at !== null) {
       await this.throttle.attempts.hit(username).catch(() => undefined);
-      throw fieldErrors({ non_field_errors: [MESSAGES.badCredentials] });
+      throw new InvalidInput({ non_field_errors: [MESSAGES.badCredentials] });
     }
     await this.throttle.attempts.reset(username).catch(() => undefined);
     const token = this.tokens.tokenFor(user.token_nonce);
@@ -125,11 +121,11 @@ export class AuthService {
       .where('id', '=', userId)
       .executeTakeFirstOrThrow();
     if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
-      throw fieldErrors({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
+      throw new InvalidInput({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
     }
-    if (typeof newPassword !== 'string' || newPassword === '') throw fieldErrors({ new_password: [MESSAGES.required] });
+    if (typeof newPassword !== 'string' || newPassword === '') throw new InvalidInput({ new_password: [MESSAGES.required] });
     const problems = passwordProblems(newPassword, user.username);
-    if (problems.length > 0) throw fieldErrors({ new_password: problems });
+    if (problems.length > 0) throw new InvalidInput({ new_password: problems });
     await this.db.kysely
       .updateTable('users')
       .set({ password_hash: await hashPassword(newPassword) })
@@ -159,14 +155,14 @@ export class AuthService {
     const parts = header.trim().split(/\s+/);
     const scheme = parts[0]?.toLowerCase();
     if (scheme !== 'token' && scheme !== 'bearer') return null;
-    if (parts.length === 1) throw unauthorized('Invalid token header. No credentials provided.');
-    if (parts.length > 2) throw unauthorized('Invalid token header. Token string should not contain spaces.');
+    if (parts.length === 1) throw new Unauthenticated('Invalid token header. No credentials provided.');
+    if (parts.length > 2) throw new Unauthenticated('Invalid token header. Token string should not contain spaces.');
     const key = parts[1]!;
-    if (!TOKEN_PATTERN.test(key)) throw unauthorized('Invalid token.');
+    if (!TOKEN_PATTERN.test(key)) throw new Unauthenticated('Invalid token.');
     const tokenHash = hashToken(key);
     const [user] = await this.ownerOfToken.execute(tokenHash);
-    if (!user || !sameHash(user.token_hash, tokenHash)) throw unauthorized('Invalid token.');
-    if (user.disabled_at !== null) throw unauthorized('User inactive or deleted.');
+    if (!user || !sameHash(user.token_hash, tokenHash)) throw new Unauthenticated('Invalid token.');
+    if (user.disabled_at !== null) throw new Unauthenticated('User inactive or deleted.');
     return { id: user.id, username: user.username, admin: Boolean(user.is_admin) };
   }
 }

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedUser, AuthService } from '../auth/service.js';
-import { unauthorized } from '../errors.js';
+import { Unauthenticated } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -8,18 +8,16 @@ declare module 'fastify' {
   }
 }
 
-export const TOKEN_SECURITY = [{ token: [] }];
-
 /** An onRequest hook: resolves the token before any body is read, so anonymous uploads are refused unread. */
 export function requireUser(auth: AuthService) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
     const user = await auth.authenticate(request.headers.authorization);
-    if (!user) throw unauthorized('Authentication credentials were not provided.');
+    if (!user) throw new Unauthenticated('Authentication credentials were not provided.');
     request.user = user;
   };
 }
 
 export function currentUser(request: FastifyRequest): AuthenticatedUser {
-  if (!request.user) throw unauthorized('Authentication credentials were not provided.');
+  if (!request.user) throw new Unauthenticated('Authentication credentials were not provided.');
   return request.user;
 }

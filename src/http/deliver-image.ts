@@ -1,26 +1,33 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import type { ImageRecord, ImageService } from '../images/service.js';
-import type { VariantRequest } from '../images/variants.js';
+import type { BlobLifecycle } from '../images/blobs.js';
+import type { ImageRecord } from '../images/catalog.js';
+import type { VariantService } from '../images/variants.js';
+import { FORMATS, type ImageFormat } from '../processing/formats.js';
+import type { ByteRange } from '../storage/storage.js';
 import { sendBytes } from './deliver.js';
+import { resolveVariant, type VariantParams } from './variant-query.js';
 
-const EXTENSIONS: Readonly<Record<string, string>> = { jpeg: 'jpg', png: 'png', webp: 'webp', avif: 'avif', gif: 'gif' };
-
-function renamed(filename: string, format: string): string {
-  const stem = filename.replace(/\.[^.]*$/, '') || 'image';
-  return `${stem}.${EXTENSIONS[format] ?? format}`;
+export interface ImageBytes {
+  blobs: BlobLifecycle;
+  variants: VariantService;
 }
 
-/** Sends an image's original bytes, or the requested variant of them. */
+function renamed(filename: string, format: ImageFormat): string {
+  const stem = filename.replace(/\.[^.]*$/, '') || 'image';
+  return `${stem}.${FORMATS[format].extension}`;
+}
+
+/** Sends an image's original bytes, or the variant the parameters ask for (its format negotiated by Accept). */
 export async function deliverImage(
   request: FastifyRequest,
   reply: FastifyReply,
-  images: ImageService,
+  { blobs, variants }: ImageBytes,
   image: ImageRecord,
-  variantRequest: VariantRequest | null,
+  params: VariantParams | null,
   cacheControl: string,
 ): Promise<FastifyReply> {
-  if (!variantRequest) {
+  if (!params) {
     const original = {
       contentType: image.contentType,
       bytes: image.bytes,
@@ -28,9 +35,10 @@ export async function deliverImage(
       lastModified: image.updatedAt,
       filename: image.filename,
     };
-    return sendBytes(request, reply, original, (range) => images.openBytes(image, range), { cacheControl });
+    return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl });
   }
-  const { variant, data } = await images.variant(image, variantRequest, request.headers.accept);
+  const { request: variantRequest, negotiated } = resolveVariant(params, image, request.headers.accept);
+  const { variant, data } = await variants.get(image, variantRequest);
   const item = {
     contentType: variant.contentType,
     bytes: variant.bytes,
@@ -39,7 +47,7 @@ export async function deliverImage(
     filename: renamed(image.filename, variant.format),
   };
   const open = data
-    ? (range?: { start: number; end: number }) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data])
-    : (range?: { start: number; end: number }) => images.openVariant(variant, range);
-  return sendBytes(request, reply, item, open, { cacheControl, varyAccept: variant.negotiated });
+    ? (range?: ByteRange) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data])
+    : (range?: ByteRange) => variants.open(variant, range);
+  return sendBytes(request, reply, item, open, { cacheControl, varyAccept: negotiated });
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { contentDisposition } from '../images/filename.js';
 import type { ByteRange } from '../storage/storage.js';
-import { etagMatches } from '../negotiation.js';
+import { etagMatches } from './negotiation.js';
 
 /** Bytes that can be sent: an original or a variant. */
 export interface Deliverable {

@@ -1,20 +1,84 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
-import type {} from '@fastify/swagger';
-import { ApiError, type FieldErrors } from '../errors.js';
+import {
+  Busy,
+  Conflict,
+  DomainError,
+  InvalidInput,
+  LinkInvalid,
+  NotFound,
+  PermissionDenied,
+  QuotaExceeded,
+  Throttled,
+  TooLarge,
+  Unauthenticated,
+  type FieldErrors,
+} from '../errors.js';
+
+/** An answer about the HTTP exchange itself (a body that cannot be parsed, a range, a method), not about the domain. */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly body: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(typeof body.detail === 'string' ? body.detail : JSON.stringify(body));
+  }
+}
+
+export interface ErrorResponse {
+  statusCode: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string>;
+}
+
+/** The one mapping from what the domain says to a status, headers and a DRF-shaped body. */
+export function domainErrorResponse(error: DomainError): ErrorResponse {
+  const detail = (statusCode: number, headers: Record<string, string> = {}) => ({ statusCode, body: { detail: error.message }, headers });
+  if (error instanceof NotFound) return detail(404);
+  if (error instanceof InvalidInput) return { statusCode: 400, body: error.fields, headers: {} };
+  if (error instanceof Unauthenticated) return detail(401, { 'www-authenticate': 'Token' });
+  if (error instanceof PermissionDenied || error instanceof LinkInvalid) return detail(403);
+  // Connection: close, so that the server stops reading the rest of a body it will not use.
+  if (error instanceof TooLarge) return { statusCode: 413, body: { [error.field]: [error.message] }, headers: { connection: 'close' } };
+  if (error instanceof QuotaExceeded) {
+    return {
+      statusCode: error.quota === 'images' ? 403 : 413,
+      body: { detail: error.message, quota: error.quota, limit: error.limit, used: error.used },
+      headers: {},
+    };
+  }
+  if (error instanceof Throttled) return detail(429, { 'retry-after': String(error.retryAfterSeconds) });
+  if (error instanceof Busy) return detail(503, { 'retry-after': String(error.retryAfterSeconds) });
+  if (error instanceof Conflict) return detail(409);
+  return detail(400);
+}
 
 const REQUIRED = 'This field is required.';
 
-function messageFor(error: FastifySchemaValidationError): string {
+function messageFor(error: FastifySchemaValidationError & { data?: unknown }): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
       return REQUIRED;
     case 'type':
-      return params.type === 'integer'
-        ? 'A valid integer is required.'
-        : params.type === 'string'
-          ? 'Not a valid string.'
-          : `Expected ${String(params.type)}.`;
+      switch (params.type) {
+        case 'integer':
+          return 'A valid integer is required.';
+        case 'number':
+          return 'A valid number is required.';
+        case 'string':
+          return 'Not a valid string.';
+        case 'boolean':
+          return 'Must be a valid boolean.';
+        case 'array':
+          return `Expected a list of items but got type "${typeof error.data}".`;
+        case 'object':
+          return `Invalid data. Expected a dictionary, but got ${Array.isArray(error.data) ? 'list' : typeof error.data}.`;
+        default:
+          return `Expected ${String(params.type)}.`;
+      }
+    case 'enum':
+      return `"${String(error.data)}" is not a valid choice. Choose one of: ${(params.allowedValues as unknown[]).join(', ')}.`;
     case 'maxLength':
       return `Ensure this field has no more than ${String(params.limit)} characters.`;
     case 'minLength':
@@ -23,6 +87,16 @@ function messageFor(error: FastifySchemaValidationError): string {
       return `Ensure this value is less than or equal to ${String(params.limit)}.`;
     case 'minimum':
       return `Ensure this value is greater than or equal to ${String(params.limit)}.`;
+    case 'maxItems':
+      return `Ensure this field has no more than ${String(params.limit)} elements.`;
+    case 'minItems':
+      return `Ensure this field has at least ${String(params.limit)} elements.`;
+    case 'pattern':
+      return 'Enter a valid value.';
+    case 'format':
+      return `Enter a valid ${String(params.format)}.`;
+    case 'additionalProperties':
+      return `Unknown field "${String(params.additionalProperty)}".`;
     default:
       return error.message ?? 'Invalid value.';
   }
@@ -33,10 +107,13 @@ export function validationBody(errors: readonly FastifySchemaValidationError[]):
   const body: FieldErrors = {};
   for (const error of errors) {
     const params = error.params as Record<string, unknown>;
+    const path = error.instancePath.replace(/^\//, '').split('/');
     const field =
       error.keyword === 'required'
-        ? String(params.missingProperty)
-        : error.instancePath.replace(/^\//, '').split('/')[0] || 'non_field_errors';
+        ? [...path.filter(Boolean), String(params.missingProperty)].join('.')
+        : error.keyword === 'additionalProperties'
+          ? [...path.filter(Boolean), String(params.additionalProperty)].join('.')
+          : path.join('.') || 'non_field_errors';
     const messages = (body[field] ??= []);
     const message = messageFor(error);
     if (!messages.includes(message)) messages.push(message);
@@ -79,17 +156,31 @@ export function isDependencyUnavailable(error: unknown): boolean {
   );
 }
 
-function send(reply: FastifyReply, statusCode: number, body: Record<string, unknown>, headers: Record<string, string> = {}): FastifyReply {
+export function send(
+  reply: FastifyReply,
+  statusCode: number,
+  body: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): FastifyReply {
   return reply.code(statusCode).headers(headers).type('application/json; charset=utf-8').send(body);
+}
+
+export interface ErrorHandlingOptions {
+  /** Told when a request was answered 503 because a dependency was unavailable (for metrics). */
+  onDependencyUnavailable?: () => void;
 }
 
 /**
  * Every error becomes JSON in DRF's shape. Client errors say what was wrong; server errors say
  * nothing internal and are logged with the request id the client also receives.
  */
-export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | ApiError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof ApiError) return send(reply, error.statusCode, error.body, error.headers);
+export function registerErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
+  app.setErrorHandler((error: FastifyError | DomainError | HttpError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof DomainError) {
+      const { statusCode, body, headers } = domainErrorResponse(error);
+      return send(reply, statusCode, body, headers);
+    }
+    if (error instanceof HttpError) return send(reply, error.statusCode, error.body, error.headers);
     if (error.validation) return send(reply, 400, validationBody(error.validation));
     const statusCode = error.statusCode ?? 500;
     switch (error.code) {
@@ -111,6 +202,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     if (isDependencyUnavailable(error)) {
       request.log.warn({ err: error }, 'dependency unavailable');
+      options.onDependencyUnavailable?.();
       return send(
         reply,
         503,

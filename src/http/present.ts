@@ -1,9 +1,11 @@
 import type { VariantPreset } from '../config.js';
-import type { ImageJson } from '../api-contract.js';
-import type { ImageRecord, ListOrder } from '../images/service.js';
-import { outputSize, presetRequest, variantQueryString } from '../images/variants.js';
+import type { ImageRecord, ListOrder } from '../images/catalog.js';
 import type { MediaSigner } from '../media/signing.js';
+import { outputSize } from '../processing/geometry.js';
+import type { Image } from '../schemas/images.js';
+import { canonicalVariantQuery, presetParams } from './variant-query.js';
 
+/** Builds the image JSON: the record, its absolute URLs and a signed link for the original and every preset. */
 export class ImagePresenter {
   constructor(
     private readonly publicUrl: string,
@@ -18,12 +20,12 @@ export class ImagePresenter {
     return { url: `${this.publicUrl}/media/${image.userId}/${image.number}?${query}exp=${exp}&sig=${sig}`, exp };
   }
 
-  present(image: ImageRecord): ImageJson {
+  present(image: ImageRecord): Image {
     const original = this.link(image, '');
     const variants: Record<string, string> = {};
     const widths = new Map<number, string>();
     for (const preset of this.presets) {
-      const url = this.link(image, variantQueryString(presetRequest(preset))).url;
+      const url = this.link(image, canonicalVariantQuery(presetParams(preset))).url;
       variants[preset.name] = url;
       // srcset candidates: presets that scale by width alone, at the width they really produce.
       if (preset.width !== undefined && preset.height === undefined) {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { acceptQuality } from '../negotiation.js';
+import { acceptQuality } from './negotiation.js';
 
 /** Where `npm run build` (scripts/build-web.mjs) puts the browser app; the same path from src/ and dist/. */
 export const BUILT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));

@@ -4,13 +4,13 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ApiError, fieldErrors } from '../errors.js';
+import { InvalidInput, TooLarge } from '../errors.js';
 import { removeMetadata } from '../processing/clean.js';
 import { describeImage, type ImageDescription } from '../processing/describe.js';
 import { summariseExif, type ExifSummary } from '../processing/exif-summary.js';
 import type { RenderLimiter } from '../processing/limiter.js';
 import { probeImage, UnacceptableImageError, type ImageInfo, type PixelLimits } from '../processing/probe.js';
-import { LOSSLESS_STRIP_FORMATS } from '../processing/strip.js';
+import { FORMATS } from '../processing/formats.js';
 import { sanitiseFilename } from './filename.js';
 
 /** An upload received, checked and cleaned into a temporary file, ready to be stored. */
@@ -31,18 +31,11 @@ export interface StagedUpload {
 
 export interface IngestOptions extends PixelLimits {
   tmpDir: string;
-  /** A temporary upload file older than this belongs to no request any more (crash leftovers). */
-  staleAfterMs: number;
   maxUploadBytes: number;
   keepMetadata: boolean;
   exposeLocation: boolean;
   timeoutSeconds: number;
   limiter: RenderLimiter;
-}
-
-export function uploadTooLarge(maxBytes: number): ApiError {
-  // Connection: close, so the server stops reading the rest of the body.
-  return new ApiError(413, { image: [`Ensure this file is at most ${maxBytes} bytes.`] }, { connection: 'close' });
 }
 
 /** Counts and hashes bytes as they pass; fails as soon as the limit is crossed. */
@@ -57,7 +50,7 @@ class MeasuringStream extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
-      callback(uploadTooLarge(this.maxBytes));
+      callback(new TooLarge('image', this.maxBytes));
       return;
     }
     this.hash.update(chunk);
@@ -72,33 +65,39 @@ function tempPath(tmpDir: string, kind: string): string {
 /**
  * The upload pipeline: stream to a temporary file (hashing, counting) → identify by content and
  * check the budgets from the header → decode once (validity, placeholder, colour) → read the EXIF
- * summary → remove the metadata. Each step can refuse the upload with a 4xx; nothing is stored.
+ * summary → remove the metadata. Each step can refuse the upload; nothing is stored.
  */
-export async function stageUpload(body: Readable, clientFilename: string | undefined, options: IngestOptions): Promise<StagedUpload> {
-  const received = tempPath(options.tmpDir, 'upload');
-  const cleaned = tempPath(options.tmpDir, 'clean');
-  const discard = async () => {
-    await rm(received, { force: true });
-    await rm(cleaned, { force: true });
-  };
-  const measuring = new MeasuringStream(options.maxUploadBytes);
-  try {
-    await pipeline(body, measuring, createWriteStream(received, { flags: 'wx' }));
-    if (measuring.bytes === 0) throw fieldErrors({ image: ['The submitted file is empty.'] });
-    const info = await probeImage(received, options);
-    const description = await options.limiter.run(() => describeImage(received, info, options.maxPixels, options.timeoutSeconds));
-    const exif = await summariseExif(received, options.exposeLocation);
-    const stored = { path: received, sha256: measuring.hash.digest('hex'), bytes: measuring.bytes };
-    if (!options.keepMetadata && (LOSSLESS_STRIP_FORMATS.has(info.format) || info.hasMetadata)) {
-      const result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds));
+export class Ingest {
+  constructor(readonly options: IngestOptions) {}
+
+  /** Receives an upload into a temporary file, validates and cleans it; nothing is stored yet. */
+  async stage(body: Readable, clientFilename: string | undefined): Promise<StagedUpload> {
+    const { options } = this;
+    const received = tempPath(options.tmpDir, 'upload');
+    const cleaned = tempPath(options.tmpDir, 'clean');
+    const discard = async () => {
       await rm(received, { force: true });
-      Object.assign(stored, { path: cleaned, sha256: result.sha256, bytes: result.bytes });
-      if (result.method === 'reencoded') info.orientation = 1;
+      await rm(cleaned, { force: true });
+    };
+    const measuring = new MeasuringStream(options.maxUploadBytes);
+    try {
+      await pipeline(body, measuring, createWriteStream(received, { flags: 'wx' }));
+      if (measuring.bytes === 0) throw new InvalidInput({ image: ['The submitted file is empty.'] });
+      const info = await probeImage(received, options);
+      const description = await options.limiter.run(() => describeImage(received, info, options.maxPixels, options.timeoutSeconds));
+      const exif = await summariseExif(received, options.exposeLocation);
+      const stored = { path: received, sha256: measuring.hash.digest('hex'), bytes: measuring.bytes };
+      if (!options.keepMetadata && (FORMATS[info.format].strippableLosslessly || info.hasMetadata)) {
+        const result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds));
+        await rm(received, { force: true });
+        Object.assign(stored, { path: cleaned, sha256: result.sha256, bytes: result.bytes });
+        if (result.method === 'reencoded') info.orientation = 1;
+      }
+      return { ...stored, filename: sanitiseFilename(clientFilename), info, description, exif, discard };
+    } catch (error) {
+      await discard();
+      if (error instanceof UnacceptableImageError) throw new InvalidInput({ image: [error.message] });
+      throw error;
     }
-    return { ...stored, filename: sanitiseFilename(clientFilename), info, description, exif, discard };
-  } catch (error) {
-    await discard();
-    if (error instanceof UnacceptableImageError) throw fieldErrors({ image: [error.message] });
-    throw error;
   }
 }

@@ -3,7 +3,8 @@ import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { ImageInfo } from './probe.js';
-import { LOSSLESS_STRIP_FORMATS, stripMetadata, type WrittenFile } from './strip.js';
+import { FORMATS } from './formats.js';
+import { stripMetadata, type WrittenFile } from './strip.js';
 
 export interface CleanedFile extends WrittenFile {
   /** How the metadata was removed: by leaving blocks out (pixels untouched) or by re-encoding. */
@@ -54,7 +55,7 @@ async function reencode(inputPath: string, outputPath: string, info: ImageInfo, 
 
 /** Writes `inputPath` without EXIF, XMP and IPTC to `outputPath`, losslessly where the format allows. */
 export async function removeMetadata(inputPath: string, outputPath: string, info: ImageInfo, timeoutSeconds: number): Promise<CleanedFile> {
-  if (LOSSLESS_STRIP_FORMATS.has(info.format)) {
+  if (FORMATS[info.format].strippableLosslessly) {
     try {
       const written = await stripMetadata(inputPath, outputPath, info.format, info.orientation);
       if (!(await carriesMetadata(outputPath))) return { ...written, method: 'lossless' };

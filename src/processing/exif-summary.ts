@@ -1,5 +1,5 @@
 import exifr from 'exifr';
-import type { ExifSummary } from '../api-contract.js';
+import type { ExifSummary } from '../schemas/images.js';
 
 export type { ExifSummary };
 

@@ -1,4 +1,4 @@
-import { ApiError, serviceUnavailable } from '../errors.js';
+import { Busy } from '../errors.js';
 
 /**
  * Bounds image work: at most `concurrency` jobs run at once, at most `queueSize` wait behind them,
@@ -28,7 +28,7 @@ export class RenderLimiter {
   async run<T>(job: () => Promise<T>, timeLimitSeconds?: number): Promise<T> {
     const queuedAt = performance.now();
     if (this.active >= this.concurrency) {
-      if (this.waiting.length >= this.queueSize) throw serviceUnavailable('The server is busy processing images. Try again shortly.', 2);
+      if (this.waiting.length >= this.queueSize) throw new Busy('The server is busy processing images. Try again shortly.', 2);
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     } else {
       this.active++;
@@ -44,10 +44,7 @@ export class RenderLimiter {
     let timer: NodeJS.Timeout | undefined;
     const expired = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
-        () =>
-          reject(
-            new ApiError(503, { detail: `Processing took longer than ${timeLimitSeconds} s and was abandoned.` }, { 'retry-after': '10' }),
-          ),
+        () => reject(new Busy(`Processing took longer than ${timeLimitSeconds} s and was abandoned.`, 10)),
         timeLimitSeconds * 1000,
       );
     });

@@ -1,8 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
+import { FORMATS, isImageFormat, type ImageFormat } from './formats.js';
 
 export interface ImageInfo {
-  /** sharp's name for the container: jpeg, png, webp, gif, tiff or avif. */
-  format: string;
+  format: ImageFormat;
   contentType: string;
   /** Upright dimensions of one frame, after the EXIF orientation is applied. */
   width: number;
@@ -31,15 +31,6 @@ export class UnacceptableImageError extends Error {}
 
 export const INVALID_IMAGE_MESSAGE = 'Upload a valid image. The file you uploaded was either not an image or a corrupted image.';
 
-export const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  gif: 'image/gif',
-  tiff: 'image/tiff',
-  avif: 'image/avif',
-};
-
 /**
  * Identifies an image by its content, from its header only, and checks it against the pixel and
  * frame budgets. Nothing is decoded here, so an oversized image costs nothing to refuse.
@@ -52,9 +43,9 @@ export async function probeImage(path: string, limits: PixelLimits): Promise<Ima
     throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
   }
   const format = metadata.format === 'heif' && metadata.compression === 'av1' ? 'avif' : metadata.format;
-  const contentType = CONTENT_TYPES[format];
   const frameHeight = metadata.pageHeight ?? metadata.height;
-  if (!contentType || !metadata.width || !frameHeight) throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
+  if (!isImageFormat(format) || !metadata.width || !frameHeight) throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
+  const { contentType } = FORMATS[format];
   const { width } = metadata;
   // A 16,777,218×2 PNG is only 33 megapixels, yet decoding it took 1.3 GB: bound the sides too.
   if (width > limits.maxSide || frameHeight > limits.maxSide) {

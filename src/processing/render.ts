@@ -1,13 +1,12 @@
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import type { Fit } from '../config.js';
-
-export type ConcreteFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
+import type { Fit } from '../processing/geometry.js';
+import { FORMATS, type EncodableFormat } from './formats.js';
 
 export interface RenderParams {
   box: { width: number | null; height: number | null };
   fit: Fit;
-  format: ConcreteFormat;
+  format: EncodableFormat;
   quality: number;
   enlarge: boolean;
   /** Keep every frame (when the output format can animate). */
@@ -15,8 +14,6 @@ export interface RenderParams {
   maxPixels: number;
   timeoutSeconds: number;
 }
-
-const ANIMATABLE: ReadonlySet<ConcreteFormat> = new Set(['webp', 'gif']);
 
 /**
  * Upright, resized, re-encoded, without metadata (sharp writes none unless asked); colour profile
@@ -27,7 +24,7 @@ export async function renderVariant(
   input: Readable | string,
   params: RenderParams,
 ): Promise<{ data: Buffer; width: number; height: number }> {
-  const animated = params.animated && ANIMATABLE.has(params.format);
+  const animated = params.animated && FORMATS[params.format].canAnimate;
   const options = { animated, limitInputPixels: params.maxPixels, failOn: 'none' } as const;
   const pipeline = (typeof input === 'string' ? sharp(input, options) : sharp(options))
     .timeout({ seconds: params.timeoutSeconds })

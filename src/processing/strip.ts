@@ -285,7 +285,6 @@ async function writePlan(input: FileHandle, pieces: Piece[], outputPath: string)
 }
 
 /** Formats whose metadata this module removes losslessly. */
-export const LOSSLESS_STRIP_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif']);
 
 /**
  * Writes `inputPath` without its metadata to `outputPath`. For JPEG, an EXIF orientation other than

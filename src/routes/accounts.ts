@@ -1,9 +1,11 @@
 import type {} from '@fastify/rate-limit';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { AuthService, Credentials } from '../auth/service.js';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/service.js';
+import { currentUser, requireUser } from '../http/auth.js';
 import { allowOnly } from '../http/errors.js';
-import { requireUser, currentUser, TOKEN_SECURITY } from '../http/auth.js';
-import { credentialsBody, errorSchema, registrationBody, tokenSchema } from './schemas.js';
+import { Credentials, Registration, TokenBody } from '../schemas/accounts.js';
+import { AUTHENTICATED, errors, PUBLIC } from '../schemas/common.js';
 
 export interface AccountRoutesOptions {
   auth: AuthService;
@@ -15,9 +17,10 @@ async function bodyAsForm(request: FastifyRequest): Promise<void> {
   if (request.body === undefined || request.body === null) request.body = {};
 }
 
-export async function accountRoutes(app: FastifyInstance, { auth, rateLimit }: AccountRoutesOptions): Promise<void> {
+export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { auth, rateLimit }) => {
   const limited = { rateLimit };
   const consumes = ['application/json', 'application/x-www-form-urlencoded'];
+  const tags = ['accounts'];
 
   app.post(
     '/register/',
@@ -25,14 +28,16 @@ export async function accountRoutes(app: FastifyInstance, { auth, rateLimit }: A
       config: limited,
       preValidation: bodyAsForm,
       schema: {
-        tags: ['accounts'],
+        tags,
+        security: PUBLIC,
+        operationId: 'register',
         summary: 'Create an account and get its API token',
         consumes,
-        body: registrationBody,
-        response: { 201: tokenSchema, 400: errorSchema, 429: errorSchema },
+        body: Registration,
+        response: { 201: TokenBody, ...errors(400, 429) },
       },
     },
-    async (request, reply) => reply.code(201).send({ token: await auth.register(request.body as Credentials) }),
+    async (request, reply) => reply.code(201).send({ token: await auth.register(request.body) }),
   );
   allowOnly(app, '/register/', ['POST']);
 
@@ -42,14 +47,16 @@ export async function accountRoutes(app: FastifyInstance, { auth, rateLimit }: A
       config: limited,
       preValidation: bodyAsForm,
       schema: {
-        tags: ['accounts'],
+        tags,
+        security: PUBLIC,
+        operationId: 'obtainToken',
         summary: "Exchange username and password for the user's current API token",
         consumes,
-        body: credentialsBody,
-        response: { 200: tokenSchema, 400: errorSchema, 429: errorSchema },
+        body: Credentials,
+        response: { 200: TokenBody, ...errors(400, 429) },
       },
     },
-    async (request) => ({ token: await auth.login(request.body as Credentials) }),
+    async (request) => ({ token: await auth.login(request.body) }),
   );
   allowOnly(app, '/api-token-auth/', ['POST']);
 
@@ -60,13 +67,14 @@ export async function accountRoutes(app: FastifyInstance, { auth, rateLimit }: A
       exposeHeadRoute: false,
       onRequest: requireUser(auth),
       schema: {
-        tags: ['accounts'],
+        tags,
+        security: AUTHENTICATED,
+        operationId: 'regenerateToken',
         summary: 'Replace the API token; the old one is refused from this moment',
-        security: TOKEN_SECURITY,
-        response: { 200: tokenSchema, 401: errorSchema },
+        response: { 200: TokenBody, ...errors(401) },
       },
     },
     async (request) => ({ token: await auth.regenerate(currentUser(request).id) }),
   );
   allowOnly(app, '/regenerateToken/', ['GET']);
-}
+};

@@ -1,5 +1,7 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Db } from '../db/database.js';
+import { PUBLIC } from '../schemas/common.js';
 import type { Storage } from '../storage/storage.js';
 
 export interface HealthRoutesOptions {
@@ -7,14 +9,8 @@ export interface HealthRoutesOptions {
   storage: Storage;
 }
 
-const checkSchema = {
-  type: 'object',
-  properties: {
-    status: { type: 'string', enum: ['ok', 'unavailable'] },
-    database: { type: 'string', enum: ['ok', 'unavailable'] },
-    storage: { type: 'string', enum: ['ok', 'unavailable'] },
-  },
-} as const;
+const State = Type.Enum(['ok', 'unavailable']);
+const Check = Type.Object({ status: State, database: Type.Optional(State), storage: Type.Optional(State) });
 
 async function probe(check: () => Promise<void>): Promise<'ok' | 'unavailable'> {
   try {
@@ -25,19 +21,29 @@ async function probe(check: () => Promise<void>): Promise<'ok' | 'unavailable'> 
   }
 }
 
-export async function healthRoutes(app: FastifyInstance, { db, storage }: HealthRoutesOptions): Promise<void> {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'The process is up', response: { 200: checkSchema } } }, async () => ({
-    status: 'ok',
-  }));
+export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = async (app, { db, storage }) => {
+  const common = { tags: ['health'], security: PUBLIC };
+  app.get(
+    '/healthz',
+    { schema: { ...common, operationId: 'getHealth', summary: 'The process is up', response: { 200: Check } } },
+    async () => ({ status: 'ok' as const }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'The database and the storage are usable', response: { 200: checkSchema, 503: checkSchema } } },
+    {
+      schema: {
+        ...common,
+        operationId: 'getReadiness',
+        summary: 'The database and the storage are usable',
+        response: { 200: Check, 503: Check },
+      },
+    },
     async (_request, reply) => {
       const [database, stored] = await Promise.all([probe(() => db.ping()), probe(() => storage.check())]);
       const ready = database === 'ok' && stored === 'ok';
       if (!ready) reply.code(503).header('retry-after', '5');
-      return { status: ready ? 'ok' : 'unavailable', database, storage: stored };
+      return { status: ready ? ('ok' as const) : ('unavailable' as const), database, storage: stored };
     },
   );
-}
+};

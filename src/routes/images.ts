@@ -1,23 +1,27 @@
 import type { MultipartFile } from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
-import { ApiError, fieldErrors } from '../errors.js';
-import { currentUser, requireUser, TOKEN_SECURITY } from '../http/auth.js';
-import { parseImageId } from '../http/ids.js';
-import { deliverImage } from '../http/deliver-image.js';
-import { allowOnly } from '../http/errors.js';
-import type { Metrics } from '../http/metrics.js';
-import type { ImagePresenter } from '../http/present.js';
-import { uploadTooLarge, type StagedUpload } from '../images/ingest.js';
-import { decodeFormFilename } from '../images/filename.js';
-import type { ImageService, ListOrder } from '../images/service.js';
-import { variantFromQuery, type VariantQuery } from '../images/variants.js';
 import type { VariantPreset } from '../config.js';
-import { binaryResponse, errorSchema, imageIdParams, imageSchema, variantQueryProperties } from './schemas.js';
+import { InvalidInput, Throttled, TooLarge } from '../errors.js';
+import { currentUser, requireUser } from '../http/auth.js';
+import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
+import { allowOnly, HttpError } from '../http/errors.js';
+import { parseId } from '../http/ids.js';
+import type { ImagePresenter } from '../http/present.js';
+import { variantParamsFromQuery } from '../http/variant-query.js';
+import type { ImageCatalog, ListOrder } from '../images/catalog.js';
+import { decodeFormFilename } from '../images/filename.js';
+import type { Ingest, StagedUpload } from '../images/ingest.js';
+import type { Metrics } from '../metrics.js';
+import { AUTHENTICATED, binaryResponse, errors, IdParam, NoContent } from '../schemas/common.js';
+import { ContentQuery, Image, ImageList, ListQuery } from '../schemas/images.js';
+import { Type } from 'typebox';
 
-export interface ImageRoutesOptions {
+export interface ImageRoutesOptions extends ImageBytes {
   auth: AuthService;
-  images: ImageService;
+  catalog: ImageCatalog;
+  ingest: Ingest;
   presenter: ImagePresenter;
   maxUploadBytes: number;
   maxConcurrentUploadsPerUser: number;
@@ -38,46 +42,50 @@ function encodeCursor(after: number, order: ListOrder): string {
 function decodeCursor(cursor: string | undefined, order: ListOrder): number {
   if (cursor === undefined) return 0;
   const match = /^(after|before):(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw fieldErrors({ cursor: ['Invalid cursor.'] });
-  if (match[1] !== CURSOR_PREFIX[order])
-    throw fieldErrors({ cursor: [`This cursor belongs to order=${order === 'oldest' ? 'newest' : 'oldest'}.`] });
+  if (!match) throw new InvalidInput({ cursor: ['Invalid cursor.'] });
+  if (match[1] !== CURSOR_PREFIX[order]) {
+    throw new InvalidInput({ cursor: [`This cursor belongs to order=${order === 'oldest' ? 'newest' : 'oldest'}.`] });
+  }
   return Number(match[2]);
 }
 
 /**
  * Errors of the body's framing (busboy: "Unexpected end of form", "Part terminated early", ...)
- * are the client's: 400. Errors that already carry a status, and system errors (disk, storage),
- * keep their meaning.
+ * are the client's: 400. Errors that already carry a meaning, and system errors (disk, storage),
+ * keep it.
  */
 function asClientError(error: unknown): unknown {
   if (!(error instanceof Error) || 'statusCode' in error || 'syscall' in error || 'errno' in error) return error;
-  return new ApiError(400, { detail: `Multipart form parse error - ${error.message}` });
+  if (error instanceof TooLarge || error instanceof InvalidInput) return error;
+  return new HttpError(400, { detail: `Multipart form parse error - ${error.message}` });
 }
 
 /**
  * Reads the multipart body: the first file in the field `image` is staged; other parts are
  * drained. Whatever happens after staging, the temporary file is not left behind.
  */
-async function receiveImage(request: FastifyRequest, images: ImageService): Promise<StagedUpload> {
-  if (!request.isMultipart()) throw fieldErrors({ image: ['No file was submitted.'] });
+async function receiveImage(request: FastifyRequest, ingest: Ingest): Promise<StagedUpload> {
+  if (!request.isMultipart()) throw new InvalidInput({ image: ['No file was submitted.'] });
   let staged: StagedUpload | undefined;
   try {
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
       const file: MultipartFile = part;
-      if (file.fieldname === 'image' && !staged) staged = await images.stage(file.file, decodeFormFilename(file.filename));
+      if (file.fieldname === 'image' && !staged) staged = await ingest.stage(file.file, decodeFormFilename(file.filename));
       else file.file.resume();
     }
   } catch (error) {
     await staged?.discard();
     throw asClientError(error);
   }
-  if (!staged) throw fieldErrors({ image: ['No file was submitted.'] });
+  if (!staged) throw new InvalidInput({ image: ['No file was submitted.'] });
   return staged;
 }
 
-export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOptions): Promise<void> {
-  const { auth, images, presenter, maxUploadBytes, maxConcurrentUploadsPerUser, presets, metrics } = options;
+const IdParams = Type.Object({ id: IdParam });
+
+export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async (app, options) => {
+  const { auth, catalog, ingest, presenter, maxUploadBytes, maxConcurrentUploadsPerUser, presets, metrics } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
 
@@ -89,16 +97,13 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
    */
   async function admitUpload(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) throw uploadTooLarge(maxUploadBytes);
+    if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) throw new TooLarge('image', maxUploadBytes);
     const userId = currentUser(request).id;
     const inProgress = uploadsInProgress.get(userId) ?? 0;
-    if (inProgress >= maxConcurrentUploadsPerUser) {
-      throw new ApiError(
-        429,
-        { detail: `Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.` },
-        { 'retry-after': '1' },
-      );
-    }
+    // The connection stays open: the declared length was checked, so Node drains a bounded remainder
+    // and the client reads the answer (closing it made clients fail writing the body, with EPIPE).
+    if (inProgress >= maxConcurrentUploadsPerUser)
+      throw new Throttled(`Too many uploads in progress: at most ${maxConcurrentUploadsPerUser} at once.`, 1);
     uploadsInProgress.set(userId, inProgress + 1);
     // 'close' fires however the exchange ends: answered, failed or abandoned by the client.
     reply.raw.once('close', () => {
@@ -108,27 +113,27 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     });
   }
 
-  const security = TOKEN_SECURITY;
-  const tags = ['images'];
+  const common = { tags: ['images'], security: AUTHENTICATED };
 
   app.post(
     '/images/',
     {
       onRequest: admitUpload,
       schema: {
-        tags,
-        security,
+        ...common,
+        operationId: 'uploadImage',
         summary: 'Upload an image',
         description:
-          'The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES and MAX_IMAGE_PIXELS.',
+          'Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. ' +
+          'Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES.',
         consumes: ['multipart/form-data'],
-        response: { 201: imageSchema, 400: errorSchema, 401: errorSchema, 413: errorSchema },
+        response: { 201: Image, ...errors(400, 401, 403, 413, 429, 503) },
       },
     },
     async (request, reply) => {
-      const staged = await receiveImage(request, images);
+      const staged = await receiveImage(request, ingest);
       try {
-        const created = await images.create(currentUser(request).id, staged);
+        const created = await catalog.create(currentUser(request).id, staged);
         metrics.uploadBytes.inc(created.bytes);
         return reply.code(201).send(presenter.present(created));
       } finally {
@@ -141,50 +146,31 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     '/images/',
     {
       schema: {
-        tags,
-        security,
+        ...common,
+        operationId: 'listImages',
         summary: "List the caller's images, oldest first (or newest first)",
         description: 'A plain JSON array. When there are more, the `Link` header carries the next page (rel="next").',
-        querystring: {
-          type: 'object',
-          properties: {
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            cursor: { type: 'string', maxLength: 100, description: 'From the Link header of the previous page' },
-            order: {
-              type: 'string',
-              enum: ['oldest', 'newest'],
-              default: 'oldest',
-              description: 'By upload order (id); a replace keeps its place',
-            },
-          },
-        },
-        response: { 200: { type: 'array', items: imageSchema }, 400: errorSchema, 401: errorSchema },
+        querystring: ListQuery,
+        response: { 200: ImageList, ...errors(400, 401) },
       },
     },
-    async (request: FastifyRequest<{ Querystring: { limit: number; cursor?: string; order: ListOrder } }>, reply: FastifyReply) => {
+    async (request, reply) => {
       const { limit, cursor, order } = request.query;
-      const page = await images.list(currentUser(request).id, limit, decodeCursor(cursor, order), order);
-      if (page.nextAfter !== null)
+      const page = await catalog.list(currentUser(request).id, limit, decodeCursor(cursor, order), order);
+      if (page.nextAfter !== null) {
         reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter, order), order)}>; rel="next"`);
+      }
       return page.images.map((image) => presenter.present(image));
     },
   );
   allowOnly(app, '/images/', ['GET', 'HEAD', 'POST']);
 
-  type ById = FastifyRequest<{ Params: { id: string } }>;
-
   app.get(
     '/images/:id/',
     {
-      schema: {
-        tags,
-        security,
-        summary: 'One image',
-        params: imageIdParams,
-        response: { 200: imageSchema, 401: errorSchema, 404: errorSchema },
-      },
+      schema: { ...common, operationId: 'getImage', summary: 'One image', params: IdParams, response: { 200: Image, ...errors(401, 404) } },
     },
-    async (request: ById) => presenter.present(await images.get(currentUser(request).id, parseImageId(request.params.id))),
+    async (request) => presenter.present(await catalog.get(currentUser(request).id, parseId(request.params.id))),
   );
 
   app.put(
@@ -192,22 +178,22 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     {
       onRequest: admitUpload,
       schema: {
-        tags,
-        security,
+        ...common,
+        operationId: 'replaceImage',
         summary: 'Replace the content of an image (same id)',
-        description: 'Atomic: a replace that fails for any reason leaves the image as it was.',
-        params: imageIdParams,
+        description: 'Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was.',
+        params: IdParams,
         consumes: ['multipart/form-data'],
-        response: { 200: imageSchema, 400: errorSchema, 401: errorSchema, 404: errorSchema, 413: errorSchema },
+        response: { 200: Image, ...errors(400, 401, 403, 404, 413, 429, 503) },
       },
     },
-    async (request: ById) => {
+    async (request) => {
       const userId = currentUser(request).id;
-      const id = parseImageId(request.params.id);
-      await images.get(userId, id);
-      const staged = await receiveImage(request, images);
+      const id = parseId(request.params.id);
+      await catalog.get(userId, id);
+      const staged = await receiveImage(request, ingest);
       try {
-        const replaced = await images.replace(userId, id, staged);
+        const replaced = await catalog.replace(userId, id, staged);
         metrics.uploadBytes.inc(replaced.bytes);
         return presenter.present(replaced);
       } finally {
@@ -220,47 +206,45 @@ export async function imageRoutes(app: FastifyInstance, options: ImageRoutesOpti
     '/images/:id/',
     {
       schema: {
-        tags,
-        security,
+        ...common,
+        operationId: 'deleteImage',
         summary: 'Delete an image',
-        params: imageIdParams,
-        response: { 204: { type: 'null' }, 401: errorSchema, 404: errorSchema },
+        params: IdParams,
+        response: { 204: NoContent, ...errors(401, 404) },
       },
     },
-    async (request: ById, reply) => {
-      await images.delete(currentUser(request).id, parseImageId(request.params.id));
-      return reply.code(204).send();
+    async (request, reply) => {
+      await catalog.delete(currentUser(request).id, parseId(request.params.id));
+      return reply.code(204).send(null);
     },
   );
   allowOnly(app, '/images/:id/', ['GET', 'HEAD', 'PUT', 'DELETE']);
 
-  app.route({
-    // HEAD is declared, not derived, so that it keeps the real Content-Length.
-    method: ['GET', 'HEAD'],
-    url: '/images/:id/content',
-    schema: {
-      tags,
-      security,
-      summary: 'The image bytes, or a variant of them, for the owner',
-      description:
-        'Without parameters: the stored original. With w/h/fit/format/q/dpr/enlarge or preset: a variant, rendered on first use and cached. Supports HEAD, Range and If-None-Match.',
-      params: imageIdParams,
-      querystring: { type: 'object', properties: variantQueryProperties },
-      response: {
-        200: binaryResponse,
-        206: binaryResponse,
-        304: { type: 'null' },
-        400: errorSchema,
-        401: errorSchema,
-        404: errorSchema,
-        416: errorSchema,
-        503: errorSchema,
+  // HEAD is declared, not derived, so that it keeps the real Content-Length; it is its own operation in the spec.
+  for (const [method, operationId] of [
+    ['GET', 'getImageContent'],
+    ['HEAD', 'headImageContent'],
+  ] as const) {
+    app.route({
+      method,
+      exposeHeadRoute: false,
+      url: '/images/:id/content',
+      schema: {
+        ...common,
+        operationId,
+        summary: 'The image bytes, or a variant of them, for the owner',
+        description:
+          'Without parameters: the stored original. With w/h/fit/format/q/dpr/enlarge or preset: a variant, rendered on first use ' +
+          'and cached. Supports HEAD, Range and If-None-Match.',
+        params: IdParams,
+        querystring: ContentQuery,
+        response: { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(400, 401, 404, 416, 503) },
       },
-    },
-    handler: async (request: FastifyRequest<{ Params: { id: string }; Querystring: VariantQuery }>, reply) => {
-      const image = await images.get(currentUser(request).id, parseImageId(request.params.id));
-      return deliverImage(request, reply, images, image, variantFromQuery(request.query, presets), 'private, no-cache');
-    },
-  });
+      handler: async (request, reply) => {
+        const image = await catalog.get(currentUser(request).id, parseId(request.params.id));
+        return deliverImage(request, reply, options, image, variantParamsFromQuery(request.query, presets), 'private, no-cache');
+      },
+    });
+  }
   allowOnly(app, '/images/:id/content', ['GET', 'HEAD']);
-}
+};

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from '../errors.js';
+import { NotFound } from '../errors.js';
+import { PUBLIC } from '../schemas/common.js';
 import { allowOnly } from '../http/errors.js';
-import { etagMatches } from '../negotiation.js';
+import { etagMatches } from '../http/negotiation.js';
 import { pickEncoding, prefersHtml, type Encoded, type WebApp } from '../http/web-assets.js';
 
 export interface WebRoutesOptions {
@@ -64,6 +65,8 @@ export async function webRoutes(app: FastifyInstance, { web, publicUrl }: WebRou
       schema: {
         summary: 'API root: the endpoints (JSON), or the web app for browsers (Accept: text/html)',
         tags: ['meta'],
+        security: PUBLIC,
+        operationId: 'getApiRoot',
         response: { 200: { type: 'object', additionalProperties: { type: 'string' } } },
       },
     },
@@ -81,7 +84,7 @@ export async function webRoutes(app: FastifyInstance, { web, publicUrl }: WebRou
 
   app.get('/assets/:file', { schema: { hide: true } }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
     const asset = web?.assets.get(request.params.file);
-    if (!asset) throw notFound();
+    if (!asset) throw new NotFound();
     const encoding = pickEncoding(request.headers['accept-encoding']);
     reply
       .header('content-type', asset.type)

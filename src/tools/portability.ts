@@ -3,9 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { randomBytes } from 'node:crypto';
-import type { AppServices } from '../app.js';
+import type { Services } from '../services.js';
 import { sql } from 'kysely';
-import { notFound } from '../errors.js';
+import { NotFound } from '../errors.js';
+import { FORMATS } from '../processing/formats.js';
 import { blobKey } from '../images/keys.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
 
@@ -26,25 +27,23 @@ export interface ExportManifest {
   }[];
 }
 
-const EXTENSIONS: Readonly<Record<string, string>> = { jpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', tiff: 'tif', avif: 'avif' };
-
 /** Writes a user's images (as stored) and their metadata to a directory. */
 export async function exportUser(
-  services: AppServices,
+  services: Services,
   username: string,
   directory: string,
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<ExportManifest> {
   const user = await services.db.kysely.selectFrom('users').select(['id', 'email']).where('username', '=', username).executeTakeFirst();
-  if (!user) throw notFound();
+  if (!user) throw new NotFound();
   await mkdir(directory, { recursive: true });
   const manifest: ExportManifest = { format: 'image-api-export/1', username, email: user.email, images: [] };
   let after = 0;
   for (;;) {
-    const page = await services.images.list(user.id, 500, after);
+    const page = await services.catalog.list(user.id, 500, after);
     for (const image of page.images) {
-      const file = `${image.number}-${image.sha256.slice(0, 16)}.${EXTENSIONS[image.format] ?? 'bin'}`;
-      await pipeline(await services.images.openBytes(image), createWriteStream(join(directory, file)));
+      const file = `${image.number}-${image.sha256.slice(0, 16)}.${FORMATS[image.format].extension}`;
+      await pipeline(await services.blobs.open(image.sha256), createWriteStream(join(directory, file)));
       manifest.images.push({
         id: image.number,
         file,
@@ -70,7 +69,7 @@ export async function exportUser(
  * it is checked as any upload is; contents, names, EXIF summaries and times are kept, ids are new.
  */
 export async function importUser(
-  services: AppServices,
+  services: Services,
   directory: string,
   onProgress: (done: number, total: number) => void = () => undefined,
 ): Promise<{ username: string; created: boolean; images: number }> {
@@ -87,11 +86,11 @@ export async function importUser(
     user = await services.db.kysely.selectFrom('users').select('id').where('username', '=', manifest.username).executeTakeFirstOrThrow();
   }
   for (const [index, entry] of manifest.images.entries()) {
-    const staged = await services.images.stage(createReadStream(join(directory, entry.file)), entry.filename);
+    const staged = await services.ingest.stage(createReadStream(join(directory, entry.file)), entry.filename);
     try {
       if (staged.sha256 !== entry.sha256) throw new Error(`${entry.file}: content does not match its manifest (sha256 ${staged.sha256})`);
       staged.exif = entry.exif;
-      await services.images.create(user.id, staged, { createdAt: entry.created_at, updatedAt: entry.updated_at });
+      await services.catalog.create(user.id, staged, { createdAt: entry.created_at, updatedAt: entry.updated_at });
     } finally {
       await staged.discard();
     }
@@ -105,7 +104,7 @@ export async function importUser(
  * of the stored originals it refers to. For PostgreSQL, the recommended pg_dump command instead.
  */
 export async function backup(
-  services: AppServices,
+  services: Services,
   file: string,
   databaseUrl: string | null,
 ): Promise<{ database: string; originals: number; manifest?: string; command?: string }> {

@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
-import { openDatabase, openStorage } from '../app.js';
+import { openDatabase, openStorage } from '../services.js';
 import { loadConfig, type Config } from '../config.js';
 import { migrate, openSqlite } from '../db/database.js';
 import { blobKey } from '../images/keys.js';

@@ -1,5 +1,5 @@
 // The public API, as any client uses it: token header, JSON bodies, DRF-shaped errors.
-import type { ImageJson } from '../../src/api-contract.js';
+import type { Image as ImageJson } from '../../src/schemas/images.js';
 import { clearToken, getToken } from './session.js';
 
 export type Image = ImageJson;

@@ -1,8 +1,5 @@
-import type { FastifyInstance } from 'fastify';
-import { timingSafeEqual } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { ApiError } from '../errors.js';
-import type { RenderLimiter } from '../processing/limiter.js';
+import type { RenderLimiter } from './processing/limiter.js';
 
 /** The service's Prometheus metrics, one registry per app. */
 export class Metrics {
@@ -54,23 +51,4 @@ export class Metrics {
       },
     });
   }
-}
-
-/** Records every response, and serves GET /metrics (with METRICS_TOKEN set, only to `Authorization: Bearer <token>`). */
-export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: string | null): void {
-  app.addHook('onResponse', async (request, reply) => {
-    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    metrics.requests.inc(labels);
-    metrics.durations.observe(labels, reply.elapsedTime / 1000);
-    if (reply.statusCode === 503 && reply.getHeader('retry-after') === '5') metrics.dependencyErrors.inc();
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-    if (token) {
-      const given = Buffer.from(request.headers.authorization ?? '');
-      const expected = Buffer.from(`Bearer ${token}`);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected))
-        throw new ApiError(401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Bearer' });
-    }
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
 }

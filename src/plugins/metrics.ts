@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { timingSafeEqual } from 'node:crypto';
+import { HttpError } from '../http/errors.js';
+import type { Metrics } from '../metrics.js';
+
+export interface MetricsPluginOptions {
+  metrics: Metrics;
+  /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
+  token: string | null;
+}
+
+/** Records every response by route and status, and serves the Prometheus metrics at GET /metrics. */
+export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, token }: MetricsPluginOptions) => {
+  app.addHook('onResponse', async (request, reply) => {
+    const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
+    metrics.requests.inc(labels);
+    metrics.durations.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (token) {
+      const given = Buffer.from(request.headers.authorization ?? '');
+      const expected = Buffer.from(`Bearer ${token}`);
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new HttpError(401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Bearer' });
+      }
+    }
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+});

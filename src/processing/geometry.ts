@@ -1,0 +1,30 @@
+export type Fit = 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
+export const FITS: readonly Fit[] = ['cover', 'contain', 'inside', 'outside', 'fill'];
+
+/** Width and height a resize will produce (sharp's rules; no enlargement unless asked). */
+export function outputSize(
+  source: { width: number; height: number },
+  box: { width: number | null; height: number | null },
+  fit: Fit,
+  enlarge: boolean,
+): { width: number; height: number } {
+  const { width: sw, height: sh } = source;
+  let width = box.width ?? Math.round((sw * (box.height ?? sh)) / sh);
+  let height = box.height ?? Math.round((sh * (box.width ?? sw)) / sw);
+  if (box.width !== null && box.height !== null && (fit === 'inside' || fit === 'outside')) {
+    const scale = fit === 'inside' ? Math.min(box.width / sw, box.height / sh) : Math.max(box.width / sw, box.height / sh);
+    width = Math.round(sw * scale);
+    height = Math.round(sh * scale);
+  }
+  if (!enlarge && (width > sw || height > sh)) {
+    const shrink = Math.min(sw / width, sh / height);
+    if (fit === 'inside' || fit === 'outside' || box.width === null || box.height === null) {
+      width = Math.round(width * shrink);
+      height = Math.round(height * shrink);
+    } else {
+      width = Math.min(width, sw);
+      height = Math.min(height, sh);
+    }
+  }
+  return { width: Math.max(1, width), height: Math.max(1, height) };
+}

@@ -1,0 +1,136 @@
+import { Redis } from 'ioredis';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AccountAdmin } from './auth/admin.js';
+import { MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
+import { AuthService } from './auth/service.js';
+import { TokenIssuer } from './auth/tokens.js';
+import type { Config } from './config.js';
+import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
+import { BlobLifecycle } from './images/blobs.js';
+import { ImageCatalog } from './images/catalog.js';
+import { Ingest } from './images/ingest.js';
+import { Maintenance } from './images/maintenance.js';
+import { VariantService } from './images/variants.js';
+import { Metrics } from './metrics.js';
+import { RenderLimiter } from './processing/limiter.js';
+import { FsStorage } from './storage/fs.js';
+import { S3Storage } from './storage/s3.js';
+import type { Storage } from './storage/storage.js';
+
+/** Everything the app, the command-line tool and the tools share, opened from one Config. */
+export interface Services {
+  db: Db;
+  storage: Storage;
+  /** Shared state of all instances (rate limits, login failures), when REDIS_URL is set. */
+  redis: Redis | null;
+  auth: AuthService;
+  admin: AccountAdmin;
+  catalog: ImageCatalog;
+  blobs: BlobLifecycle;
+  variants: VariantService;
+  ingest: Ingest;
+  maintenance: Maintenance;
+  metrics: Metrics;
+  /** Releases the database, storage and Redis connections. */
+  close(): Promise<void>;
+}
+
+/** Replacements for tests (a fault-injecting storage, say). */
+export interface ServiceOverrides {
+  wrapStorage?: (storage: Storage) => Storage;
+}
+
+/** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
+export async function openStorage(config: Config): Promise<Storage> {
+  if (config.storage.kind === 's3') return new S3Storage(config.storage);
+  const storage = new FsStorage(join(config.dataDir, 'storage'));
+  await storage.init();
+  return storage;
+}
+
+/** The configured database: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
+export function openDatabase(config: Config, onIdleError: (error: Error) => void = () => undefined): Db {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, { onIdleError }) : openSqlite(config.dataDir);
+}
+
+/** Where uploads are received before they are stored (local even with object storage: sharp needs random access). */
+export function uploadDir(config: Config): string {
+  return join(config.dataDir, 'tmp');
+}
+
+/**
+ * Opens the database (migrating it) and the storage, and wires the domain. No start-up cleaning:
+ * the command-line tool uses this beside a running server.
+ */
+export async function openServices(config: Config, overrides: ServiceOverrides = {}): Promise<Services> {
+  const tmpDir = uploadDir(config);
+  await mkdir(tmpDir, { recursive: true });
+  const opened = await openStorage(config);
+  const storage = overrides.wrapStorage ? overrides.wrapStorage(opened) : opened;
+  const db = openDatabase(config);
+  try {
+    await migrate(db);
+  } catch (error) {
+    await db.close();
+    storage.close?.();
+    throw error;
+  }
+  // Fail fast when Redis is away: callers fall back (rate limits and login throttling fail open).
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
+    : null;
+  redis?.on('error', () => undefined); // logged by the app once its logger exists
+
+  const failureWindowMs = config.loginFailureWindowSeconds * 1000;
+  const attempts = redis
+    ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs)
+    : new MemoryAttemptCounter(failureWindowMs);
+  const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!), { attempts, maxFailures: config.loginFailuresPerUser });
+
+  // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
+  const queueWait = (queue: string) => (seconds: number) => metrics.queueWait.observe({ queue }, seconds);
+  const renders = new RenderLimiter(config.renderConcurrency, config.renderQueue, queueWait('render'));
+  const decodes = new RenderLimiter(config.renderConcurrency, config.ingestQueue, queueWait('ingest'));
+  const metrics: Metrics = new Metrics({ render: renders, ingest: decodes });
+
+  const variants = new VariantService(db, storage, renders, {
+    maxDimension: config.maxVariantDimension,
+    cacheBytes: config.variantCacheBytes,
+    timeoutSeconds: config.renderTimeoutSeconds,
+    maxPixels: config.maxImagePixels,
+  });
+  const blobs = new BlobLifecycle(db, storage, variants);
+  const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages });
+  const ingest = new Ingest({
+    tmpDir,
+    maxUploadBytes: config.maxUploadBytes,
+    maxPixels: config.maxImagePixels,
+    maxSide: config.maxImageSide,
+    maxFrames: config.maxFrames,
+    maxTotalPixels: config.maxTotalPixels,
+    keepMetadata: config.keepMetadata,
+    exposeLocation: config.exposeLocation,
+    timeoutSeconds: config.renderTimeoutSeconds,
+    limiter: decodes,
+  });
+  const maintenance = new Maintenance(db, storage, blobs, variants, { tmpDir, staleAfterMs: 2 * config.requestTimeoutMs });
+  return {
+    db,
+    storage,
+    redis,
+    auth,
+    admin: new AccountAdmin(db, auth, catalog),
+    catalog,
+    blobs,
+    variants,
+    ingest,
+    maintenance,
+    metrics,
+    async close() {
+      await db.close();
+      storage.close?.();
+      redis?.disconnect();
+    },
+  };
+}
