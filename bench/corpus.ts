@@ -8,18 +8,16 @@
  *   npm run bench:corpus -- --quick      one run of the first files, budgets reported but not enforced (smoke run)
  */
 import { cpus } from 'node:os';
-import { register, TEST_SECRET, upload } from '../test/helpers.js';
-import { hostileCorpus, watchHealth } from './hostile-corpus.js';
-import { median, percentile, printRows, startServerProcess } from './lib.js';
+import { register, TEST_SECRET, upload, median, percentile, startServerProcess } from '../testkit/index.js';
+import { hostileCorpus, watchHealth } from '../testkit/hostile-corpus.js';
+import { benchArgs, positive, printRows } from './lib.js';
 
 const P99_BUDGET_MS = 100;
 const RSS_BUDGET_MIB = 512;
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const runsIndex = args.indexOf('--runs');
-const runs = quick ? 1 : runsIndex >= 0 ? Number(args[runsIndex + 1]) : 3;
-if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive whole number');
+const { values: options } = benchArgs({ quick: { type: 'boolean', default: false }, runs: { type: 'string' } });
+const quick = options.quick;
+const runs = quick ? 1 : Math.round(positive(options.runs, 'runs', 3));
 
 interface RunResult {
   files: number;

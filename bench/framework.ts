@@ -1,5 +1,5 @@
 import { cpus } from 'node:os';
-import { median } from './lib.js';
+import { median } from '../testkit/index.js';
 
 /** What a benchmark's ratio (service ÷ baseline) must be, or how much the service may exceed the baseline. */
 export type Budget =

@@ -5,15 +5,12 @@
  */
 import autocannon from 'autocannon';
 import sharp from 'sharp';
-import { fixture, register, TEST_SECRET, upload } from '../test/helpers.js';
-import { printRows, rssMiB, startServerProcess } from './lib.js';
+import { fixture, register, TEST_SECRET, upload, rssMiB, startServerProcess } from '../testkit/index.js';
+import { benchArgs, positive, printRows } from './lib.js';
 
-const option = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(name);
-  return index > 0 ? Number(process.argv[index + 1]) : fallback;
-};
-const duration = option('--duration', 60);
-const connections = option('--connections', 64);
+const { values: options } = benchArgs({ duration: { type: 'string' }, connections: { type: 'string' } });
+const duration = positive(options.duration, 'duration', 60);
+const connections = Math.round(positive(options.connections, 'connections', 64));
 
 /**
  * Where the time went, from the server's own histograms (/metrics): per route, the mean and the

@@ -9,24 +9,34 @@
 import autocannon from 'autocannon';
 import Database from 'libsql';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { freshScaleOutBackend, type ScaleOutBackend } from '../test/backends.js';
-import { fetchBytes, fixture, freePort, register, tempDataDir, TEST_SECRET, upload } from '../test/helpers.js';
+import {
+  freshScaleOutBackend,
+  type ScaleOutBackend,
+  fetchBytes,
+  fixture,
+  freePort,
+  register,
+  tempDataDir,
+  TEST_SECRET,
+  upload,
+  rssMiB,
+  startServerProcess,
+  type ServerProcess,
+  httpConfig,
+  startNginx,
+} from '../testkit/index.js';
+import { benchArgs } from './lib.js';
 import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type Series } from './framework.js';
-import { rssMiB, startServerProcess, type ServerProcess } from './lib.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const outIndex = args.indexOf('--out');
-const outDir = outIndex >= 0 ? args[outIndex + 1]! : join(ROOT, 'docs');
-const selected = args.filter((arg, i) => !arg.startsWith('--') && args[i - 1] !== '--out');
+const { values: options, positionals: selected } = benchArgs({ quick: { type: 'boolean', default: false }, out: { type: 'string' } });
+const quick = options.quick;
+const outDir = options.out ?? join(ROOT, 'docs');
 const pairs = quick ? 1 : 5;
 const seconds = quick ? 0.3 : 3;
-const nginxPath = '/usr/sbin/nginx';
 
 // ---- shared context ----
 
@@ -76,22 +86,6 @@ async function waitFor(url: string, timeoutMs = 20_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error(`${url} did not come up`);
-}
-
-/** nginx with the given server blocks, in a scratch prefix. */
-async function startNginx(serverBlocks: string): Promise<{ stop(): void }> {
-  if (!existsSync(nginxPath)) throw new Error('nginx is not installed (apt-get install nginx)');
-  const prefix = await tempDataDir();
-  await mkdir(join(prefix, 'tmp'));
-  // nginx's workers run as nobody: they must be able to enter the prefix and write their temporary files.
-  await chmod(prefix, 0o755);
-  await chmod(join(prefix, 'tmp'), 0o777);
-  const config = `worker_processes 1; pid nginx.pid; error_log error.log warn; events { worker_connections 1024; }
-http { access_log off; client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
-${serverBlocks} }`;
-  await writeFile(join(prefix, 'nginx.conf'), config);
-  const child = spawn(nginxPath, ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  return { stop: () => child.kill('SIGQUIT') };
 }
 
 /** A JPEG of roughly the given size: a photo-like noisy gradient. */
@@ -309,8 +303,7 @@ const originalDelivery: Benchmark<Context> = {
     await chmod(root, 0o755);
     await writeFile(join(root, 'photo.webp'), await readFile(fixture('photo.webp')), { mode: 0o644 });
     const port = await freePort();
-    const nginx = await startNginx(`server { listen 127.0.0.1:${port}; root ${root}; }`);
-    await waitFor(`http://127.0.0.1:${port}/photo.webp`);
+    const nginx = await startNginx(httpConfig(`server { listen 127.0.0.1:${port}; root ${root}; }`), `http://127.0.0.1:${port}/photo.webp`);
     return {
       service: async () => (await load({ url: image.url, connections: 32 })).requests.average,
       baseline: async () => (await load({ url: `http://127.0.0.1:${port}/photo.webp`, connections: 32 })).requests.average,
@@ -401,16 +394,16 @@ const scale: Benchmark<Context> = {
     const proxyPort = await freePort();
     const instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     // Without nginx the benchmark fails: the instances must not outlive it.
+    const proxy = `http://127.0.0.1:${proxyPort}`;
     const nginx = await startNginx(
-      `upstream api { server 127.0.0.1:${new URL(instances[0]!.base).port}; server 127.0.0.1:${new URL(instances[1]!.base).port}; keepalive 64; }
-       server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
+      httpConfig(`upstream api { server 127.0.0.1:${new URL(instances[0]!.base).port}; server 127.0.0.1:${new URL(instances[1]!.base).port}; keepalive 64; }
+       server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }`),
+      `${proxy}/healthz`,
     ).catch(async (error: unknown) => {
       await Promise.all(instances.map((instance) => instance.stop()));
       await backend.release();
       throw error;
     });
-    const proxy = `http://127.0.0.1:${proxyPort}`;
-    await waitFor(`${proxy}/healthz`);
     const token = await register(proxy);
     const image = (await upload(proxy, token, fixture('photo.webp'))).body;
     const read = async (base: string) =>
@@ -419,7 +412,7 @@ const scale: Benchmark<Context> = {
       service: () => read(proxy),
       baseline: () => read(instances[0]!.base),
       close: async () => {
-        nginx.stop();
+        await nginx.stop();
         await Promise.all(instances.map((instance) => instance.stop()));
         await backend.release();
       },

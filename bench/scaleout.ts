@@ -9,12 +9,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { createBucket, createSchema, REDIS_URL, s3Env, startS3Server } from '../test/backends.js';
-import { fixture, freePort, register, tempDataDir, TEST_SECRET, upload } from '../test/helpers.js';
-import { printRows, startServerProcess, type ServerProcess } from './lib.js';
+import {
+  createBucket,
+  createSchema,
+  REDIS_URL,
+  s3Env,
+  startS3Server,
+  fixture,
+  freePort,
+  register,
+  tempDataDir,
+  TEST_SECRET,
+  upload,
+  startServerProcess,
+  type ServerProcess,
+} from '../testkit/index.js';
+import { benchArgs, positive, printRows } from './lib.js';
 
-const durationIndex = process.argv.indexOf('--duration');
-const duration = durationIndex > 0 ? Number(process.argv[durationIndex + 1]) : 5;
+const { values: options } = benchArgs({ duration: { type: 'string' } });
+const duration = positive(options.duration, 'duration', 5);
 
 /** Multipart bodies of distinct JPEGs (one pixel differs), so that dedup does not skip the storage writes. */
 async function uploadBodies(count: number): Promise<{ boundary: string; bodies: Buffer[] }> {

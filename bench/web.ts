@@ -13,15 +13,14 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { launchChromium } from '../test/browser.js';
-import { register, TEST_SECRET, upload } from '../test/helpers.js';
+import { launchChromium } from '../testkit/browser.js';
+import { register, TEST_SECRET, upload, median, startServerProcess } from '../testkit/index.js';
 import { runInfo } from './framework.js';
-import { median, startServerProcess } from './lib.js';
+import { benchArgs } from './lib.js';
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const outIndex = args.indexOf('--out');
-const outDir = outIndex >= 0 ? args[outIndex + 1]! : join(import.meta.dirname, '..', 'docs');
+const { values: options } = benchArgs({ quick: { type: 'boolean', default: false }, out: { type: 'string' } });
+const quick = options.quick;
+const outDir = options.out ?? join(import.meta.dirname, '..', 'docs');
 const IMAGES = quick ? 10 : 100;
 const REPEATS = quick ? 1 : 5;
 const VIEWPORT = { width: 1280, height: 800 };

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { MediaSigner } from '../src/media/signing.js';
-import { api, fixture, register, startServer, TEST_SECRET, uniqueUsername, type TestServer } from './helpers.js';
+import { TEST_SECRET, api, fixture, onBackend, register, uniqueUsername, useServer } from '../testkit/index.js';
 
 interface Operation {
   method: string;
@@ -10,9 +10,8 @@ interface Operation {
   secured: boolean;
 }
 
-describe('access control audit: every route in the OpenAPI spec', () => {
-  let server: TestServer;
-  let base: string;
+describe(onBackend('access control audit: every route in the OpenAPI spec'), () => {
+  const running = useServer();
   let victimName: string;
   let victim: string;
   let intruder: string;
@@ -22,18 +21,16 @@ describe('access control audit: every route in the OpenAPI spec', () => {
   let operations: Operation[];
 
   before(async () => {
-    server = await startServer();
-    base = server.base;
     victimName = uniqueUsername('victim');
-    victim = await register(base, victimName);
-    intruder = await register(base);
-    revoked = await register(base);
-    await api(base, '/regenerateToken/', { token: revoked });
+    victim = await register(running.base, victimName);
+    intruder = await register(running.base);
+    revoked = await register(running.base);
+    await api(running.base, '/regenerateToken/', { token: revoked });
     const form = new FormData();
     form.append('image', new Blob([await readFile(fixture('exif-canon-40d.jpg'))]), 'victim-secret-name.jpg');
-    image = (await api(base, '/images/', { method: 'POST', token: victim, body: form })).body;
+    image = (await api(running.base, '/images/', { method: 'POST', token: victim, body: form })).body;
     victimUserId = Number(new URL(image.url).pathname.split('/')[2]);
-    const spec = (await api(base, '/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const spec = (await api(running.base, '/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({
         method: method.toUpperCase(),
@@ -42,7 +39,6 @@ describe('access control audit: every route in the OpenAPI spec', () => {
       })),
     );
   });
-  after(() => server.close());
 
   const concrete = (path: string) =>
     path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId)).replace('{username}', victimName);
@@ -57,7 +53,7 @@ describe('access control audit: every route in the OpenAPI spec', () => {
       form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'intruder.png');
       init.body = form;
     }
-    return api(base, `${concrete(operation.path)}${query}`, init);
+    return api(running.base, `${concrete(operation.path)}${query}`, init);
   }
 
   /** Nothing of the victim's in a response meant for someone else. */
@@ -112,7 +108,7 @@ describe('access control audit: every route in the OpenAPI spec', () => {
       if (operation.path.startsWith('/admin/')) assert.equal(response.status, 403, `${operation.method} ${operation.path}`);
     }
     // The victim's image is untouched.
-    const mine = await api(base, `/images/${image.id}/`, { token: victim });
+    const mine = await api(running.base, `/images/${image.id}/`, { token: victim });
     assert.equal(mine.status, 200);
     assert.equal(mine.body.sha256, image.sha256);
   });
@@ -124,7 +120,7 @@ describe('access control audit: every route in the OpenAPI spec', () => {
       await (async () => {
         const form = new FormData();
         form.append('image', new Blob([await readFile(fixture('alpha.png'))]), 'mine.png');
-        return api(base, '/images/', { method: 'POST', token: intruder, body: form });
+        return api(running.base, '/images/', { method: 'POST', token: intruder, body: form });
       })()
     ).body as { url: string };
     const own = new URL(image.url);

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { tempDataDir } from './helpers.js';
+import { tempDataDir } from '../testkit/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const BENCHMARKS = [

@@ -4,17 +4,28 @@ import { existsSync } from 'node:fs';
 import { readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { blobKey } from '../src/images/keys.js';
-import { backend } from './backends.js';
-import { api, fetchBytes, fixture, GOOD_PASSWORD, register, startServer, upload, type TestServer } from './helpers.js';
+import {
+  GOOD_PASSWORD,
+  api,
+  backend,
+  fetchBytes,
+  fixture,
+  onBackend,
+  register,
+  upload,
+  useServer,
+  startServer,
+  type TestServer,
+} from '../testkit/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON shapes
 type Json = any;
 
-describe('image-api command line, on a real data directory beside a running server', () => {
-  let server: TestServer;
+describe(onBackend('image-api command line, on a real data directory beside a running server'), () => {
+  const running = useServer();
   let tokens: Record<'alice' | 'bob' | 'carol', string>;
   let shared: { id: number; sha256: string; url: string };
 
@@ -24,7 +35,7 @@ describe('image-api command line, on a real data directory beside a running serv
       execFile(
         process.execPath,
         ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
-        { cwd: ROOT, env: { ...process.env, ...server.env, NODE_NO_WARNINGS: '1' } },
+        { cwd: ROOT, env: { ...process.env, ...running.server.env, NODE_NO_WARNINGS: '1' } },
         (error, stdout, stderr) =>
           resolve({
             code: error ? (typeof error.code === 'number' ? error.code : 1) : 0,
@@ -36,18 +47,16 @@ describe('image-api command line, on a real data directory beside a running serv
     });
 
   before(async () => {
-    server = await startServer();
     tokens = {
-      alice: await register(server.base, 'alice'),
-      bob: await register(server.base, 'bob'),
-      carol: await register(server.base, 'carol'),
+      alice: await register(running.server.base, 'alice'),
+      bob: await register(running.server.base, 'bob'),
+      carol: await register(running.server.base, 'carol'),
     };
-    shared = (await upload(server.base, tokens.alice, fixture('photo.webp'))).body;
-    await upload(server.base, tokens.alice, fixture('alpha.png'));
-    await upload(server.base, tokens.bob, fixture('tiny-2x2.png'));
-    await upload(server.base, tokens.carol, fixture('photo.webp'));
+    shared = (await upload(running.server.base, tokens.alice, fixture('photo.webp'))).body;
+    await upload(running.server.base, tokens.alice, fixture('alpha.png'));
+    await upload(running.server.base, tokens.bob, fixture('tiny-2x2.png'));
+    await upload(running.server.base, tokens.carol, fixture('photo.webp'));
   });
-  after(() => server.close());
 
   test('users list and usage count what was uploaded, and what dedup shares', async () => {
     const users = (await cli('users', 'list', '--json')).json() as { username: string; images: number; bytes: number }[];
@@ -69,28 +78,31 @@ describe('image-api command line, on a real data directory beside a running serv
 
   test('disable refuses the token on the next request; enable restores it', async () => {
     assert.equal((await cli('users', 'disable', 'bob')).code, 0);
-    const refused = await api(server.base, '/images/', { token: tokens.bob });
+    const refused = await api(running.server.base, '/images/', { token: tokens.bob });
     assert.equal(refused.status, 401);
     assert.deepEqual(refused.body, { detail: 'User inactive or deleted.' });
-    const login = await api(server.base, '/api-token-auth/', { method: 'POST', json: { username: 'bob', password: GOOD_PASSWORD } });
+    const login = await api(running.server.base, '/api-token-auth/', {
+      method: 'POST',
+      json: { username: 'bob', password: GOOD_PASSWORD },
+    });
     assert.equal(login.status, 400);
     assert.equal((await cli('users', 'enable', 'bob')).code, 0);
-    assert.equal((await api(server.base, '/images/', { token: tokens.bob })).status, 200);
+    assert.equal((await api(running.server.base, '/images/', { token: tokens.bob })).status, 200);
   });
 
   test('create, set-password and tokens revoke', async () => {
     const created = (await cli('users', 'create', 'dave', '--password', 'another good passphrase', '--json')).json();
     assert.match(created.token, /^[0-9a-f]{40}$/);
-    assert.equal((await api(server.base, '/images/', { token: created.token })).status, 200);
+    assert.equal((await api(running.server.base, '/images/', { token: created.token })).status, 200);
     assert.equal((await cli('users', 'set-password', 'dave', '--password', 'a different passphrase')).code, 0);
-    assert.equal((await api(server.base, '/images/', { token: created.token })).status, 401, 'a new password revokes the token');
-    const login = await api(server.base, '/api-token-auth/', {
+    assert.equal((await api(running.server.base, '/images/', { token: created.token })).status, 401, 'a new password revokes the token');
+    const login = await api(running.server.base, '/api-token-auth/', {
       method: 'POST',
       json: { username: 'dave', password: 'a different passphrase' },
     });
     assert.equal(login.status, 200);
     assert.equal((await cli('tokens', 'revoke', 'dave')).code, 0);
-    assert.equal((await api(server.base, '/images/', { token: login.body.token })).status, 401);
+    assert.equal((await api(running.server.base, '/images/', { token: login.body.token })).status, 401);
     const weak = await cli('users', 'create', 'eve', '--password', '12345678');
     assert.equal(weak.code, 1);
     assert.match(weak.stderr, /entirely numeric/);
@@ -99,7 +111,7 @@ describe('image-api command line, on a real data directory beside a running serv
   });
 
   test('gc: a dry run deletes nothing; --apply removes exactly the garbage', async () => {
-    const { storage, db } = server.built.services;
+    const { storage, db } = running.server.built.services;
     const orphan = 'a'.repeat(64);
     await storage.put(blobKey(orphan), Readable.from([Buffer.from('orphan')]));
     await storage.put(`variants/${'b'.repeat(2)}/${'b'.repeat(64)}/1x1-inside-q80.jpeg`, Readable.from([Buffer.from('stray')]));
@@ -126,10 +138,10 @@ describe('image-api command line, on a real data directory beside a running serv
       .execute();
     await storage.put(blobKey(unreferenced), Readable.from([Buffer.from('unref')]));
     // A temporary upload left by a crash hours ago, and one of an upload in progress now.
-    const stale = join(server.config.dataDir, 'tmp', 'upload-stale');
+    const stale = join(running.server.config.dataDir, 'tmp', 'upload-stale');
     await writeFile(stale, 'partial');
     await utimes(stale, new Date(Date.now() - 3 * 3600_000), new Date(Date.now() - 3 * 3600_000));
-    const live = join(server.config.dataDir, 'tmp', 'upload-live');
+    const live = join(running.server.config.dataDir, 'tmp', 'upload-live');
     await writeFile(live, 'partial');
 
     const dry = (await cli('gc', '--json')).json();
@@ -158,7 +170,7 @@ describe('image-api command line, on a real data directory beside a running serv
     assert.equal(sound.code, 0, `${sound.stdout}\n${sound.stderr}`);
     assert.equal(sound.json().checked, 3);
     // One byte flipped in the stored original (a file on disk, or an object in the bucket).
-    const { storage } = server.built.services;
+    const { storage } = running.server.built.services;
     const chunks: Buffer[] = [];
     for await (const chunk of await storage.get(blobKey(shared.sha256))) chunks.push(chunk as Buffer);
     const bytes = Buffer.concat(chunks);
@@ -176,13 +188,13 @@ describe('image-api command line, on a real data directory beside a running serv
   test('deleting a user removes their images and keeps the bytes other users share', async () => {
     const deleted = (await cli('users', 'delete', 'carol', '--json')).json();
     assert.equal(deleted.imagesDeleted, 1);
-    assert.equal((await api(server.base, '/images/', { token: tokens.carol })).status, 401);
+    assert.equal((await api(running.server.base, '/images/', { token: tokens.carol })).status, 401);
     assert.equal((await fetchBytes(shared.url)).status, 200, "alice's copy of the shared WebP still serves");
     assert.equal((await cli('usage', '--json')).json().originals.files, 3);
   });
 });
 
-describe('export, import and backup', () => {
+describe(onBackend('export, import and backup'), () => {
   test('export from one data directory and import into a fresh one gives the same images, hashes and metadata', async () => {
     const source = await startServer();
     const target = await startServer();

@@ -5,8 +5,20 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
 import { blobKey } from '../src/images/keys.js';
-import { backend, backendResources } from './backends.js';
-import { api, fetchBytes, fixture, register, sha256, startServer, tempDataDir, upload, type TestServer } from './helpers.js';
+import {
+  backend,
+  backendResources,
+  api,
+  fetchBytes,
+  fixture,
+  register,
+  sha256,
+  startServer,
+  tempDataDir,
+  upload,
+  type TestServer,
+  onBackend,
+} from '../testkit/index.js';
 
 /** The content hashes of the originals in a server's storage (local files or bucket). */
 async function storedObjects(server: TestServer): Promise<string[]> {
@@ -15,7 +27,7 @@ async function storedObjects(server: TestServer): Promise<string[]> {
   return names;
 }
 
-describe('consistency', () => {
+describe(onBackend('consistency'), () => {
   test('compat fix 10: 50 concurrent uploads from 5 users, all 201, ids unique per user, every byte intact', async () => {
     const server = await startServer();
     try {

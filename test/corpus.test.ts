@@ -5,9 +5,8 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { hostileCorpus, watchHealth, type HealthWatcher } from '../bench/hostile-corpus.js';
-import { percentile, startServerProcess } from '../bench/lib.js';
-import { api, fetchBytes, fixture, register, startServer, TEST_SECRET, upload } from './helpers.js';
+import { hostileCorpus, watchHealth, type HealthWatcher } from '../testkit/hostile-corpus.js';
+import { percentile, startServerProcess, api, fetchBytes, fixture, register, startServer, TEST_SECRET, upload } from '../testkit/index.js';
 
 test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is stored decodes and carries no extra payload', async (t) => {
   // The server in a process of its own, so that its memory is measured alone.

@@ -7,9 +7,8 @@ import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { openDatabase, openStorage } from '../src/services.js';
 import { loadConfig } from '../src/config.js';
-import { freshScaleOutBackend } from './backends.js';
+import { freshScaleOutBackend, api, fetchBytes, freePort, register, sha256, tempDataDir, TEST_SECRET, upload } from '../testkit/index.js';
 import sharp from 'sharp';
-import { api, fetchBytes, freePort, register, sha256, tempDataDir, TEST_SECRET, upload } from './helpers.js';
 
 const ROOT = join(import.meta.dirname, '..');
 

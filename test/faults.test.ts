@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { test } from 'node:test';
 import type { ByteRange, Storage } from '../src/storage/storage.js';
-import { api, fetchBytes, fixture, register, startServer, upload } from './helpers.js';
+import { api, fetchBytes, fixture, register, startServer, upload } from '../testkit/index.js';
 
 type Operation = 'put' | 'putFile' | 'get' | 'exists' | 'delete';
 

@@ -3,10 +3,10 @@ import { randomBytes } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
-import { api, fixture, register, sha256, startServer, upload, type TestServer } from './helpers.js';
+import { api, fixture, onBackend, register, sha256, upload, useServer, startServer } from '../testkit/index.js';
 
 const INVALID = { image: ['Upload a valid image. The file you uploaded was either not an image or a corrupted image.'] };
 
@@ -99,21 +99,17 @@ function streamHugeUpload(base: string, token: string, totalBytes: number, decla
   });
 }
 
-describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () => {
-  let server: TestServer;
-  let base: string;
+describe(onBackend('hostile and bad input: always a 4xx JSON answer, nothing stored'), () => {
+  const running = useServer();
   let token: string;
 
   before(async () => {
-    server = await startServer();
-    base = server.base;
-    token = await register(base);
+    token = await register(running.base);
   });
-  after(() => server.close());
 
   async function assertNothingStored(): Promise<void> {
-    assert.deepEqual((await api(base, '/images/', { token })).body, []);
-    assert.deepEqual(await readdir(join(server.config.dataDir, 'tmp')), []);
+    assert.deepEqual((await api(running.base, '/images/', { token })).body, []);
+    assert.deepEqual(await readdir(join(running.server.config.dataDir, 'tmp')), []);
   }
 
   test('text named .jpg, zero bytes, random bytes and SVG are refused by content', async () => {
@@ -133,7 +129,7 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
       ['doc.gif', Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF'), 'image/gif', INVALID],
     ];
     for (const [filename, bytes, contentType, expected] of cases) {
-      const response = await upload(base, token, bytes, { filename, contentType });
+      const response = await upload(running.base, token, bytes, { filename, contentType });
       assert.equal(response.status, 400, filename);
       assert.deepEqual(response.body, expected, filename);
     }
@@ -141,7 +137,7 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
   });
 
   test('the truncated PNG fixture is refused with 400 and leaves nothing behind', async () => {
-    const response = await upload(base, token, fixture('truncated.png'));
+    const response = await upload(running.base, token, fixture('truncated.png'));
     assert.equal(response.status, 400);
     assert.deepEqual(response.body, INVALID);
     await assertNothingStored();
@@ -150,14 +146,14 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
   test('a pixel bomb (tiny file, 20000×20000 header) is refused from its header, before decoding', async () => {
     const bomb = pixelBombPng(20_000, 20_000);
     assert.ok(bomb.length < 1024);
-    const response = await upload(base, token, bomb, { filename: 'bomb.png' });
+    const response = await upload(running.base, token, bomb, { filename: 'bomb.png' });
     assert.equal(response.status, 400);
     assert.deepEqual(response.body, { image: ['Image is too large: 20000×20000 pixels exceeds the limit of 50000000 pixels.'] });
     await assertNothingStored();
   });
 
   test('an extreme shape (16,777,218×2: few pixels, huge rows) is refused from its header by the per-side limit', async () => {
-    const response = await upload(base, token, pixelBombPng(16_777_218, 2), { filename: 'wide.png' });
+    const response = await upload(running.base, token, pixelBombPng(16_777_218, 2), { filename: 'wide.png' });
     assert.equal(response.status, 400);
     assert.deepEqual(response.body, { image: ['Image is too large: 16777218×2 exceeds the limit of 25000 pixels per side.'] });
     await assertNothingStored();
@@ -184,7 +180,7 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
 
   test('a 60 MB upload: 413, and the server stops reading long before the end', async () => {
     const total = 60 * 1024 * 1024;
-    const result = await streamHugeUpload(base, token, total);
+    const result = await streamHugeUpload(running.base, token, total);
     assert.equal(result.status, 413);
     assert.deepEqual(JSON.parse(result.body), { image: [`Ensure this file is at most ${25 * 1024 * 1024} bytes.`] });
     assert.ok(result.bytesSent < 40 * 1024 * 1024, `sent ${result.bytesSent} bytes before the answer`);
@@ -192,7 +188,7 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
   });
 
   test('a 60 MB upload that declares its length is refused before any of it is read', async () => {
-    const result = await streamHugeUpload(base, token, 60 * 1024 * 1024, true);
+    const result = await streamHugeUpload(running.base, token, 60 * 1024 * 1024, true);
     assert.equal(result.status, 413);
     assert.ok(result.bytesSent < 8 * 1024 * 1024, `sent ${result.bytesSent} bytes before the answer`);
     await assertNothingStored();
@@ -211,7 +207,7 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
     const long = `${'a'.repeat(1000)}.png`;
     cases.push([long, long.slice(-255)]);
     for (const [given, expected] of cases) {
-      const response = await upload(base, token, png, { filename: given });
+      const response = await upload(running.base, token, png, { filename: given });
       assert.equal(response.status, 201, JSON.stringify(given));
       assert.equal(response.body.filename, expected, JSON.stringify(given));
       const served = await fetch(response.body.url);
@@ -221,31 +217,32 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
       assert.equal(sha256(Buffer.from(await served.arrayBuffer())), sha256(png));
     }
     // Nothing escaped the storage directory.
-    const listed = await api(base, '/images/', { token });
+    const listed = await api(running.base, '/images/', { token });
     assert.equal(listed.body.length, cases.length);
-    for (const image of listed.body) assert.equal((await api(base, `/images/${image.id}/`, { method: 'DELETE', token })).status, 204);
+    for (const image of listed.body)
+      assert.equal((await api(running.base, `/images/${image.id}/`, { method: 'DELETE', token })).status, 204);
   });
 
   test('wrong multipart field, no file part, a JSON body: 400 No file was submitted.', async () => {
     const png = await readFile(fixture('tiny-2x2.png'));
-    const wrongField = await upload(base, token, png, { field: 'file' });
+    const wrongField = await upload(running.base, token, png, { field: 'file' });
     assert.equal(wrongField.status, 400);
     assert.deepEqual(wrongField.body, { image: ['No file was submitted.'] });
     const onlyFields = new FormData();
     onlyFields.append('image', 'not a file');
-    const fieldsResponse = await api(base, '/images/', { method: 'POST', token, body: onlyFields });
+    const fieldsResponse = await api(running.base, '/images/', { method: 'POST', token, body: onlyFields });
     assert.equal(fieldsResponse.status, 400);
     assert.deepEqual(fieldsResponse.body, { image: ['No file was submitted.'] });
-    const json = await api(base, '/images/', { method: 'POST', token, json: { image: 'x' } });
+    const json = await api(running.base, '/images/', { method: 'POST', token, json: { image: 'x' } });
     assert.equal(json.status, 400);
     assert.deepEqual(json.body, { image: ['No file was submitted.'] });
-    const empty = await api(base, '/images/', { method: 'POST', token });
+    const empty = await api(running.base, '/images/', { method: 'POST', token });
     assert.equal(empty.status, 400);
     await assertNothingStored();
   });
 
   test('malformed multipart and too many parts: 4xx JSON', async () => {
-    const broken = await api(base, '/images/', {
+    const broken = await api(running.base, '/images/', {
       method: 'POST',
       token,
       body: '--xyz\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n\r\nabc',
@@ -255,7 +252,7 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
     assert.equal(typeof broken.body, 'object');
     const many = new FormData();
     for (let i = 0; i < 60; i++) many.append(`field${i}`, 'x');
-    const manyResponse = await api(base, '/images/', { method: 'POST', token, body: many });
+    const manyResponse = await api(running.base, '/images/', { method: 'POST', token, body: many });
     assert.ok(manyResponse.status >= 400 && manyResponse.status < 500, String(manyResponse.status));
     assert.equal(typeof manyResponse.body, 'object');
     await assertNothingStored();
@@ -266,15 +263,15 @@ describe('hostile and bad input: always a 4xx JSON answer, nothing stored', () =
     form.append('other', new Blob([randomBytes(1000)]), 'junk.bin');
     form.append('image', new Blob([await readFile(fixture('alpha.png'))]), 'alpha.png');
     form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'second.png');
-    const response = await api(base, '/images/', { method: 'POST', token, body: form });
+    const response = await api(running.base, '/images/', { method: 'POST', token, body: form });
     assert.equal(response.status, 201);
     assert.equal(response.body.filename, 'alpha.png');
-    assert.equal((await api(base, `/images/${response.body.id}/`, { method: 'DELETE', token })).status, 204);
+    assert.equal((await api(running.base, `/images/${response.body.id}/`, { method: 'DELETE', token })).status, 204);
   });
 
   test('unknown routes and malformed URLs: 404/400 JSON, never 5xx', async () => {
     for (const path of ['/nope', '/images/1/2/3', '/media/1', '/media/x/y?exp=1&sig=a', '/%', '/images/%zz/']) {
-      const response = await api(base, path, { token });
+      const response = await api(running.base, path, { token });
       assert.ok(response.status === 404 || response.status === 400 || response.status === 403, `${path}: ${response.status}`);
       assert.equal(typeof response.body, 'object', path);
     }

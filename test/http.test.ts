@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { blobKey } from '../src/images/keys.js';
-import { backend } from './backends.js';
-import { api, fixture, register, startServer, upload, type TestServer } from './helpers.js';
+import { api, backend, fixture, onBackend, register, upload, useServer, startServer } from '../testkit/index.js';
 
-describe('HTTP hygiene', () => {
-  let server: TestServer;
-  let base: string;
-  before(async () => {
-    server = await startServer();
-    base = server.base;
-  });
-  after(() => server.close());
+describe(onBackend('HTTP hygiene'), () => {
+  const running = useServer();
 
   test('GET /openapi.json is an OpenAPI 3 spec covering every endpoint, with the token scheme', async () => {
-    const response = await api(base, '/openapi.json');
+    const response = await api(running.base, '/openapi.json');
     assert.equal(response.status, 200);
     const spec = response.body;
     assert.match(spec.openapi, /^3\./);
@@ -59,26 +52,26 @@ describe('HTTP hygiene', () => {
   });
 
   test('GET /docs serves the interactive documentation', async () => {
-    const response = await fetch(`${base}/docs/`);
+    const response = await fetch(`${running.base}/docs/`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type')!, /text\/html/);
     assert.match(await response.text(), /swagger/i);
   });
 
   test('/healthz and /readyz', async () => {
-    assert.deepEqual((await api(base, '/healthz')).body, { status: 'ok' });
-    assert.deepEqual((await api(base, '/readyz')).body, { status: 'ok', database: 'ok', storage: 'ok' });
+    assert.deepEqual((await api(running.base, '/healthz')).body, { status: 'ok' });
+    assert.deepEqual((await api(running.base, '/readyz')).body, { status: 'ok', database: 'ok', storage: 'ok' });
   });
 
   test('unknown routes: 404 JSON', async () => {
-    const response = await api(base, '/no/such/thing');
+    const response = await api(running.base, '/no/such/thing');
     assert.equal(response.status, 404);
     assert.deepEqual(response.body, { detail: 'Not found.' });
   });
 
   test('security headers and a request id on every response, errors included', async () => {
     for (const path of ['/healthz', '/no/such/thing', '/images/']) {
-      const response = await api(base, path);
+      const response = await api(running.base, path);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
       assert.equal(response.headers.get('x-frame-options'), 'SAMEORIGIN', path);
       assert.equal(response.headers.get('referrer-policy'), 'no-referrer', path);
@@ -88,23 +81,23 @@ describe('HTTP hygiene', () => {
   });
 
   test('a client cannot choose its request id', async () => {
-    const response = await api(base, '/healthz', { headers: { 'x-request-id': 'injected' } });
+    const response = await api(running.base, '/healthz', { headers: { 'x-request-id': 'injected' } });
     assert.notEqual(response.headers.get('x-request-id'), 'injected');
   });
 
   test('OPTIONS answers with Allow', async () => {
-    const token = await register(base);
-    const response = await fetch(`${base}/images/1/`, { method: 'OPTIONS', headers: { authorization: `Token ${token}` } });
+    const token = await register(running.base);
+    const response = await fetch(`${running.base}/images/1/`, { method: 'OPTIONS', headers: { authorization: `Token ${token}` } });
     assert.equal(response.status, 204);
     assert.equal(response.headers.get('allow'), 'GET, HEAD, PUT, DELETE, OPTIONS');
   });
 
   test('a server error says nothing internal, carries the request id, and is logged', async () => {
-    const token = await register(base);
-    const image = (await upload(base, token, fixture('alpha.png'))).body;
+    const token = await register(running.base);
+    const image = (await upload(running.base, token, fixture('alpha.png'))).body;
     // Corrupt the storage behind the server's back: the row now points at missing bytes.
-    await server.built.services.storage.delete(blobKey(image.sha256));
-    const response = await api(base, `/images/${image.id}/content`, { token });
+    await running.server.built.services.storage.delete(blobKey(image.sha256));
+    const response = await api(running.base, `/images/${image.id}/content`, { token });
     assert.equal(response.status, 500);
     assert.deepEqual(Object.keys(response.body).sort(), ['detail', 'request_id']);
     assert.equal(response.body.detail, 'A server error occurred.');
@@ -116,11 +109,11 @@ describe('HTTP hygiene', () => {
     '/readyz reports unusable storage with 503 and which part failed',
     { skip: backend !== 'sqlite' && 'breaks the local storage directory' },
     async () => {
-      const incoming = join(server.config.dataDir, 'storage', '.incoming');
+      const incoming = join(running.server.config.dataDir, 'storage', '.incoming');
       await rm(incoming, { recursive: true });
       await writeFile(incoming, 'not a directory');
       try {
-        const response = await api(base, '/readyz');
+        const response = await api(running.base, '/readyz');
         assert.equal(response.status, 503);
         assert.deepEqual(response.body, { status: 'unavailable', database: 'ok', storage: 'unavailable' });
         assert.equal(response.headers.get('retry-after'), '5');
@@ -128,12 +121,12 @@ describe('HTTP hygiene', () => {
         await rm(incoming);
         await mkdir(incoming);
       }
-      assert.equal((await api(base, '/readyz')).status, 200);
+      assert.equal((await api(running.base, '/readyz')).status, 200);
     },
   );
 });
 
-describe('CORS', () => {
+describe(onBackend('CORS'), () => {
   test('closed by default: no Access-Control-Allow-Origin for another site', async () => {
     const server = await startServer();
     try {
@@ -170,7 +163,7 @@ describe('CORS', () => {
   });
 });
 
-describe('metrics', () => {
+describe(onBackend('metrics'), () => {
   test('GET /metrics: request counts and durations by route and status, upload bytes, queue depth and wait', async () => {
     const server = await startServer();
     try {

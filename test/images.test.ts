@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { api, fetchBytes, fixture, fixtureNames, register, sha256, startServer, upload, type TestServer } from './helpers.js';
+import { api, fetchBytes, fixture, fixtureNames, onBackend, register, sha256, upload, useServer, startServer } from '../testkit/index.js';
 
-describe('images (compat.md: endpoints)', () => {
-  let server: TestServer;
-  let base: string;
-  before(async () => {
-    server = await startServer();
-    base = server.base;
-  });
-  after(() => server.close());
+describe(onBackend('images (compat.md: endpoints)'), () => {
+  const running = useServer();
 
   test('POST /images/ answers 201 with an integer id, an absolute url and the metadata', async () => {
-    const token = await register(base);
-    const response = await upload(base, token, fixture('photo.webp'));
+    const token = await register(running.base);
+    const response = await upload(running.base, token, fixture('photo.webp'));
     assert.equal(response.status, 201);
     const image = response.body;
     assert.equal(image.id, 1);
@@ -34,11 +28,12 @@ describe('images (compat.md: endpoints)', () => {
   });
 
   test("GET /images/ lists only the caller's images, oldest first, as a plain array", async () => {
-    const token = await register(base);
-    const other = await register(base);
-    await upload(base, other, fixture('alpha.png'));
-    for (const name of ['alpha.png', 'tiny-2x2.png', 'photo.webp']) assert.equal((await upload(base, token, fixture(name))).status, 201);
-    const response = await api(base, '/images/', { token });
+    const token = await register(running.base);
+    const other = await register(running.base);
+    await upload(running.base, other, fixture('alpha.png'));
+    for (const name of ['alpha.png', 'tiny-2x2.png', 'photo.webp'])
+      assert.equal((await upload(running.base, token, fixture(name))).status, 201);
+    const response = await api(running.base, '/images/', { token });
     assert.equal(response.status, 200);
     assert.ok(Array.isArray(response.body));
     assert.deepEqual(
@@ -52,26 +47,26 @@ describe('images (compat.md: endpoints)', () => {
   });
 
   test('compat fix 1: an empty list is [] (not a string)', async () => {
-    const token = await register(base);
-    const response = await api(base, '/images/', { token });
+    const token = await register(running.base);
+    const response = await api(running.base, '/images/', { token });
     assert.equal(response.status, 200);
     assert.deepEqual(response.body, []);
   });
 
   test('compat fix 2: GET /images/<id>/ gives the id as an integer, also for "01"', async () => {
-    const token = await register(base);
-    await upload(base, token, fixture('alpha.png'));
-    const response = await api(base, '/images/1/', { token });
+    const token = await register(running.base);
+    await upload(running.base, token, fixture('alpha.png'));
+    const response = await api(running.base, '/images/1/', { token });
     assert.equal(response.status, 200);
     assert.strictEqual(response.body.id, 1);
-    const padded = await api(base, '/images/01/', { token });
+    const padded = await api(running.base, '/images/01/', { token });
     assert.strictEqual(padded.body.id, 1);
   });
 
   test('compat fix 3: PUT /images/<id>/ answers 200 with the same id and the new content', async () => {
-    const token = await register(base);
-    const created = await upload(base, token, fixture('alpha.png'));
-    const replaced = await upload(base, token, fixture('photo.webp'), { method: 'PUT', path: '/images/1/' });
+    const token = await register(running.base);
+    const created = await upload(running.base, token, fixture('alpha.png'));
+    const replaced = await upload(running.base, token, fixture('photo.webp'), { method: 'PUT', path: '/images/1/' });
     assert.equal(replaced.status, 200);
     assert.equal(replaced.body.id, 1);
     assert.equal(replaced.body.filename, 'photo.webp');
@@ -84,65 +79,65 @@ describe('images (compat.md: endpoints)', () => {
   });
 
   test('DELETE /images/<id>/ answers 204 with an empty body; the image is gone', async () => {
-    const token = await register(base);
-    const created = await upload(base, token, fixture('alpha.png'));
-    const response = await api(base, '/images/1/', { method: 'DELETE', token });
+    const token = await register(running.base);
+    const created = await upload(running.base, token, fixture('alpha.png'));
+    const response = await api(running.base, '/images/1/', { method: 'DELETE', token });
     assert.equal(response.status, 204);
     assert.equal(response.text, '');
-    assert.equal((await api(base, '/images/1/', { token })).status, 404);
+    assert.equal((await api(running.base, '/images/1/', { token })).status, 404);
     assert.equal((await fetchBytes(created.body.url)).status, 403);
-    assert.deepEqual((await api(base, '/images/', { token })).body, []);
+    assert.deepEqual((await api(running.base, '/images/', { token })).body, []);
   });
 
   test('compat fix 6: ids are per user, start at 1 and are never reused, even after deleting the highest', async () => {
-    const first = await register(base);
-    const second = await register(base);
-    assert.equal((await upload(base, first, fixture('alpha.png'))).body.id, 1);
-    assert.equal((await upload(base, first, fixture('alpha.png'))).body.id, 2);
-    assert.equal((await upload(base, second, fixture('alpha.png'))).body.id, 1);
-    assert.equal((await api(base, '/images/2/', { method: 'DELETE', token: first })).status, 204);
-    assert.equal((await upload(base, first, fixture('alpha.png'))).body.id, 3);
+    const first = await register(running.base);
+    const second = await register(running.base);
+    assert.equal((await upload(running.base, first, fixture('alpha.png'))).body.id, 1);
+    assert.equal((await upload(running.base, first, fixture('alpha.png'))).body.id, 2);
+    assert.equal((await upload(running.base, second, fixture('alpha.png'))).body.id, 1);
+    assert.equal((await api(running.base, '/images/2/', { method: 'DELETE', token: first })).status, 204);
+    assert.equal((await upload(running.base, first, fixture('alpha.png'))).body.id, 3);
   });
 
   test('compat fix 7: unknown, non-numeric, negative and huge ids are 404 {"detail": "Not found."}', async () => {
-    const token = await register(base);
-    await upload(base, token, fixture('alpha.png'));
+    const token = await register(running.base);
+    await upload(running.base, token, fixture('alpha.png'));
     for (const id of ['2', '999999', 'abc', '02x', '-1', '0', '1.5', '99999999999999999999999999', '%20', 'null']) {
       for (const method of ['GET', 'DELETE']) {
-        const response = await api(base, `/images/${id}/`, { method, token });
+        const response = await api(running.base, `/images/${id}/`, { method, token });
         assert.equal(response.status, 404, `${method} ${id}`);
         assert.deepEqual(response.body, { detail: 'Not found.' });
       }
     }
-    const put = await upload(base, token, fixture('alpha.png'), { method: 'PUT', path: '/images/abc/' });
+    const put = await upload(running.base, token, fixture('alpha.png'), { method: 'PUT', path: '/images/abc/' });
     assert.equal(put.status, 404);
   });
 
   test('requests without a trailing slash work on every image route', async () => {
-    const token = await register(base);
-    assert.equal((await upload(base, token, fixture('alpha.png'), { path: '/images' })).status, 201);
-    assert.equal((await api(base, '/images', { token })).status, 200);
-    assert.equal((await api(base, '/images/1', { token })).status, 200);
-    assert.equal((await upload(base, token, fixture('tiny-2x2.png'), { method: 'PUT', path: '/images/1' })).status, 200);
-    assert.equal((await api(base, '/images/1', { method: 'DELETE', token })).status, 204);
+    const token = await register(running.base);
+    assert.equal((await upload(running.base, token, fixture('alpha.png'), { path: '/images' })).status, 201);
+    assert.equal((await api(running.base, '/images', { token })).status, 200);
+    assert.equal((await api(running.base, '/images/1', { token })).status, 200);
+    assert.equal((await upload(running.base, token, fixture('tiny-2x2.png'), { method: 'PUT', path: '/images/1' })).status, 200);
+    assert.equal((await api(running.base, '/images/1', { method: 'DELETE', token })).status, 204);
   });
 
   test('method not allowed on images: 405 with Allow', async () => {
-    const token = await register(base);
-    const response = await api(base, '/images/', { method: 'DELETE', token });
+    const token = await register(running.base);
+    const response = await api(running.base, '/images/', { method: 'DELETE', token });
     assert.equal(response.status, 405);
     assert.equal(response.headers.get('allow'), 'GET, HEAD, POST, OPTIONS');
     assert.deepEqual(response.body, { detail: 'Method "DELETE" not allowed.' });
-    const patch = await api(base, '/images/1/', { method: 'PATCH', token });
+    const patch = await api(running.base, '/images/1/', { method: 'PATCH', token });
     assert.equal(patch.status, 405);
     assert.equal(patch.headers.get('allow'), 'GET, HEAD, PUT, DELETE, OPTIONS');
   });
 
   test('every fixture uploads; its pixels come back unchanged (metadata removed) through url and content_url', async () => {
-    const token = await register(base);
+    const token = await register(running.base);
     for (const name of await fixtureNames()) {
       const original = await readFile(fixture(name));
-      const response = await upload(base, token, original, { filename: name });
+      const response = await upload(running.base, token, original, { filename: name });
       if (name === 'truncated.png') {
         assert.equal(response.status, 400, name);
         assert.deepEqual(response.body, {
@@ -161,30 +156,30 @@ describe('images (compat.md: endpoints)', () => {
       const viaToken = await fetchBytes(response.body.content_url, { authorization: `Token ${token}` });
       assert.deepEqual(viaToken.bytes, viaUrl.bytes, name);
     }
-    const listed = await api(base, '/images/', { token });
+    const listed = await api(running.base, '/images/', { token });
     assert.equal(listed.body.length, (await fixtureNames()).length - 1);
     assert.ok(!listed.body.some((image: { filename: string }) => image.filename === 'truncated.png'));
   });
 
   test('reported dimensions are upright for every EXIF orientation', async () => {
-    const token = await register(base);
+    const token = await register(running.base);
     for (let i = 0; i <= 8; i++) {
-      const response = await upload(base, token, fixture(`Landscape_${i}.jpg`));
+      const response = await upload(running.base, token, fixture(`Landscape_${i}.jpg`));
       assert.equal(response.status, 201);
       assert.deepEqual([response.body.width, response.body.height], [1800, 1200], `Landscape_${i}`);
     }
   });
 
   test('pagination: ?limit=, ?order=newest and a cursor in Link rel="next"; limit and order are validated', async () => {
-    const token = await register(base);
+    const token = await register(running.base);
     const png = await readFile(fixture('tiny-2x2.png'));
-    for (let i = 0; i < 5; i++) assert.equal((await upload(base, token, png, { filename: `p${i}.png` })).status, 201);
+    for (let i = 0; i < 5; i++) assert.equal((await upload(running.base, token, png, { filename: `p${i}.png` })).status, 201);
     const walk = async (first: string) => {
       const ids: number[] = [];
       const links: string[] = [];
       let path: string | null = first;
       while (path) {
-        const response: { status: number; body: { id: number }[]; headers: Headers } = await api(base, path, { token });
+        const response: { status: number; body: { id: number }[]; headers: Headers } = await api(running.base, path, { token });
         assert.equal(response.status, 200);
         ids.push(...response.body.map((image) => image.id));
         const link = /^<([^>]+)>; rel="next"$/.exec(response.headers.get('link') ?? '');
@@ -200,52 +195,48 @@ describe('images (compat.md: endpoints)', () => {
     assert.deepEqual(newest.ids, [5, 4, 3, 2, 1]);
     assert.ok(newest.links.every((link) => link.includes('order=newest')));
     // A cursor continues only the order it was made for.
-    const mixed = await api(base, newest.links[0]!.replace('order=newest', 'order=oldest'), { token });
+    const mixed = await api(running.base, newest.links[0]!.replace('order=newest', 'order=oldest'), { token });
     assert.equal(mixed.status, 400);
     assert.deepEqual(mixed.body, { cursor: ['This cursor belongs to order=newest.'] });
-    const badOrder = await api(base, '/images/?order=random', { token });
+    const badOrder = await api(running.base, '/images/?order=random', { token });
     assert.equal(badOrder.status, 400);
-    const tooBig = await api(base, '/images/?limit=5000', { token });
+    const tooBig = await api(running.base, '/images/?limit=5000', { token });
     assert.equal(tooBig.status, 400);
     assert.deepEqual(tooBig.body, { limit: ['Ensure this value is less than or equal to 1000.'] });
-    const notNumber = await api(base, '/images/?limit=abc', { token });
+    const notNumber = await api(running.base, '/images/?limit=abc', { token });
     assert.deepEqual(notNumber.body, { limit: ['A valid integer is required.'] });
-    const badCursor = await api(base, '/images/?cursor=garbage', { token });
+    const badCursor = await api(running.base, '/images/?cursor=garbage', { token });
     assert.equal(badCursor.status, 400);
     assert.deepEqual(badCursor.body, { cursor: ['Invalid cursor.'] });
   });
 });
 
-describe('isolation between users', () => {
-  let server: TestServer;
-  let base: string;
+describe(onBackend('isolation between users'), () => {
+  const running = useServer();
   let owner: string;
   let intruder: string;
   let image: { id: number; url: string; content_url: string };
 
   before(async () => {
-    server = await startServer();
-    base = server.base;
-    owner = await register(base);
-    intruder = await register(base);
-    image = (await upload(base, owner, fixture('exif-canon-40d.jpg'))).body;
+    owner = await register(running.base);
+    intruder = await register(running.base);
+    image = (await upload(running.base, owner, fixture('exif-canon-40d.jpg'))).body;
   });
-  after(() => server.close());
 
   test('another user gets 404 on GET, PUT, DELETE and content of the image', async () => {
-    assert.deepEqual((await api(base, '/images/1/', { token: intruder })).body, { detail: 'Not found.' });
-    assert.equal((await api(base, '/images/1/', { token: intruder })).status, 404);
-    assert.equal((await upload(base, intruder, fixture('alpha.png'), { method: 'PUT', path: '/images/1/' })).status, 404);
-    assert.equal((await api(base, '/images/1/', { method: 'DELETE', token: intruder })).status, 404);
-    assert.equal((await api(base, '/images/1/content', { token: intruder })).status, 404);
+    assert.deepEqual((await api(running.base, '/images/1/', { token: intruder })).body, { detail: 'Not found.' });
+    assert.equal((await api(running.base, '/images/1/', { token: intruder })).status, 404);
+    assert.equal((await upload(running.base, intruder, fixture('alpha.png'), { method: 'PUT', path: '/images/1/' })).status, 404);
+    assert.equal((await api(running.base, '/images/1/', { method: 'DELETE', token: intruder })).status, 404);
+    assert.equal((await api(running.base, '/images/1/content', { token: intruder })).status, 404);
     // Still there, unchanged, for the owner.
-    const mine = await api(base, '/images/1/', { token: owner });
+    const mine = await api(running.base, '/images/1/', { token: owner });
     assert.equal(mine.status, 200);
     assert.equal(mine.body.filename, 'exif-canon-40d.jpg');
   });
 
   test('another user sees none of the images in the list', async () => {
-    assert.deepEqual((await api(base, '/images/', { token: intruder })).body, []);
+    assert.deepEqual((await api(running.base, '/images/', { token: intruder })).body, []);
   });
 
   test('compat fix 5: bytes need the owner token or a signed link', async () => {
@@ -257,7 +248,7 @@ describe('isolation between users', () => {
   });
 });
 
-describe('KEEP_METADATA=true', () => {
+describe(onBackend('KEEP_METADATA=true'), () => {
   test('every fixture comes back byte for byte as uploaded', async () => {
     const server = await startServer({ KEEP_METADATA: 'true' });
     try {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { MediaSigner } from '../src/media/signing.js';
-import { api, fetchBytes, fixture, register, startServer, TEST_SECRET, upload, type TestServer } from './helpers.js';
+import { TEST_SECRET, api, fetchBytes, fixture, onBackend, register, upload, useServer, startServer } from '../testkit/index.js';
 
 interface ImageJson {
   id: number;
@@ -18,23 +18,19 @@ function withParam(url: string, name: string, value: string): string {
   return parsed.toString();
 }
 
-describe('private delivery: signed links and the owner path', () => {
-  let server: TestServer;
-  let base: string;
+describe(onBackend('private delivery: signed links and the owner path'), () => {
+  const running = useServer();
   let token: string;
   let image: ImageJson;
   let original: Buffer;
   let userId: number;
 
   before(async () => {
-    server = await startServer();
-    base = server.base;
-    token = await register(base);
+    token = await register(running.base);
     original = await readFile(fixture('photo.webp'));
-    image = (await upload<ImageJson>(base, token, original, { filename: 'holiday "best" ☀️.webp' })).body;
+    image = (await upload<ImageJson>(running.base, token, original, { filename: 'holiday "best" ☀️.webp' })).body;
     userId = Number(new URL(image.url).pathname.split('/')[2]);
   });
-  after(() => server.close());
 
   test('the signed url works without headers, with the detected type and safe headers', async () => {
     const response = await fetchBytes(image.url);
@@ -108,18 +104,18 @@ describe('private delivery: signed links and the owner path', () => {
       image.url.replace(`/media/${userId}/`, `/media/${userId + 1}/`),
     ];
     for (const link of altered) {
-      const response = await api(base, new URL(link).pathname + new URL(link).search);
+      const response = await api(running.base, new URL(link).pathname + new URL(link).search);
       assert.ok(response.status === 403 || response.status === 404, `${link}: ${response.status}`);
       assert.ok(typeof response.body.detail === 'string');
     }
   });
 
   test("another user's valid link cannot be bent to reach this user's image", async () => {
-    const other = await register(base);
-    const theirs = (await upload<ImageJson>(base, other, fixture('alpha.png'))).body;
+    const other = await register(running.base);
+    const theirs = (await upload<ImageJson>(running.base, other, fixture('alpha.png'))).body;
     const theirUrl = new URL(theirs.url);
     const bent = `/media/${userId}/${image.id}${theirUrl.search}`;
-    assert.equal((await api(base, bent)).status, 403);
+    assert.equal((await api(running.base, bent)).status, 403);
   });
 
   test('an expired link is refused', async () => {
@@ -127,19 +123,21 @@ describe('private delivery: signed links and the owner path', () => {
     const longAgo = Math.floor(Date.now() / 1000) - 3 * 3600;
     const { exp, sig } = signer.sign({ userId, number: image.id, sha256: image.sha256, variant: '' }, longAgo);
     assert.ok(exp < Date.now() / 1000);
-    const response = await api(base, `/media/${userId}/${image.id}?exp=${exp}&sig=${sig}`);
+    const response = await api(running.base, `/media/${userId}/${image.id}?exp=${exp}&sig=${sig}`);
     assert.equal(response.status, 403);
     assert.deepEqual(response.body, { detail: 'This link is invalid or has expired.' });
     // The same signer with the current time makes a working link: the refusal above is the expiry.
     const fresh = signer.sign({ userId, number: image.id, sha256: image.sha256, variant: '' });
-    assert.equal((await fetchBytes(`${base}/media/${userId}/${image.id}?exp=${fresh.exp}&sig=${fresh.sig}`)).status, 200);
+    assert.equal((await fetchBytes(`${running.base}/media/${userId}/${image.id}?exp=${fresh.exp}&sig=${fresh.sig}`)).status, 200);
   });
 
   test('a replace makes the old link stop working; the new link serves the new bytes', async () => {
-    const token2 = await register(base);
-    const first = (await upload<ImageJson>(base, token2, fixture('alpha.png'))).body;
+    const token2 = await register(running.base);
+    const first = (await upload<ImageJson>(running.base, token2, fixture('alpha.png'))).body;
     assert.equal((await fetchBytes(first.url)).status, 200);
-    const replaced = (await upload<ImageJson>(base, token2, fixture('tiny-2x2.png'), { method: 'PUT', path: `/images/${first.id}/` })).body;
+    const replaced = (
+      await upload<ImageJson>(running.base, token2, fixture('tiny-2x2.png'), { method: 'PUT', path: `/images/${first.id}/` })
+    ).body;
     assert.equal((await fetchBytes(first.url)).status, 403);
     const fresh = await fetchBytes(replaced.url);
     assert.equal(fresh.status, 200);
@@ -147,16 +145,16 @@ describe('private delivery: signed links and the owner path', () => {
   });
 
   test('links are built from PUBLIC_URL, never from the Host header (compat fix 11)', async () => {
-    const response = await api(base, '/images/', { token, headers: { host: 'evil.example' } });
+    const response = await api(running.base, '/images/', { token, headers: { host: 'evil.example' } });
     assert.equal(response.status, 200);
     for (const item of response.body) {
-      assert.ok(item.url.startsWith(`${base}/media/`), item.url);
-      assert.ok(item.content_url.startsWith(`${base}/images/`), item.content_url);
+      assert.ok(item.url.startsWith(`${running.base}/media/`), item.url);
+      assert.ok(item.content_url.startsWith(`${running.base}/images/`), item.content_url);
     }
   });
 });
 
-describe('PUBLIC_URL', () => {
+describe(onBackend('PUBLIC_URL'), () => {
   test('is the base of every absolute URL', async () => {
     const server = await startServer({ PUBLIC_URL: 'https://images.example.com/api/' });
     try {

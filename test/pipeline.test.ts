@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import exifr from 'exifr';
 import sharp from 'sharp';
-import { api, fetchBytes, fixture, register, sha256, startServer, upload, type TestServer } from './helpers.js';
+import { api, fetchBytes, fixture, onBackend, register, sha256, upload, useServer, startServer } from '../testkit/index.js';
 
 interface ImageJson {
   id: number;
@@ -42,24 +42,20 @@ async function cameraMetadata(bytes: Buffer): Promise<Record<string, unknown>> {
   return found;
 }
 
-describe('image pipeline', () => {
-  let server: TestServer;
-  let base: string;
+describe(onBackend('image pipeline'), () => {
+  const running = useServer();
   let token: string;
   before(async () => {
-    server = await startServer();
-    base = server.base;
-    token = await register(base);
+    token = await register(running.base);
   });
-  after(() => server.close());
 
   const owner = (path: string, headers: Record<string, string> = {}) =>
-    fetchBytes(`${base}${path}`, { authorization: `Token ${token}`, ...headers });
+    fetchBytes(`${running.base}${path}`, { authorization: `Token ${token}`, ...headers });
 
   test('orientation: all nine Landscape fixtures are 1800×1200 and every variant shows the same upright picture', async () => {
     const uploaded: ImageJson[] = [];
     for (let i = 0; i <= 8; i++) {
-      const image = (await upload<ImageJson>(base, token, fixture(`Landscape_${i}.jpg`))).body;
+      const image = (await upload<ImageJson>(running.base, token, fixture(`Landscape_${i}.jpg`))).body;
       assert.deepEqual([image.width, image.height], [1800, 1200], `Landscape_${i}`);
       uploaded.push(image);
     }
@@ -85,7 +81,7 @@ describe('image pipeline', () => {
     for (const name of ['exif-gps-nikon.jpg', 'exif-canon-40d.jpg']) {
       const before = await cameraMetadata(await readFile(fixture(name)));
       assert.ok(Object.keys(before).length > 0, `${name} should carry metadata to begin with`);
-      const image = (await upload<ImageJson>(base, token, fixture(name))).body;
+      const image = (await upload<ImageJson>(running.base, token, fixture(name))).body;
       const served = [
         (await fetchBytes(image.url)).bytes,
         ...(await Promise.all(Object.values(image.variants).map(async (url) => (await fetchBytes(url)).bytes))),
@@ -102,38 +98,38 @@ describe('image pipeline', () => {
   });
 
   test('the owner sees a safe EXIF summary, without the location', async () => {
-    const nikon = (await upload<ImageJson>(base, token, fixture('exif-gps-nikon.jpg'))).body;
+    const nikon = (await upload<ImageJson>(running.base, token, fixture('exif-gps-nikon.jpg'))).body;
     assert.ok(nikon.exif, 'summary expected');
     assert.match(String(nikon.exif.camera), /NIKON|COOLPIX/i);
     assert.equal(nikon.exif.location, undefined);
-    const canon = (await upload<ImageJson>(base, token, fixture('exif-canon-40d.jpg'))).body;
+    const canon = (await upload<ImageJson>(running.base, token, fixture('exif-canon-40d.jpg'))).body;
     assert.match(String(canon.exif?.camera), /Canon EOS 40D/);
     assert.match(String(canon.exif?.taken_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
-    const png = (await upload<ImageJson>(base, token, fixture('tiny-2x2.png'))).body;
+    const png = (await upload<ImageJson>(running.base, token, fixture('tiny-2x2.png'))).body;
     assert.equal(png.exif, null);
   });
 
   test('metadata in every response: animation, frames, alpha, placeholder, dominant colour', async () => {
-    const gif = (await upload<ImageJson>(base, token, fixture('animated.gif'))).body;
+    const gif = (await upload<ImageJson>(running.base, token, fixture('animated.gif'))).body;
     assert.equal(gif.animated, true);
     assert.equal(gif.frames, 10);
-    const png = (await upload<ImageJson>(base, token, fixture('alpha.png'))).body;
+    const png = (await upload<ImageJson>(running.base, token, fixture('alpha.png'))).body;
     assert.equal(png.has_alpha, true);
     assert.equal(png.animated, false);
     assert.equal(png.frames, 1);
-    const jpeg = (await upload<ImageJson>(base, token, fixture('photo.webp'))).body;
+    const jpeg = (await upload<ImageJson>(running.base, token, fixture('photo.webp'))).body;
     assert.equal(jpeg.has_alpha, false);
     for (const image of [gif, png, jpeg]) {
       assert.match(image.dominant_color, /^#[0-9a-f]{6}$/);
       const hash = Buffer.from(image.placeholder, 'base64');
       assert.ok(hash.length >= 5 && hash.length <= 30, `placeholder of ${hash.length} bytes`);
     }
-    const listed = await api(base, '/images/', { token });
+    const listed = await api(running.base, '/images/', { token });
     assert.ok(listed.body.every((image: ImageJson) => typeof image.placeholder === 'string' && 'srcset' in image));
   });
 
   test('presets and parameters give the expected dimensions and formats', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('Landscape_6.jpg'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('Landscape_6.jpg'))).body;
     const size = async (bytes: Buffer) => {
       const meta = await sharp(bytes).metadata();
       return [meta.format, meta.width, meta.height];
@@ -157,25 +153,25 @@ describe('image pipeline', () => {
       assert.equal(response.status, 200, `${query}: ${response.bytes.toString().slice(0, 200)}`);
       assert.deepEqual(await size(response.bytes), expected, query);
     }
-    const bad = await api(base, `/images/${image.id}/content?w=0&fit=squash`, { token });
+    const bad = await api(running.base, `/images/${image.id}/content?w=0&fit=squash`, { token });
     assert.equal(bad.status, 400);
     assert.deepEqual(Object.keys(bad.body).sort(), ['fit', 'w']);
-    const unknownPreset = await api(base, `/images/${image.id}/content?preset=poster`, { token });
+    const unknownPreset = await api(running.base, `/images/${image.id}/content?preset=poster`, { token });
     assert.equal(unknownPreset.status, 400);
     assert.match(unknownPreset.body.preset[0], /Unknown preset/);
   });
 
   test('srcset lists the width presets at the widths they produce', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('Landscape_1.jpg'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('Landscape_1.jpg'))).body;
     const candidates = image.srcset.split(', ').map((candidate) => candidate.split(' ')[1]);
     assert.deepEqual(candidates, ['480w', '1024w', '1800w']);
     assert.deepEqual(Object.keys(image.variants), ['thumb', 'small', 'medium', 'large']);
-    const small = (await upload<ImageJson>(base, token, fixture('tiny-2x2.png'))).body;
+    const small = (await upload<ImageJson>(running.base, token, fixture('tiny-2x2.png'))).body;
     assert.equal(small.srcset.split(', ').length, 1, 'presets wider than the image collapse into one candidate');
   });
 
   test('format=auto follows Accept (AVIF, then WebP, then the original) and varies on it', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('exif-canon-40d.jpg'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('exif-canon-40d.jpg'))).body;
     const cases: [string, string][] = [
       ['image/avif,image/webp,*/*', 'image/avif'],
       ['image/webp,*/*', 'image/webp'],
@@ -196,7 +192,7 @@ describe('image pipeline', () => {
   });
 
   test('variants: ETag, 304, Last-Modified, Range and HEAD; cached after the first render', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('photo.webp'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('photo.webp'))).body;
     const first = await fetchBytes(image.variants.thumb!, { accept: 'image/webp' });
     assert.equal(first.status, 200);
     const etag = first.headers.get('etag')!;
@@ -215,7 +211,7 @@ describe('image pipeline', () => {
   });
 
   test('a signed variant link covers exactly its parameters', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('photo.webp'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('photo.webp'))).body;
     const link = new URL(image.variants.small!);
     assert.equal((await fetchBytes(link.toString())).status, 200);
     for (const [name, value] of [
@@ -244,7 +240,7 @@ describe('image pipeline', () => {
   });
 
   test('animation: the 10-frame GIF gives a 10-frame animated WebP variant; a GIF variant stays animated', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('animated.gif'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('animated.gif'))).body;
     const webp = await owner(`/images/${image.id}/content?w=200&format=webp`);
     const webpMeta = await sharp(webp.bytes, { animated: true }).metadata();
     assert.equal(webpMeta.format, 'webp');
@@ -272,15 +268,16 @@ describe('image pipeline', () => {
     };
     const framesGif = await sharp({ create }).gif().toBuffer();
     assert.equal((await sharp(framesGif).metadata()).pages, frames);
-    const response = await upload(base, token, framesGif, { filename: 'many.gif' });
+    const response = await upload(running.base, token, framesGif, { filename: 'many.gif' });
     assert.equal(response.status, 400);
     assert.deepEqual(response.body, { image: ['Too many frames: 600 exceeds the limit of 500.'] });
   });
 
   test('replacing an image makes its old variants unreachable at once', async () => {
-    const image = (await upload<ImageJson>(base, token, fixture('alpha.png'))).body;
+    const image = (await upload<ImageJson>(running.base, token, fixture('alpha.png'))).body;
     assert.equal((await fetchBytes(image.variants.thumb!)).status, 200);
-    const replaced = (await upload<ImageJson>(base, token, fixture('photo.webp'), { method: 'PUT', path: `/images/${image.id}/` })).body;
+    const replaced = (await upload<ImageJson>(running.base, token, fixture('photo.webp'), { method: 'PUT', path: `/images/${image.id}/` }))
+      .body;
     assert.equal((await fetchBytes(image.variants.thumb!)).status, 403);
     const fresh = await fetchBytes(replaced.variants.thumb!);
     assert.equal(fresh.status, 200);
@@ -289,9 +286,9 @@ describe('image pipeline', () => {
   });
 
   test('GET /me/ shows the name, usage and limits', async () => {
-    const user = await register(base, 'me_user_1');
-    await upload(base, user, fixture('tiny-2x2.png'));
-    const me = await api(base, '/me/', { token: user });
+    const user = await register(running.base, 'me_user_1');
+    await upload(running.base, user, fixture('tiny-2x2.png'));
+    const me = await api(running.base, '/me/', { token: user });
     assert.equal(me.status, 200);
     assert.equal(me.body.username, 'me_user_1');
     assert.deepEqual(me.body.usage, { images: 1, bytes: (await readFile(fixture('tiny-2x2.png'))).length });
@@ -299,7 +296,7 @@ describe('image pipeline', () => {
   });
 });
 
-describe('dedup and garbage', () => {
+describe(onBackend('dedup and garbage'), () => {
   test('identical uploads by two users are stored once; the sweep keeps referenced blobs and removes the rest', async () => {
     const server = await startServer();
     try {
@@ -399,7 +396,7 @@ describe('dedup and garbage', () => {
   });
 });
 
-describe('variant cache bound', () => {
+describe(onBackend('variant cache bound'), () => {
   test('the total size of cached variants stays within VARIANT_CACHE_BYTES (least recently used evicted)', async () => {
     const server = await startServer({ VARIANT_CACHE_BYTES: '60000' });
     try {
@@ -426,7 +423,7 @@ describe('variant cache bound', () => {
   });
 });
 
-describe('bounded processing', () => {
+describe(onBackend('bounded processing'), () => {
   test('more renders than the queue admits: some 503 with Retry-After, no other error, health keeps answering', async () => {
     const server = await startServer({ RENDER_CONCURRENCY: '1', RENDER_QUEUE: '2' });
     try {
@@ -468,7 +465,7 @@ describe('bounded processing', () => {
   });
 });
 
-describe('render time limit', () => {
+describe(onBackend('render time limit'), () => {
   test('a render that runs past RENDER_TIMEOUT_SECONDS is abandoned with a clear 503', async () => {
     const server = await startServer({ RENDER_TIMEOUT_SECONDS: '1' });
     try {
@@ -493,7 +490,7 @@ describe('render time limit', () => {
   });
 });
 
-describe('quotas', () => {
+describe(onBackend('quotas'), () => {
   test('image-count and byte quotas refuse with a body that names the limit', async () => {
     const server = await startServer({ QUOTA_IMAGES: '2', QUOTA_BYTES: '300000' });
     try {
@@ -519,7 +516,7 @@ describe('quotas', () => {
   });
 });
 
-describe('EXPOSE_LOCATION=true', () => {
+describe(onBackend('EXPOSE_LOCATION=true'), () => {
   test('the owner summary includes the GPS position; the served bytes still do not', async () => {
     const server = await startServer({ EXPOSE_LOCATION: 'true' });
     try {

@@ -15,7 +15,7 @@ import { ContentQuery, type VariantQuery } from '../src/schemas/images.js';
 import { MediaSigner } from '../src/media/signing.js';
 import { NotFound } from '../src/errors.js';
 import { parseId } from '../src/http/ids.js';
-import { TEST_SECRET } from './helpers.js';
+import { TEST_SECRET } from '../testkit/index.js';
 
 const settings = { seed: Number(process.env.FC_SEED ?? 20261126), numRuns: Number(process.env.FC_RUNS ?? 500) };
 

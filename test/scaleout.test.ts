@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -9,7 +7,7 @@ import sharp from 'sharp';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { transfer } from '../src/tools/transfer.js';
-import { freshScaleOutBackend, REDIS_URL, s3Env, type BackendResources } from './backends.js';
+import { freshScaleOutBackend, REDIS_URL, s3Env, type BackendResources, nginxMissing, startNginx } from '../testkit/index.js';
 import {
   api,
   fetchBytes,
@@ -24,7 +22,7 @@ import {
   uniqueUsername,
   upload,
   type TestServer,
-} from './helpers.js';
+} from '../testkit/index.js';
 
 /** A TCP relay to a real service, which a test can cut (every connection dropped, new ones refused) and restore. */
 class Relay {
@@ -279,62 +277,43 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
   });
 });
 
-const nginxAvailable = existsSync('/usr/sbin/nginx');
-
-describe(
-  'two instances behind nginx (deploy/nginx.conf)',
-  { skip: !nginxAvailable && 'nginx is not installed (apt-get install nginx)' },
-  () => {
-    test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
-      const resources = await sharedResources();
-      const proxyPort = await freePort();
-      const publicUrl = `http://127.0.0.1:${proxyPort}`;
-      const [one, two] = await Promise.all([
-        startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
-        startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
-      ]);
-      const prefix = await tempDataDir();
-      await mkdir(join(prefix, 'tmp'), { recursive: true });
-      const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
-      const config = template
-        .replace('127.0.0.1:8001', `127.0.0.1:${new URL(one.base).port}`)
-        .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
-        .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
-      await writeFile(join(prefix, 'nginx.conf'), config);
-      const check = spawnSync('/usr/sbin/nginx', ['-t', '-p', prefix, '-c', join(prefix, 'nginx.conf')], { encoding: 'utf8' });
-      assert.equal(check.status, 0, check.stderr);
-      const nginx = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-      try {
-        for (let i = 0; i < 100; i++) {
-          const ok = await fetch(`${publicUrl}/healthz`).then(
-            (r) => r.ok,
-            () => false,
-          );
-          if (ok) break;
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        const token = await register(publicUrl);
-        const ids: number[] = [];
-        for (let i = 0; i < 6; i++) {
-          const bytes = await sharp({ create: { width: 20 + i, height: 20, channels: 3, background: '#aa3300' } })
-            .png()
-            .toBuffer();
-          const response = await upload(publicUrl, token, bytes, { filename: `p${i}.png` });
-          assert.equal(response.status, 201);
-          ids.push(response.body.id);
-          assert.ok(response.body.url.startsWith(`${publicUrl}/media/`), response.body.url);
-          assert.equal((await fetchBytes(response.body.url)).status, 200);
-        }
-        assert.deepEqual(ids, [1, 2, 3, 4, 5, 6]);
-        assert.equal((await api(publicUrl, '/images/', { token })).body.length, 6);
-        // A large upload streams through (no request buffering) and an oversized one is refused by the instance.
-        assert.equal((await upload(publicUrl, token, fixture('Landscape_5.jpg'))).status, 201);
-      } finally {
-        nginx.kill('SIGQUIT');
-        await one.close();
-        await two.close();
-        await resources.release();
+describe('two instances behind nginx (deploy/nginx.conf)', { skip: nginxMissing }, () => {
+  test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
+    const resources = await sharedResources();
+    const proxyPort = await freePort();
+    const publicUrl = `http://127.0.0.1:${proxyPort}`;
+    const [one, two] = await Promise.all([
+      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+    ]);
+    const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
+    const config = template
+      .replace('127.0.0.1:8001', `127.0.0.1:${new URL(one.base).port}`)
+      .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
+      .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
+    const nginx = await startNginx(config, `${publicUrl}/healthz`);
+    try {
+      const token = await register(publicUrl);
+      const ids: number[] = [];
+      for (let i = 0; i < 6; i++) {
+        const bytes = await sharp({ create: { width: 20 + i, height: 20, channels: 3, background: '#aa3300' } })
+          .png()
+          .toBuffer();
+        const response = await upload(publicUrl, token, bytes, { filename: `p${i}.png` });
+        assert.equal(response.status, 201);
+        ids.push(response.body.id);
+        assert.ok(response.body.url.startsWith(`${publicUrl}/media/`), response.body.url);
+        assert.equal((await fetchBytes(response.body.url)).status, 200);
       }
-    });
-  },
-);
+      assert.deepEqual(ids, [1, 2, 3, 4, 5, 6]);
+      assert.equal((await api(publicUrl, '/images/', { token })).body.length, 6);
+      // A large upload streams through (no request buffering) and an oversized one is refused by the instance.
+      assert.equal((await upload(publicUrl, token, fixture('Landscape_5.jpg'))).status, 201);
+    } finally {
+      await nginx.stop();
+      await one.close();
+      await two.close();
+      await resources.release();
+    }
+  });
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { api, fetchBytes, fixture, freePort, tempDataDir, upload } from './helpers.js';
+import { api, fetchBytes, fixture, freePort, tempDataDir, upload } from '../testkit/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const SECRET = 'log-test-secret-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0';

@@ -6,7 +6,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadConfig, ConfigError } from '../src/config.js';
-import { fixture, freePort, register, tempDataDir } from './helpers.js';
+import { fixture, freePort, register, tempDataDir } from '../testkit/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
 

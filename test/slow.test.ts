@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { test } from 'node:test';
-import { register, startServer } from './helpers.js';
+import { register, startServer } from '../testkit/index.js';
 
 function openSlowConnection(port: number, sendBody: boolean): Promise<Socket> {
   return new Promise((resolve, reject) => {

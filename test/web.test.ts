@@ -9,8 +9,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { api, fixture, GOOD_PASSWORD, register, startServer, upload, uniqueUsername, type TestServer } from './helpers.js';
-import { buildWebApp, chromiumMissing, launchChromium } from './browser.js';
+import {
+  api,
+  fixture,
+  GOOD_PASSWORD,
+  register,
+  startServer,
+  upload,
+  uniqueUsername,
+  type TestServer,
+  onBackend,
+} from '../testkit/index.js';
+import { buildWebApp, chromiumMissing, launchChromium } from '../testkit/browser.js';
 
 const AXE_SOURCE = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TOKEN_KEY = 'image-api:token';
@@ -62,7 +72,7 @@ async function screenshot(page: Page, name: string, viewport: { width: number; h
   await page.screenshot({ path: join(screenshotDir, name), animations: 'disabled' });
 }
 
-describe('web app in Chromium', { skip: chromiumMissing }, () => {
+describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
   let server: TestServer;
   let base: string;
   let browser: Browser;
@@ -514,7 +524,7 @@ test('without a built app, / is the API root for browsers too', async () => {
   }
 });
 
-describe('GET / and the app assets over HTTP', () => {
+describe(onBackend('GET / and the app assets over HTTP'), () => {
   let server: TestServer;
   let base: string;
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { InvalidInput, TooLarge } from '../errors.js';
-import { removeMetadata } from '../processing/clean.js';
+import { cleanReencode, removeMetadata, type CleanedFile } from '../processing/clean.js';
 import { describeImage, type ImageDescription } from '../processing/describe.js';
 import { summariseExif, type ExifSummary } from '../processing/exif-summary.js';
 import type { RenderLimiter } from '../processing/limiter.js';
@@ -87,8 +87,14 @@ export class Ingest {
       const description = await options.limiter.run(() => describeImage(received, info, options.maxPixels, options.timeoutSeconds));
       const exif = await summariseExif(received, options.exposeLocation);
       const stored = { path: received, sha256: measuring.hash.digest('hex'), bytes: measuring.bytes };
-      if (!options.keepMetadata && (FORMATS[info.format].strippableLosslessly || info.hasMetadata)) {
-        const result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds));
+      let result: CleanedFile | null = null;
+      if (description.warned) {
+        // Accepted with decoder warnings: what is stored is a clean re-encoding of what decoded.
+        result = await options.limiter.run(() => cleanReencode(received, cleaned, info, options.timeoutSeconds, options.keepMetadata));
+      } else if (!options.keepMetadata && (FORMATS[info.format].strippableLosslessly || info.hasMetadata)) {
+        result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds));
+      }
+      if (result) {
         await rm(received, { force: true });
         Object.assign(stored, { path: cleaned, sha256: result.sha256, bytes: result.bytes });
         if (result.method === 'reencoded') info.orientation = 1;

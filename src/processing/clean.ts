@@ -30,14 +30,22 @@ async function carriesMetadata(path: string): Promise<boolean> {
 }
 
 /**
- * Re-encoding is the fallback for containers we do not rewrite (TIFF, AVIF) and for files our
- * rewriting could not clean: orientation applied, colour profile kept, quality high.
+ * Re-encoding is the fallback for containers we do not rewrite (TIFF, AVIF), for files our
+ * rewriting could not clean, and for files that decode only with warnings: orientation applied,
+ * colour profile kept, quality high. The decode tolerates warnings (the file was accepted with
+ * them) but not errors; the result decodes strictly.
  */
-async function reencode(inputPath: string, outputPath: string, info: ImageInfo, timeoutSeconds: number): Promise<void> {
-  const image = sharp(inputPath, { animated: info.animated, limitInputPixels: false })
+async function reencode(
+  inputPath: string,
+  outputPath: string,
+  info: ImageInfo,
+  timeoutSeconds: number,
+  keepMetadata = false,
+): Promise<void> {
+  const decoded = sharp(inputPath, { animated: info.animated, limitInputPixels: false, failOn: 'error' })
     .timeout({ seconds: timeoutSeconds })
-    .rotate()
-    .keepIccProfile();
+    .rotate();
+  const image = keepMetadata ? decoded.keepMetadata() : decoded.keepIccProfile();
   const encoded =
     info.format === 'jpeg'
       ? image.jpeg({ quality: 95, mozjpeg: true })
@@ -65,5 +73,17 @@ export async function removeMetadata(inputPath: string, outputPath: string, info
     await rm(outputPath, { force: true });
   }
   await reencode(inputPath, outputPath, info, timeoutSeconds);
+  return { ...(await hashFile(outputPath)), method: 'reencoded' };
+}
+
+/** Writes a clean re-encoding of a file that decoded only with warnings (its metadata kept when asked). */
+export async function cleanReencode(
+  inputPath: string,
+  outputPath: string,
+  info: ImageInfo,
+  timeoutSeconds: number,
+  keepMetadata: boolean,
+): Promise<CleanedFile> {
+  await reencode(inputPath, outputPath, info, timeoutSeconds, keepMetadata);
   return { ...(await hashFile(outputPath)), method: 'reencoded' };
 }

@@ -7,37 +7,61 @@ export interface ImageDescription {
   placeholder: string;
   /** Most common colour, as #rrggbb. */
   dominantColor: string;
+  /**
+   * The decoder reported problems that were not errors (libvips warnings: a TIFF tag with a bad count,
+   * a JPEG entropy segment cut short). Such a file is kept only as a clean re-encoding of what decoded.
+   */
+  warned: boolean;
 }
+
+type Strictness = 'warning' | 'error';
 
 function hex(value: number): string {
   return value.toString(16).padStart(2, '0');
 }
 
+async function describeAt(path: string, info: ImageInfo, maxPixels: number, timeoutSeconds: number, failOn: Strictness) {
+  if (info.animated) {
+    await sharp(path, { animated: true, limitInputPixels: maxPixels, failOn })
+      .timeout({ seconds: timeoutSeconds })
+      .resize(16)
+      .raw()
+      .toBuffer();
+  }
+  // Without `page`, libvips decodes the primary item of a HEIF/AVIF and the first page of a TIFF.
+  const { data, info: raw } = await sharp(path, { limitInputPixels: maxPixels, failOn })
+    .timeout({ seconds: timeoutSeconds })
+    .rotate()
+    .resize(100, 100, { fit: 'inside' })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const placeholder = Buffer.from(rgbaToThumbHash(raw.width, raw.height, data)).toString('base64');
+  const { dominant } = await sharp(data, { raw: { width: raw.width, height: raw.height, channels: 4 } }).stats();
+  return { placeholder, dominantColor: `#${hex(dominant.r)}${hex(dominant.g)}${hex(dominant.b)}` };
+}
+
+function isTimeout(error: unknown): boolean {
+  return error instanceof Error && /timeout/i.test(error.message);
+}
+
 /**
- * Decodes the whole image once (every frame, shrunk on load where the format allows), which is
- * what proves a truncated or corrupt file wrong, and computes the placeholder and dominant colour.
+ * Decodes the whole image once (every frame; shrunk on load where the format allows), which is what
+ * proves a truncated or corrupt file wrong, and computes the placeholder and dominant colour. The
+ * rule: what libvips decodes strictly is accepted as it is; what decodes only when warnings are
+ * tolerated is accepted as `warned` (to be re-encoded); what libvips reports as an error or as
+ * truncated is refused.
  */
 export async function describeImage(path: string, info: ImageInfo, maxPixels: number, timeoutSeconds: number): Promise<ImageDescription> {
   try {
-    if (info.animated) {
-      await sharp(path, { animated: true, limitInputPixels: maxPixels, failOn: 'warning' })
-        .timeout({ seconds: timeoutSeconds })
-        .resize(16)
-        .raw()
-        .toBuffer();
+    return { ...(await describeAt(path, info, maxPixels, timeoutSeconds, 'warning')), warned: false };
+  } catch (strictError) {
+    if (isTimeout(strictError)) throw new UnacceptableImageError('The image took too long to decode.');
+    try {
+      return { ...(await describeAt(path, info, maxPixels, timeoutSeconds, 'error')), warned: true };
+    } catch (error) {
+      if (isTimeout(error)) throw new UnacceptableImageError('The image took too long to decode.');
+      throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
     }
-    const { data, info: raw } = await sharp(path, { limitInputPixels: maxPixels, failOn: 'warning' })
-      .timeout({ seconds: timeoutSeconds })
-      .rotate()
-      .resize(100, 100, { fit: 'inside' })
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const placeholder = Buffer.from(rgbaToThumbHash(raw.width, raw.height, data)).toString('base64');
-    const { dominant } = await sharp(data, { raw: { width: raw.width, height: raw.height, channels: 4 } }).stats();
-    return { placeholder, dominantColor: `#${hex(dominant.r)}${hex(dominant.g)}${hex(dominant.b)}` };
-  } catch (error) {
-    if (error instanceof Error && /timeout/i.test(error.message)) throw new UnacceptableImageError('The image took too long to decode.');
-    throw new UnacceptableImageError(INVALID_IMAGE_MESSAGE);
   }
 }

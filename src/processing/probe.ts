@@ -54,7 +54,9 @@ export async function probeImage(path: string, limits: PixelLimits): Promise<Ima
   if (width * frameHeight > limits.maxPixels) {
     throw new UnacceptableImageError(`Image is too large: ${width}×${frameHeight} pixels exceeds the limit of ${limits.maxPixels} pixels.`);
   }
-  const frames = metadata.pages ?? 1;
+  // Only formats we animate have frames. Several items of an AVIF/HEIF (a thumbnail, a burst, a gain
+  // map) or pages of a TIFF are not an animation: such a file is a still of its primary item or first page.
+  const frames = FORMATS[format].canAnimate ? (metadata.pages ?? 1) : 1;
   if (frames > limits.maxFrames) throw new UnacceptableImageError(`Too many frames: ${frames} exceeds the limit of ${limits.maxFrames}.`);
   if (width * frameHeight * frames > limits.maxTotalPixels) {
     throw new UnacceptableImageError(

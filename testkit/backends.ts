@@ -179,3 +179,8 @@ export async function freshScaleOutBackend(name: string): Promise<ScaleOutBacken
     },
   };
 }
+
+/** A suite's title with the backend it runs on, so that the two passes of one file are told apart. */
+export function onBackend(title: string): string {
+  return `${title} [${backend === 'sqlite' ? 'SQLite + files' : 'PostgreSQL + S3 + Redis'}]`;
+}

@@ -4,8 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { fixture, fixtureNames } from '../test/helpers.js';
-import { rssMiB } from './lib.js';
+import { fixture, fixtureNames } from './index.js';
+import { rssMiB } from './stats.js';
 
 /** Deterministic bit flips: the same corpus on every run. */
 function flipBits(data: Buffer, count: number, seed: number): Buffer {
