@@ -65,7 +65,8 @@ async function runOnce(corpus: [string, Buffer][]): Promise<RunResult> {
 const fullCorpus = await hostileCorpus();
 const corpus = quick ? fullCorpus.slice(0, 8) : fullCorpus;
 console.log(
-  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · ${runs} run(s) of ${corpus.length} hostile files, uploaded one after another`,
+  `${new Date().toISOString().slice(0, 10)} · ${cpus().length} cores · Node ${process.version} · ${runs} ` +
+    `run(s) of ${corpus.length} hostile files, uploaded one after another`,
 );
 const results: RunResult[] = [];
 for (let run = 1; run <= runs; run++) {

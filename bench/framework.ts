@@ -168,9 +168,13 @@ export function runInfo(mode: 'full' | 'quick', pairs: number): RunInfo {
 export function markdownReport(info: RunInfo, results: BenchmarkResult[], chartFiles: string[]): string {
   const lines: string[] = ['# Benchmarks', ''];
   lines.push(
-    `${info.date.slice(0, 10)} · ${info.cores} cores (${info.cpu}) · Node ${info.node} · ${info.mode} run, ${info.pairs} pair${info.pairs === 1 ? '' : 's'} per benchmark (service and baseline alternated, after a warm-up pair in full runs).`,
+    `${info.date.slice(0, 10)} · ${info.cores} cores (${info.cpu}) · Node ${info.node} · ${info.mode} run, ` +
+      `${info.pairs} pair${info.pairs === 1 ? '' : 's'} per benchmark (service and baseline alternated, after ` +
+      `a warm-up pair in full runs).`,
     '',
-    'Produced by `npm run bench` (`npm run bench -- <name>` for one; `--quick` for the smoke run). Each ratio is service ÷ baseline, measured in the same run on the same machine; the machine is shared, so read ratios, not absolute figures.',
+    'Produced by `npm run bench` (`npm run bench -- <name>` for one; `--quick` for the smoke run). Each ratio ' +
+      'is service ÷ baseline, measured in the same run on the same machine; the machine is shared, so read ' +
+      'ratios, not absolute figures.',
     '',
   );
   const missed = results.filter((result) => result.met === false);
@@ -200,7 +204,8 @@ export function markdownReport(info: RunInfo, results: BenchmarkResult[], chartF
             : 'met'
           : '**missed**';
     lines.push(
-      `| **${result.name}**: ${result.title} | ${result.serviceLabel}: ${side(result.service)} | ${result.baselineLabel}: ${side(result.baseline)} | ${number(result.ratio)} | ${budgetText(result.budget)} | ${verdict} |`,
+      `| **${result.name}**: ${result.title} | ${result.serviceLabel}: ${side(result.service)} | ${result.baselineLabel}: ` +
+        `${side(result.baseline)} | ${number(result.ratio)} | ${budgetText(result.budget)} | ${verdict} |`,
     );
   }
   if (chartFiles.length > 0) {
@@ -226,7 +231,8 @@ export function lineChart(series: Series): string {
   const path = series.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ');
   const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${width / 2}" y="22" text-anchor="middle" font-size="14">${escape(series.title)}</text>`,
     `<line x1="${margin.left}" y1="${height - margin.bottom}" x2="${width - margin.right}" y2="${height - margin.bottom}" stroke="black"/>`,
@@ -236,7 +242,8 @@ export function lineChart(series: Series): string {
     ...[0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${margin.left - 6}" y="${py(y1 * f) + 4}" text-anchor="end">${number(y1 * f)}</text>`),
     ...series.points.map(
       ([x, y]) =>
-        `<circle cx="${px(x)}" cy="${py(y)}" r="4" fill="#1f6feb"/><text x="${px(x)}" y="${height - margin.bottom + 16}" text-anchor="middle">${x}</text><text x="${px(x)}" y="${py(y) - 8}" text-anchor="middle">${number(y)}</text>`,
+        `<circle cx="${px(x)}" cy="${py(y)}" r="4" fill="#1f6feb"/><text x="${px(x)}" y="${height - margin.bottom + 16}" ` +
+        `text-anchor="middle">${x}</text><text x="${px(x)}" y="${py(y) - 8}" text-anchor="middle">${number(y)}</text>`,
     ),
     `<path d="${path}" fill="none" stroke="#1f6feb" stroke-width="2"/>`,
     '</svg>',

@@ -46,7 +46,8 @@ async function serverBreakdown(base: string): Promise<[string, string][]> {
       const p99 = value.buckets.sort(([a], [b]) => a - b).find(([, cumulative]) => cumulative >= value.count * 0.99)?.[0];
       return [
         key,
-        `${value.count} × mean ${((value.sum / value.count) * 1000).toFixed(1)} ms, p99 ≤ ${p99 === undefined ? '> 10 s' : `${p99 * 1000} ms`}`,
+        `${value.count} × mean ${((value.sum / value.count) * 1000).toFixed(1)} ms, ` +
+          `p99 ≤ ${p99 === undefined ? '> 10 s' : `${p99 * 1000} ms`}`,
       ];
     });
 }

@@ -130,7 +130,14 @@ const metadataRead: Benchmark<Context> = {
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.5 },
   limitedBy:
-    'Per request the service resolves the token (SHA-256, one query), reads the image (one query joining its blob), signs five links (original and four presets) and serialises a 2 KB document; the baseline only serialises a stored object. A CPU profile of the service under this load (node --cpu-prof) put Kysely building and compiling the two queries at 16% of CPU: they are now prepared once (src/db/prepared.ts), which took this benchmark from 4190 to 5363 req/s. The rest of that profile: libsql executing the queries and reading rows 16%, Fastify routing, hooks and serialisation 20%, the presenter (five HMAC-SHA256 signatures, srcset) 8%, @fastify/helmet rebuilding its headers on every request 5%, and 22% idle because the load generator shares the two cores. Next: headers computed once, fewer signatures per response.',
+    'Per request the service resolves the token (SHA-256, one query), reads the image (one query joining ' +
+    'its blob), signs five links (original and four presets) and serialises a 2 KB document; the baseline ' +
+    'only serialises a stored object. A CPU profile of the service under this load (node --cpu-prof) put ' +
+    'Kysely building and compiling the two queries at 16% of CPU: they are now prepared once (src/db/prepared.ts), ' +
+    'which took this benchmark from 4190 to 5363 req/s. The rest of that profile: libsql executing the queries ' +
+    'and reading rows 16%, Fastify routing, hooks and serialisation 20%, the presenter (five HMAC-SHA256 ' +
+    'signatures, srcset) 8%, @fastify/helmet rebuilding its headers on every request 5%, and 22% idle because ' +
+    'the load generator shares the two cores. Next: headers computed once, fewer signatures per response.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('photo.webp'))).body;
@@ -211,7 +218,10 @@ const uploadThroughput: Benchmark<Context> = {
   unit: 'MB/s',
   budget: { kind: 'min-ratio', value: 0.6 },
   limitedBy:
-    'The service does what the baseline does (stream to a file, hash) and then works on the image: the header probe, a full decode to prove the file is not corrupt and to compute the placeholder and dominant colour, the EXIF summary, and the metadata removal, which writes a second file. With 8 connections on two cores the decode of 5-megabyte JPEGs is the limit; the baseline does no image work at all.',
+    'The service does what the baseline does (stream to a file, hash) and then works on the image: the header ' +
+    'probe, a full decode to prove the file is not corrupt and to compute the placeholder and dominant colour, ' +
+    'the EXIF summary, and the metadata removal, which writes a second file. With 8 connections on two cores ' +
+    'the decode of 5-megabyte JPEGs is the limit; the baseline does no image work at all.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const bodies = await Promise.all(
@@ -295,7 +305,8 @@ const originalDelivery: Benchmark<Context> = {
   // Raised from 0.5: measured 0.98 (at this size both sides are limited by the load generator).
   budget: { kind: 'min-ratio', value: 0.75 },
   limitedBy:
-    'Each request verifies the HMAC, reads the image row (one query), opens the file and streams it through Node; nginx uses sendfile from its own C event loop. Node copies every byte through user space.',
+    'Each request verifies the HMAC, reads the image row (one query), opens the file and streams it through ' +
+    'Node; nginx uses sendfile from its own C event loop. Node copies every byte through user space.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('photo.webp'))).body;
@@ -365,7 +376,8 @@ const cachedVariant: Benchmark<Context> = {
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.9 },
   limitedBy:
-    'A cached variant costs what an original costs plus one query (the variants row) and the parsing and normalising of its parameters and Accept header.',
+    'A cached variant costs what an original costs plus one query (the variants row) and the parsing and ' +
+    'normalising of its parameters and Accept header.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
@@ -387,7 +399,8 @@ const scale: Benchmark<Context> = {
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 1.5 },
   limitedBy:
-    'This machine has 2 cores shared by the load generator, nginx, PostgreSQL and both instances: a second instance adds no CPU, only a hop through nginx. The budget is for instances on separate cores or machines.',
+    'This machine has 2 cores shared by the load generator, nginx, PostgreSQL and both instances: a second ' +
+    'instance adds no CPU, only a hop through nginx. The budget is for instances on separate cores or machines.',
   async prepare() {
     const backend: ScaleOutBackend = await freshScaleOutBackend('bench');
     const env = { ...backend.env, SECRET_KEY: TEST_SECRET };
@@ -396,8 +409,13 @@ const scale: Benchmark<Context> = {
     // Without nginx the benchmark fails: the instances must not outlive it.
     const proxy = `http://127.0.0.1:${proxyPort}`;
     const nginx = await startNginx(
-      httpConfig(`upstream api { server 127.0.0.1:${new URL(instances[0]!.base).port}; server 127.0.0.1:${new URL(instances[1]!.base).port}; keepalive 64; }
-       server { listen 127.0.0.1:${proxyPort}; location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; } }`),
+      httpConfig(`upstream api {
+         server 127.0.0.1:${new URL(instances[0]!.base).port}; server 127.0.0.1:${new URL(instances[1]!.base).port}; keepalive 64;
+       }
+       server {
+         listen 127.0.0.1:${proxyPort};
+         location / { proxy_pass http://api; proxy_http_version 1.1; proxy_set_header Connection ""; }
+       }`),
       `${proxy}/healthz`,
     ).catch(async (error: unknown) => {
       await Promise.all(instances.map((instance) => instance.stop()));
@@ -469,7 +487,8 @@ try {
       ? `error: ${result.error}`
       : `ratio ${result.ratio.toFixed(2)} (${result.met === null ? 'reported' : result.met ? 'met' : 'missed'})`;
     console.log(
-      `${benchmark.name.padEnd(18)} service ${result.service.median.toFixed(1)} ${result.unit}, baseline ${result.baseline.median.toFixed(1)} ${result.unit}, ${status}`,
+      `${benchmark.name.padEnd(18)} service ${result.service.median.toFixed(1)} ${result.unit}, ` +
+        `baseline ${result.baseline.median.toFixed(1)} ${result.unit}, ${status}`,
     );
   }
 } finally {

@@ -43,7 +43,13 @@ interface Visit {
 /** Distinct 1600×1067 photos-like JPEGs (a gradient with noise), so that every thumbnail is its own render. */
 async function photo(index: number): Promise<Buffer> {
   const hue = (index * 37) % 360;
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1067"><defs><linearGradient id="g" x2="1" y2="1"><stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},60%,30%)"/></linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/><circle cx="${400 + index * 9}" cy="500" r="260" fill="hsl(${(hue + 200) % 360},80%,70%)"/></svg>`;
+  const svg = [
+    '<svg xmlns="http://www.w3.org/2000/svg" width="1600" height="1067">',
+    '<defs><linearGradient id="g" x2="1" y2="1">',
+    `<stop offset="0" stop-color="hsl(${hue},70%,60%)"/><stop offset="1" stop-color="hsl(${(hue + 120) % 360},60%,30%)"/>`,
+    '</linearGradient></defs><rect width="100%" height="100%" fill="url(#g)"/>',
+    `<circle cx="${400 + index * 9}" cy="500" r="260" fill="hsl(${(hue + 200) % 360},80%,70%)"/></svg>`,
+  ].join('');
   const noise = await sharp({
     create: { width: 1600, height: 1067, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 0, sigma: 12 } },
   })
@@ -140,9 +146,14 @@ try {
   const lines = [
     '# Web app: page-load numbers',
     '',
-    `${info.date.slice(0, 10)} · ${info.cores} cores (${info.cpu}) · Node ${info.node} · Debian Chromium (headless), ${VIEWPORT.width}×${VIEWPORT.height}, no network or CPU throttling, server and browser on the same machine.`,
+    `${info.date.slice(0, 10)} · ${info.cores} cores (${info.cpu}) · Node ${info.node} · Debian Chromium ` +
+      `(headless), ${VIEWPORT.width}×${VIEWPORT.height}, no network or CPU throttling, server and browser on ` +
+      `the same machine.`,
     '',
-    `Produced by \`npm run bench:web\`: a user with ${IMAGES} images (distinct 1600×1067 JPEGs) opens the gallery at \`/\`. Times are from the start of navigation. **First visit**: the server renders every thumbnail on demand. **Repeat visits** (median of ${REPEATS}): a fresh browser profile each time (empty browser cache), thumbnails already rendered and stored by the server.`,
+    `Produced by \`npm run bench:web\`: a user with ${IMAGES} images (distinct 1600×1067 JPEGs) opens the gallery at \`/\`. ` +
+      'Times are from the start of navigation. **First visit**: the server renders every thumbnail on demand. ' +
+      `**Repeat visits** (median of ${REPEATS}): a fresh browser profile each time (empty browser cache), ` +
+      'thumbnails already rendered and stored by the server.',
     '',
     '| | first visit | repeat visits (median) |',
     '|---|---|---|',

@@ -80,7 +80,8 @@ for (const name of await readdir(join(out, 'assets'))) {
 if (!process.argv.includes('--quiet')) {
   for (const [name, asset] of Object.entries(manifest.assets)) {
     console.log(
-      `web: ${name.padEnd(8)} ${String(asset.bytes).padStart(7)} B minified, ${String(asset.brotli).padStart(6)} B brotli  -> dist/web/assets/${asset.file}`,
+      `web: ${name.padEnd(8)} ${String(asset.bytes).padStart(7)} B minified, ${String(asset.brotli).padStart(6)} ` +
+        `B brotli  -> dist/web/assets/${asset.file}`,
     );
   }
 }

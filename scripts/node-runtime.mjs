@@ -42,7 +42,8 @@ export function pinnedNodeBin(major = 24) {
   if (installed.status !== 0 || !existsSync(join(partial, 'node_modules', pkg, 'bin', 'node'))) {
     rmSync(partial, { recursive: true, force: true });
     throw new Error(
-      `could not install Node ${version} (${pkg}) from the npm registry. Install Node ${OLDEST_SUPPORTED_MAJOR} or newer yourself (https://nodejs.org, or nvm/fnm/volta: "nvm install 24") and run the command again.`,
+      `could not install Node ${version} (${pkg}) from the npm registry. Install Node ${OLDEST_SUPPORTED_MAJOR} ` +
+        `or newer yourself (https://nodejs.org, or nvm/fnm/volta: "nvm install 24") and run the command again.`,
     );
   }
   try {
@@ -69,7 +70,8 @@ export function ensureSupportedNode() {
     process.exit(1);
   }
   console.error(
-    `Node ${process.versions.node} is older than this project supports (${OLDEST_SUPPORTED_MAJOR}+): running on Node ${PINNED[24]} from ${bin}`,
+    `Node ${process.versions.node} is older than this project supports (${OLDEST_SUPPORTED_MAJOR}+): running ` +
+      `on Node ${PINNED[24]} from ${bin}`,
   );
   const pathKey = Object.keys(process.env).find((key) => key.toUpperCase() === 'PATH') ?? 'PATH';
   const env = { ...process.env, [pathKey]: `${bin}${process.platform === 'win32' ? ';' : ':'}${process.env[pathKey] ?? ''}` };

@@ -25,7 +25,8 @@ const missing = listed.filter((name) => !present.includes(name));
 const twice = listed.filter((name, index) => listed.indexOf(name) !== index);
 if (unlisted.length + missing.length + twice.length > 0) {
   console.error(
-    `test/suites.json is out of date: unlisted ${unlisted.join(', ') || '-'}; missing ${missing.join(', ') || '-'}; listed twice ${twice.join(', ') || '-'}`,
+    `test/suites.json is out of date: unlisted ${unlisted.join(', ') || '-'}; missing ${missing.join(', ') || '-'}; ` +
+      `listed twice ${twice.join(', ') || '-'}`,
   );
   process.exit(2);
 }

@@ -18,6 +18,7 @@ import {
   useServer,
   startServer,
   type TestServer,
+  insertBlobRow,
 } from '../testkit/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -116,26 +117,7 @@ describe(onBackend('image-api command line, on a real data directory beside a ru
     await storage.put(blobKey(orphan), Readable.from([Buffer.from('orphan')]));
     await storage.put(`variants/${'b'.repeat(2)}/${'b'.repeat(64)}/1x1-inside-q80.jpeg`, Readable.from([Buffer.from('stray')]));
     const unreferenced = 'c'.repeat(64);
-    await db.kysely
-      .insertInto('blobs')
-      .values({
-        sha256: unreferenced,
-        bytes: 5,
-        format: 'png',
-        content_type: 'image/png',
-        width: 1,
-        height: 1,
-        ref_count: 0,
-        pending_uploads: 0,
-        lease_until: null,
-        created_at: new Date().toISOString(),
-        animated: 0,
-        frames: 1,
-        has_alpha: 0,
-        placeholder: '',
-        dominant_color: '#000000',
-      })
-      .execute();
+    await insertBlobRow(db, unreferenced, { bytes: 5 });
     await storage.put(blobKey(unreferenced), Readable.from([Buffer.from('unref')]));
     // A temporary upload left by a crash hours ago, and one of an upload in progress now.
     const stale = join(running.server.config.dataDir, 'tmp', 'upload-stale');

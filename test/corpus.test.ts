@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { hostileCorpus, watchHealth, type HealthWatcher } from '../testkit/hostile-corpus.js';
 import { percentile, startServerProcess, api, fetchBytes, fixture, register, startServer, TEST_SECRET, upload } from '../testkit/index.js';
 
-test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is stored decodes and carries no extra payload', async (t) => {
+test('hostile corpus: a 4xx or a clean 201 for every file, never a 5xx; what is stored decodes and carries no extra payload', async (t) => {
   // The server in a process of its own, so that its memory is measured alone.
   const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '10000' });
   let watcher: HealthWatcher | undefined;
@@ -41,7 +41,8 @@ test('hostile corpus: every file gets a 4xx or a clean 201, never a 5xx; what is
       `corpus of ${corpus.length} files: ${[...outcomes.entries()].map(([status, count]) => `${count} × ${status}`).join(', ')}`,
     );
     t.diagnostic(
-      `health checks during the corpus: ${health.latencies.length}, p99 ${p99.toFixed(1)} ms; server RSS idle ${health.idleRss.toFixed(0)} MiB, peak ${health.peakRss.toFixed(0)} MiB`,
+      `health checks during the corpus: ${health.latencies.length}, p99 ${p99.toFixed(1)} ms; server RSS idle ` +
+        `${health.idleRss.toFixed(0)} MiB, peak ${health.peakRss.toFixed(0)} MiB`,
     );
     assert.equal(health.failures, 0, 'a health check failed while the corpus ran');
     // The 100 ms p99 target is measured by `npm run bench:corpus` on an otherwise idle machine; here other

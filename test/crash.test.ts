@@ -70,7 +70,8 @@ const runs: { backend: 'sqlite' | 'postgres'; seed: number }[] = [
 
 describe('crash consistency', () => {
   for (const { backend, seed } of runs) {
-    test(`${backend === 'sqlite' ? 'SQLite + files' : 'PostgreSQL + S3'}: SIGKILL during 100 concurrent uploads and replaces, seed ${seed}: nothing lost, nothing half-written`, async (t) => {
+    const where = backend === 'sqlite' ? 'SQLite + files' : 'PostgreSQL + S3';
+    test(`${where}: SIGKILL during 100 concurrent uploads and replaces, seed ${seed}: nothing lost, nothing half-written`, async (t) => {
       const next = random(seed);
       const dataDir = await tempDataDir();
       const scaleOut = backend === 'postgres' ? await freshScaleOutBackend('crash') : null;

@@ -48,7 +48,10 @@ describe(onBackend('HTTP hygiene'), () => {
     );
     const uploadBody = spec.paths['/images/'].post.requestBody.content['multipart/form-data'].schema;
     assert.deepEqual(uploadBody.required, ['image']);
-    assert.ok(spec.paths['/images/{id}/'].get.responses['200'].content['application/json'].schema.properties.sha256);
+    // The image JSON is named once, in components, and referred to.
+    assert.equal(spec.paths['/images/{id}/'].get.responses['200'].content['application/json'].schema.$ref, '#/components/schemas/Image');
+    assert.equal(spec.paths['/images/'].get.responses['200'].content['application/json'].schema.items.$ref, '#/components/schemas/Image');
+    assert.ok(spec.components.schemas.Image.properties.sha256);
   });
 
   test('GET /docs serves the interactive documentation', async () => {

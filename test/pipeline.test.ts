@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { before, describe, test } from 'node:test';
 import exifr from 'exifr';
 import sharp from 'sharp';
-import { api, fetchBytes, fixture, onBackend, register, sha256, upload, useServer, startServer } from '../testkit/index.js';
+import { api, fetchBytes, fixture, onBackend, register, sha256, upload, useServer, startServer, insertBlobRow } from '../testkit/index.js';
 
 interface ImageJson {
   id: number;
@@ -314,52 +314,14 @@ describe(onBackend('dedup and garbage'), () => {
 
       // Garbage on purpose: an unreferenced blob row with its object, and an object with no row.
       const orphan = 'e'.repeat(64);
-      await db.kysely
-        .insertInto('blobs')
-        .values({
-          sha256: orphan,
-          bytes: 3,
-          format: 'png',
-          content_type: 'image/png',
-          width: 1,
-          height: 1,
-          ref_count: 0,
-          pending_uploads: 0,
-          lease_until: null,
-          created_at: new Date().toISOString(),
-          animated: 0,
-          frames: 1,
-          has_alpha: 0,
-          placeholder: '',
-          dominant_color: '#000000',
-        })
-        .execute();
+      await insertBlobRow(db, orphan);
       const { Readable } = await import('node:stream');
       await storage.put(`originals/ee/ee/${orphan}`, Readable.from([Buffer.from('abc')]));
       await storage.put(`originals/dd/dd/${'d'.repeat(64)}`, Readable.from([Buffer.from('abc')]));
       await storage.put(`variants/dd/${'d'.repeat(64)}/1x1-inside-q80.jpeg`, Readable.from([Buffer.from('abc')]));
       // An upload in flight holds its blob: a pending blob row is not garbage.
       const pending = 'c'.repeat(64);
-      await db.kysely
-        .insertInto('blobs')
-        .values({
-          sha256: pending,
-          bytes: 3,
-          format: 'png',
-          content_type: 'image/png',
-          width: 1,
-          height: 1,
-          ref_count: 0,
-          pending_uploads: 1,
-          lease_until: new Date(Date.now() + 60_000).toISOString(),
-          created_at: new Date().toISOString(),
-          animated: 0,
-          frames: 1,
-          has_alpha: 0,
-          placeholder: '',
-          dominant_color: '#000000',
-        })
-        .execute();
+      await insertBlobRow(db, pending, { pendingUntil: new Date(Date.now() + 60_000) });
 
       const report = await maintenance.sweep();
       assert.deepEqual(report, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1, staleUploadsRemoved: 0 });

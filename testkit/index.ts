@@ -7,3 +7,4 @@ export * from './stats.js';
 export * from './nginx.js';
 export * from './images.js';
 export * from './avif.js';
+export * from './rows.js';

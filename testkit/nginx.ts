@@ -21,7 +21,8 @@ export function httpConfig(httpBlock: string): string {
   return `worker_processes 1; pid nginx.pid; error_log error.log warn; events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy; fastcgi_temp_path tmp/fastcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
+  client_body_temp_path tmp/body; proxy_temp_path tmp/proxy;
+  fastcgi_temp_path tmp/fastcgi; uwsgi_temp_path tmp/uwsgi; scgi_temp_path tmp/scgi;
   ${httpBlock}
 }`;
 }

@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import { now } from '../db/schema.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import type { AdminUser } from '../schemas/accounts.js';
-import type { ImageCatalog } from '../images/catalog.js';
+import { usageByUser, type ImageCatalog } from '../images/catalog.js';
 import { hashPassword } from './passwords.js';
 import type { AuthService } from './service.js';
 import { passwordProblems } from './validation.js';
@@ -35,30 +35,20 @@ export class AccountAdmin {
   }
 
   async list(): Promise<AdminUser[]> {
-    const rows = await this.db.kysely
+    const users = await this.db.kysely
       .selectFrom('users')
-      .leftJoin('images', 'images.user_id', 'users.id')
-      .leftJoin('blobs', 'blobs.sha256', 'images.sha256')
-      .select((eb) => [
-        'users.username as username',
-        'users.email as email',
-        'users.is_admin as admin',
-        'users.disabled_at as disabledAt',
-        'users.created_at as createdAt',
-        eb.fn.count<number | string>('images.id').as('images'),
-        eb.fn.sum<number | string | null>('blobs.bytes').as('bytes'),
-      ])
-      .groupBy(['users.id', 'users.username', 'users.email', 'users.is_admin', 'users.disabled_at', 'users.created_at'])
-      .orderBy('users.username')
+      .select(['id', 'username', 'email', 'is_admin', 'disabled_at', 'created_at'])
+      .orderBy('username')
       .execute();
-    return rows.map((row) => ({
-      username: row.username,
-      email: row.email,
-      admin: Boolean(row.admin),
-      disabled: row.disabledAt !== null,
-      images: Number(row.images),
-      bytes: Number(row.bytes ?? 0),
-      created_at: row.createdAt,
+    const usage = await usageByUser(this.db.kysely);
+    return users.map((user) => ({
+      username: user.username,
+      email: user.email,
+      admin: Boolean(user.is_admin),
+      disabled: user.disabled_at !== null,
+      images: usage.get(user.id)?.images ?? 0,
+      bytes: usage.get(user.id)?.bytes ?? 0,
+      created_at: user.created_at,
     }));
   }
 

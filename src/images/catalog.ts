@@ -75,6 +75,21 @@ function toRecord(row: ImageRow): ImageRecord {
   };
 }
 
+/** Every user's image count and bytes (each image counted, also when its bytes are shared), by user id. */
+export async function usageByUser(kysely: Kysely<Database>): Promise<Map<number, Usage>> {
+  const rows = await kysely
+    .selectFrom('images')
+    .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+    .select((eb) => [
+      'images.user_id as userId',
+      eb.fn.countAll<number | string>().as('images'),
+      eb.fn.sum<number | string>('blobs.bytes').as('bytes'),
+    ])
+    .groupBy('images.user_id')
+    .execute();
+  return new Map(rows.map((row) => [row.userId, { images: Number(row.images), bytes: Number(row.bytes) }]));
+}
+
 /** Each user's images: listing, reading, adding, replacing and deleting them, within the quotas. */
 export class ImageCatalog {
   /** The read behind every image request: built and compiled once. */

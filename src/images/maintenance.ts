@@ -5,6 +5,7 @@ import type { Db } from '../db/database.js';
 import { now } from '../db/schema.js';
 import { ObjectNotFoundError, type Storage } from '../storage/storage.js';
 import type { BlobLifecycle } from './blobs.js';
+import { usageByUser } from './catalog.js';
 import { blobKey, SHA256_IN_BLOB_KEY } from './keys.js';
 import type { VariantService } from './variants.js';
 
@@ -146,18 +147,8 @@ export class Maintenance {
 
   /** Where storage goes: per user (images and their bytes) and overall (stored, shared by dedup, variants). */
   async usageReport(): Promise<UsageReport> {
-    const users = await this.db.kysely
-      .selectFrom('users')
-      .leftJoin('images', 'images.user_id', 'users.id')
-      .leftJoin('blobs', 'blobs.sha256', 'images.sha256')
-      .select((eb) => [
-        'users.username as username',
-        eb.fn.count<number | string>('images.id').as('images'),
-        eb.fn.sum<number | string | null>('blobs.bytes').as('bytes'),
-      ])
-      .groupBy('users.username')
-      .orderBy('users.username')
-      .execute();
+    const users = await this.db.kysely.selectFrom('users').select(['id', 'username']).orderBy('username').execute();
+    const usage = await usageByUser(this.db.kysely);
     const stored = await this.db.kysely
       .selectFrom('blobs')
       .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.sum<number | string | null>('bytes').as('bytes')])
@@ -167,7 +158,11 @@ export class Maintenance {
       .selectFrom('variants')
       .select((eb) => [eb.fn.countAll<number | string>().as('count'), eb.fn.sum<number | string | null>('bytes').as('bytes')])
       .executeTakeFirstOrThrow();
-    const perUser = users.map((row) => ({ username: row.username, images: Number(row.images), bytes: Number(row.bytes ?? 0) }));
+    const perUser = users.map((user) => ({
+      username: user.username,
+      images: usage.get(user.id)?.images ?? 0,
+      bytes: usage.get(user.id)?.bytes ?? 0,
+    }));
     const logical = perUser.reduce((sum, user) => sum + user.bytes, 0);
     return {
       users: perUser,

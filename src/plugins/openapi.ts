@@ -2,7 +2,9 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { hoistNamedSchemas } from '../http/openapi-components.js';
 import { MultipartImage } from '../schemas/images.js';
+import { NAMED_SCHEMAS } from '../schemas/index.js';
 
 /** The OpenAPI 3.1 spec, generated from the route schemas, at /openapi.json; Swagger UI at /docs. */
 export const openapiPlugin = fp(async (app: FastifyInstance, { publicUrl, version }: { publicUrl: string; version: string }) => {
@@ -41,6 +43,7 @@ export const openapiPlugin = fp(async (app: FastifyInstance, { publicUrl, versio
       const consumes = (schema as { consumes?: string[] } | undefined)?.consumes;
       return { schema: consumes?.includes('multipart/form-data') ? { ...schema, body: MultipartImage } : schema, url };
     },
+    transformObject: (documentObject) => hoistNamedSchemas((documentObject as { openapiObject: object }).openapiObject, NAMED_SCHEMAS),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

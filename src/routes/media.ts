@@ -32,7 +32,8 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         operationId,
         summary: 'Image bytes through a signed link (the `url` and `variants` of an image)',
         description:
-          'No credentials: the signature is the credential, and it covers the exact variant parameters. Supports HEAD, Range and If-None-Match.',
+          'No credentials: the signature is the credential, and it covers the exact variant parameters. Supports ' +
+          'HEAD, Range and If-None-Match.',
         params: MediaParams,
         querystring: MediaQuery,
         response: { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(403, 416, 503) },

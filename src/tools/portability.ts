@@ -112,7 +112,9 @@ export async function backup(
     return {
       database: 'postgres',
       originals: 0,
-      command: `pg_dump --format=custom --file=${file} "${databaseUrl ?? '$DATABASE_URL'}"   # and copy the bucket (e.g. aws s3 sync / mc mirror)`,
+      command:
+        `pg_dump --format=custom --file=${file} "${databaseUrl ?? '$DATABASE_URL'}"   # and copy the bucket (e.g. ` +
+        `aws s3 sync / mc mirror)`,
     };
   }
   await sql`vacuum into ${file}`.execute(services.db.kysely);

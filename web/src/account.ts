@@ -16,7 +16,8 @@ export const accountView: View = async (main, nav) => {
   const regenerate = async () => {
     const confirmed = await confirmDialog(
       'Regenerate your API token?',
-      'The current token stops working at once: every script, client or other browser tab that uses it will be refused until it is given the new one.',
+      'The current token stops working at once: every script, client or other browser tab that uses it will ' +
+        'be refused until it is given the new one.',
       'Regenerate token',
     );
     if (!confirmed) return;

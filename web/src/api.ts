@@ -1,24 +1,16 @@
-// The public API, as any client uses it: token header, JSON bodies, DRF-shaped errors.
-import type { Image as ImageJson } from '../../src/schemas/images.js';
+// The public API, through the typed client generated from the OpenAPI spec (client/): token header,
+// JSON bodies, DRF-shaped errors.
+import { imageApiClient, type Image, type Me, type operations } from '../../client/index.js';
 import { clearToken, getToken } from './session.js';
 
-export type Image = ImageJson;
+export type { Image, Me };
 
-export interface Counts {
-  images: number;
-  bytes: number;
-}
-
-export interface Me {
-  username: string;
-  usage: Counts;
-  limits: Counts & { upload_bytes: number };
-}
+export type ListQuery = NonNullable<operations['listImages']['parameters']['query']>;
 
 export interface ImagePage {
   images: Image[];
-  /** Same-origin path of the next page, when there is one. */
-  next: string | null;
+  /** The query of the next page, when there is one. */
+  next: ListQuery | null;
 }
 
 type ErrorBody = Record<string, unknown>;
@@ -75,47 +67,50 @@ function checkSession(status: number, withToken: boolean): void {
   }
 }
 
-async function call<T>(method: string, path: string, body?: Record<string, string>): Promise<{ data: T; response: Response }> {
-  const token = getToken();
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Token ${token}`;
-  if (body) headers['content-type'] = 'application/json';
-  let response: Response;
+const client = imageApiClient({
+  baseUrl: location.origin,
+  token: getToken,
+  onUnauthorized: () => checkSession(401, true),
+  init: { cache: 'no-store' },
+});
+
+/** The data of a successful answer; a refusal (or no answer) as an ApiError. */
+async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<{ data: T; response: Response }> {
+  let result: { data?: T; error?: unknown; response: Response };
   try {
-    response = await fetch(path, { method, headers, body: body ? JSON.stringify(body) : undefined, cache: 'no-store' });
+    result = await call;
   } catch {
     throw ApiError.fromBody(0, null);
   }
-  const data = parse(await response.text());
-  if (!response.ok) {
-    checkSession(response.status, token !== null);
-    throw ApiError.fromBody(response.status, data);
-  }
-  return { data: data as T, response };
+  if (!result.response.ok) throw ApiError.fromBody(result.response.status, result.error, result.response.headers.get('retry-after'));
+  return { data: result.data as T, response: result.response };
 }
 
-/** The path and query of a Link rel="next" URL (the API builds absolute URLs from its public address). */
-function nextPath(link: string | null): string | null {
+/** The query of a Link rel="next" URL (the API builds absolute URLs from its public address). */
+function nextQuery(link: string | null): ListQuery | null {
   const match = link ? /<([^>]+)>\s*;\s*rel="next"/.exec(link) : null;
   if (!match) return null;
-  const url = new URL(match[1]!, location.href);
-  return url.pathname + url.search;
+  const params = new URL(match[1]!, location.href).searchParams;
+  const order = params.get('order') === 'newest' ? 'newest' : 'oldest';
+  return { limit: Number(params.get('limit') ?? 100), order, ...(params.has('cursor') ? { cursor: params.get('cursor')! } : {}) };
 }
+
+const byId = (id: number) => ({ params: { path: { id: String(id) } } });
 
 export const api = {
   register: (username: string, password: string, email: string) =>
-    call<{ token: string }>('POST', '/register/', email ? { username, password, email } : { username, password }).then((r) => r.data.token),
+    ok(client.POST('/register/', { body: email ? { username, password, email } : { username, password } })).then((r) => r.data.token),
   signIn: (username: string, password: string) =>
-    call<{ token: string }>('POST', '/api-token-auth/', { username, password }).then((r) => r.data.token),
-  regenerateToken: () => call<{ token: string }>('GET', '/regenerateToken/').then((r) => r.data.token),
+    ok(client.POST('/api-token-auth/', { body: { username, password } })).then((r) => r.data.token),
+  regenerateToken: () => ok(client.GET('/regenerateToken/')).then((r) => r.data.token),
   changePassword: (oldPassword: string, newPassword: string) =>
-    call<{ token: string }>('POST', '/me/password/', { old_password: oldPassword, new_password: newPassword }).then((r) => r.data.token),
-  me: () => call<Me>('GET', '/me/').then((r) => r.data),
-  image: (id: number) => call<Image>('GET', `/images/${id}/`).then((r) => r.data),
-  deleteImage: (id: number) => call<null>('DELETE', `/images/${id}/`).then(() => undefined),
-  async images(path: string): Promise<ImagePage> {
-    const { data, response } = await call<Image[]>('GET', path);
-    return { images: data, next: nextPath(response.headers.get('link')) };
+    ok(client.POST('/me/password/', { body: { old_password: oldPassword, new_password: newPassword } })).then((r) => r.data.token),
+  me: () => ok(client.GET('/me/')).then((r) => r.data),
+  image: (id: number) => ok(client.GET('/images/{id}/', byId(id))).then((r) => r.data),
+  deleteImage: (id: number) => ok(client.DELETE('/images/{id}/', byId(id))).then(() => undefined),
+  async images(query: ListQuery): Promise<ImagePage> {
+    const { data, response } = await ok(client.GET('/images/', { params: { query } }));
+    return { images: data, next: nextQuery(response.headers.get('link')) };
   },
 };
 

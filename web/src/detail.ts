@@ -65,7 +65,8 @@ function links(image: Image): HTMLElement {
     h(
       'p',
       { class: 'hint' },
-      `Signed links: anyone who has one can view the image until ${formatDate(image.url_expires_at)}. Replacing or deleting the image ends them at once.`,
+      `Signed links: anyone who has one can view the image until ${formatDate(image.url_expires_at)}. Replacing ` +
+        `or deleting the image ends them at once.`,
     ),
     copyField('Original', image.url),
     ...Object.entries(image.variants).map(([name, url]) => copyField(presetLabel(name, url), url)),

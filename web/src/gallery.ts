@@ -9,7 +9,7 @@ const PAGE_SIZE = 60;
 
 export const galleryView: View = async (main, nav) => {
   // Both at once, and one render: the page appears complete, and nothing below moves when the grid fills.
-  const [me, first] = await Promise.all([api.me(), api.images(`/images/?order=newest&limit=${PAGE_SIZE}`)]);
+  const [me, first] = await Promise.all([api.me(), api.images({ order: 'newest', limit: PAGE_SIZE })]);
   if (!nav.current()) return;
   const usage = h('div', {}, usageSummary(me));
   const grid = h('ul', { class: 'grid', 'aria-label': 'Images' }, ...first.images.map(tile));
