@@ -52,7 +52,7 @@ async function serverBreakdown(base: string): Promise<[string, string][]> {
     });
 }
 
-const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
+const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, METRICS_PUBLIC: 'true' });
 try {
   // Eight users, each with one image: traffic from several accounts, as a service sees it.
   const images: { token: string; id: number; variants: Record<string, string> }[] = [];

@@ -111,8 +111,8 @@ try {
   const proxyPort = await freePort();
   const publicUrl = `http://127.0.0.1:${proxyPort}`;
   const instances: ServerProcess[] = await Promise.all([
-    startServerProcess({ ...sharedEnv, PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }),
-    startServerProcess({ ...sharedEnv, PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }),
+    startServerProcess({ ...sharedEnv, PUBLIC_URL: publicUrl, TRUST_PROXY: '1' }),
+    startServerProcess({ ...sharedEnv, PUBLIC_URL: publicUrl, TRUST_PROXY: '1' }),
   ]);
   const prefix = await tempDataDir();
   await mkdir(join(prefix, 'tmp'));

@@ -186,7 +186,10 @@ export interface paths {
         get: operations["getMe"];
         put?: never;
         post?: never;
-        /** Delete your account and all your images */
+        /**
+         * Delete your account and all your images
+         * @description Asks for your password. Irreversible: the images go, the token, links and shares stop at once.
+         */
         delete: operations["deleteMe"];
         options?: never;
         head?: never;
@@ -202,8 +205,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Change your password; the token is replaced (the old one stops working) */
+        /**
+         * Change your password; the token is replaced (the old one stops working)
+         * @description Failed checks count like failed logins (429 past the limit); rate-limited per client address.
+         */
         post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/revoke-links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every signed link of your images at once
+         * @description Rotates the key your links carry: every `url`, `variants` and `srcset` link handed out so far stops working (403); image JSON fetched afterwards carries new ones. Your token is not affected.
+         */
+        post: operations["revokeLinks"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1150,7 +1176,18 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Your current password */
+                    password: string;
+                };
+                "application/x-www-form-urlencoded": {
+                    /** @description Your current password */
+                    password: string;
+                };
+            };
+        };
         responses: {
             /** @description No content */
             204: {
@@ -1160,7 +1197,34 @@ export interface operations {
                 content?: never;
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1207,6 +1271,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Error"];
                 };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revokeLinks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             401: {

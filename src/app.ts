@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
 import { loadWebApp } from './http/web-assets.js';
+import { redactUrl } from './http/redact.js';
+import { answerClientError } from './http/client-errors.js';
 import { MediaSigner } from './media/signing.js';
 import { lifecyclePlugin } from './plugins/lifecycle.js';
 import { metricsPlugin } from './plugins/metrics.js';
@@ -38,9 +40,9 @@ export interface BuiltApp {
   services: Services;
 }
 
-/** A signed link is a credential until it expires: its signature never reaches the logs. */
-function redactSignature(url: string): string {
-  return url.replace(/([?&]sig=)[^&]*/g, '$1[redacted]');
+/** Fastify's trust setting: a hop count trusts the nearest N peers, addresses and CIDRs trust those proxies. */
+function trustProxy(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof setting === 'number' ? (_address, hop) => hop < setting : setting;
 }
 
 function createFastify(config: Config) {
@@ -49,17 +51,19 @@ function createFastify(config: Config) {
       level: config.logLevel,
       // @fastify/multipart logs the request headers at trace level: redact wherever they show up.
       redact: ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'busboyOptions.headers.cookie'],
-      serializers: { req: (request) => ({ method: request.method, url: redactSignature(request.url), remoteAddress: request.ip }) },
+      // A signed link is a credential until it expires: its signature never reaches the logs.
+      serializers: { req: (request) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }) },
     },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxy(config.trustProxy),
     bodyLimit: JSON_BODY_LIMIT,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 5_000,
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check every second.
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 
@@ -73,7 +77,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   registerErrorHandling(app, { onDependencyUnavailable: () => services.metrics.dependencyErrors.inc() });
   await app.register(validationPlugin);
   await app.register(lifecyclePlugin);
-  await app.register(metricsPlugin, { metrics: services.metrics, token: config.metricsToken });
+  await app.register(metricsPlugin, { metrics: services.metrics, token: config.metricsToken, open: config.metricsPublic });
   await app.register(parsersPlugin);
   await app.register(securityPlugin, { publicUrl: config.publicUrl, corsOrigins: config.corsOrigins });
   await app.register(multipartPlugin, { maxUploadBytes: config.maxUploadBytes });
@@ -98,7 +102,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presets: config.presets,
   });
   await app.register(mediaRoutes, { catalog, blobs, variants, signer });
-  await app.register(meRoutes, { auth, catalog, admin, maxUploadBytes: config.maxUploadBytes });
+  await app.register(meRoutes, {
+    auth,
+    catalog,
+    admin,
+    maxUploadBytes: config.maxUploadBytes,
+    rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 },
+  });
   await app.register(adminRoutes, { auth, admin });
   await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
+import ipaddr from 'ipaddr.js';
 import { REQUESTED_FORMATS, type RequestedFormat } from './processing/formats.js';
 import { FITS, type Fit } from './processing/geometry.js';
 
@@ -23,12 +24,16 @@ export interface Config {
   /** Requests per window and client address on /register/ and /api-token-auth/. */
   authRateLimit: number;
   authRateWindowSeconds: number;
-  /** Failed logins per username within LOGIN_FAILURE_WINDOW_SECONDS before that account's logins get 429. */
+  /** Failed logins per account and client address within LOGIN_FAILURE_WINDOW_SECONDS before that pair gets 429. */
   loginFailuresPerUser: number;
   loginFailureWindowSeconds: number;
   /** Uploads one user may have in progress at once on one instance. */
   maxConcurrentUploadsPerUser: number;
-  trustProxy: boolean;
+  /**
+   * Which peers may tell the client's address in X-Forwarded-For: false (none), a hop count (the
+   * nearest N proxies), or the proxies' addresses and CIDR ranges. Never "every hop".
+   */
+  trustProxy: false | number | string[];
   requestTimeoutMs: number;
   /** A client must have sent all request headers within this time. */
   headersTimeoutMs: number;
@@ -45,6 +50,20 @@ export interface Config {
   variantCacheBytes: number;
   renderConcurrency: number;
   renderQueue: number;
+  /** Renders of one owner's images running or in the shared queue at once; further ones wait in the owner's own line. */
+  renderPerUser: number;
+  /** Renders of one owner's images that may wait in the owner's own line; beyond, 429. */
+  renderPerUserWaiting: number;
+  /** Longest a render may wait for a slot before it is answered 503. */
+  renderQueueWaitSeconds: number;
+  /** Largest width × height × frames of a variant (weighted by its encoder's cost, see processing/cost.ts). */
+  maxOutputPixels: number;
+  /** Largest factor by which a variant may enlarge its source (with enlarge=true). */
+  maxEnlargement: number;
+  /** Password hashes (scrypt) computed at once per process; more wait. */
+  passwordHashConcurrency: number;
+  /** libuv's thread pool, sized above the image and password work that can hold its threads. */
+  threadPoolSize: number;
   /** Uploads waiting for their decode; they wait rather than fail, up to this many. */
   ingestQueue: number;
   renderTimeoutSeconds: number;
@@ -62,6 +81,10 @@ export interface Config {
   corsOrigins: string[];
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   metricsToken: string | null;
+  /** Serve /metrics to anyone (only behind a network that keeps it private); off: only with METRICS_TOKEN. */
+  metricsPublic: boolean;
+  /** Failed logins per account from all addresses within the window before its logins get 429. */
+  loginFailuresPerAccount: number;
 }
 
 export type StorageConfig =
@@ -208,6 +231,33 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
+/**
+ * TRUST_PROXY: unset or false, a hop count, or addresses/CIDRs. `true` (trust every hop) is refused:
+ * with it any client chooses its own address by sending X-Forwarded-For.
+ */
+function readTrustProxy(env: Env): false | number | string[] {
+  const raw = readString(env, 'TRUST_PROXY', 'false').trim();
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  if (/^(true|yes|on)$/i.test(raw)) {
+    throw new ConfigError(
+      'TRUST_PROXY',
+      'must not be true: trusting every hop lets any client choose its address with X-Forwarded-For. ' +
+        'Give the number of proxies in front of the service (e.g. 1) or their addresses (e.g. 127.0.0.1/32,10.0.0.0/8)',
+    );
+  }
+  if (/^\d+$/.test(raw)) {
+    const hops = Number(raw);
+    if (hops < 1 || hops > 10) throw new ConfigError('TRUST_PROXY', `must be a hop count from 1 to 10, got ${raw}`);
+    return hops;
+  }
+  return raw.split(',').map((part) => {
+    const entry = part.trim();
+    const valid = entry.includes('/') ? ipaddr.isValidCIDR(entry) : ipaddr.isValid(entry);
+    if (!valid) throw new ConfigError('TRUST_PROXY', `holds "${entry}", which is neither an address nor a CIDR range (e.g. 127.0.0.1/32)`);
+    return entry;
+  });
+}
+
 function readPublicUrl(env: Env, host: string, port: number): string {
   const raw = env.PUBLIC_URL;
   if (raw === undefined || raw === '') {
@@ -256,6 +306,17 @@ function readSecretKeys(env: Env, dataDir: string): string[] {
   }
 }
 
+/**
+ * libuv's pool serves file I/O, DNS, crypto and zlib, and sharp runs each image job on one of its
+ * threads for the job's whole duration. With the default 4 threads, four renders starved file
+ * delivery (an 8 ms original took 18 s): the pool holds every render and upload-decoding slot, the
+ * password hashes, and 4 threads more for everything else. UV_THREADPOOL_SIZE may only raise it.
+ */
+function threadPoolSize(env: Env, renderConcurrency: number, passwordHashConcurrency: number): number {
+  const needed = 2 * renderConcurrency + passwordHashConcurrency + 4;
+  return Math.min(1024, Math.max(needed, readInteger(env, 'UV_THREADPOOL_SIZE', needed, 1, 1024)));
+}
+
 /** Reads and validates configuration; creates DATA_DIR. Throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const host = readString(env, 'HOST', '127.0.0.1');
@@ -267,6 +328,8 @@ export function loadConfig(env: Env = process.env): Config {
   } catch (error) {
     throw new ConfigError('DATA_DIR', `cannot be created at ${dataDir}: ${(error as Error).message}`);
   }
+  const renderConcurrency = readInteger(env, 'RENDER_CONCURRENCY', availableParallelism(), 1, 256);
+  const passwordHashConcurrency = readInteger(env, 'PASSWORD_HASH_CONCURRENCY', 1, 1, 64);
   const logLevel = readString(env, 'LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
@@ -286,7 +349,7 @@ export function loadConfig(env: Env = process.env): Config {
     loginFailuresPerUser: readInteger(env, 'LOGIN_FAILURES_PER_USER', 10, 1, 1_000_000),
     loginFailureWindowSeconds: readInteger(env, 'LOGIN_FAILURE_WINDOW_SECONDS', 900, 1, 86_400),
     maxConcurrentUploadsPerUser: readInteger(env, 'MAX_CONCURRENT_UPLOADS_PER_USER', 16, 1, 10_000),
-    trustProxy: readBoolean(env, 'TRUST_PROXY', false),
+    trustProxy: readTrustProxy(env),
     requestTimeoutMs: readInteger(env, 'REQUEST_TIMEOUT_MS', 120_000, 1000, 3_600_000),
     headersTimeoutMs: readInteger(env, 'HEADERS_TIMEOUT_MS', 15_000, 1000, 300_000),
     keepMetadata: readBoolean(env, 'KEEP_METADATA', false),
@@ -296,8 +359,15 @@ export function loadConfig(env: Env = process.env): Config {
     maxVariantDimension: readInteger(env, 'MAX_VARIANT_DIMENSION', 4096, 16, 16_384),
     presets: parsePresets(readString(env, 'VARIANT_PRESETS', DEFAULT_PRESETS)),
     variantCacheBytes: readInteger(env, 'VARIANT_CACHE_BYTES', 1024 ** 3, 0, 2 ** 50),
-    renderConcurrency: readInteger(env, 'RENDER_CONCURRENCY', availableParallelism(), 1, 256),
+    renderConcurrency,
     renderQueue: readInteger(env, 'RENDER_QUEUE', 32, 0, 100_000),
+    renderPerUser: readInteger(env, 'RENDER_PER_USER', 2, 1, 1000),
+    renderPerUserWaiting: readInteger(env, 'RENDER_PER_USER_WAITING', 64, 0, 100_000),
+    renderQueueWaitSeconds: readInteger(env, 'RENDER_QUEUE_WAIT_SECONDS', 10, 1, 3600),
+    maxOutputPixels: readInteger(env, 'MAX_OUTPUT_PIXELS', 64_000_000, 1, 2 ** 40),
+    maxEnlargement: readInteger(env, 'MAX_ENLARGEMENT', 4, 1, 100),
+    passwordHashConcurrency,
+    threadPoolSize: threadPoolSize(env, renderConcurrency, passwordHashConcurrency),
     ingestQueue: readInteger(env, 'INGEST_QUEUE', 256, 0, 100_000),
     renderTimeoutSeconds: readInteger(env, 'RENDER_TIMEOUT_SECONDS', 30, 1, 3600),
     quotaBytes: readInteger(env, 'QUOTA_BYTES', 0, 0, 2 ** 50),
@@ -308,5 +378,7 @@ export function loadConfig(env: Env = process.env): Config {
     redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
     corsOrigins: readOrigins(env),
     metricsToken: readString(env, 'METRICS_TOKEN', '') || null,
+    metricsPublic: readBoolean(env, 'METRICS_PUBLIC', false),
+    loginFailuresPerAccount: readInteger(env, 'LOGIN_FAILURES_PER_ACCOUNT', 100, 1, 10_000_000),
   };
 }

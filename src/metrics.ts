@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { RenderLimiter } from './processing/limiter.js';
+import type { WorkLimiter } from './limiter.js';
 
 /** The service's Prometheus metrics, one registry per app. */
 export class Metrics {
@@ -35,9 +35,17 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(queues: Record<string, RenderLimiter>) {
+  constructor(queues: Record<string, WorkLimiter>) {
     collectDefaultMetrics({ register: this.registry });
     const registry = this.registry;
+    new Gauge({
+      name: 'nodejs_libuv_threadpool_size',
+      help: "Threads of libuv's pool (file I/O, crypto, and each image job while it runs)",
+      registers: [registry],
+      collect() {
+        this.set(Number(process.env.UV_THREADPOOL_SIZE ?? 4));
+      },
+    });
     new Gauge({
       name: 'image_processing_queue_depth',
       help: 'Image work running and waiting, by queue',
@@ -47,6 +55,7 @@ export class Metrics {
         for (const [queue, limiter] of Object.entries(queues)) {
           this.set({ queue, state: 'active' }, limiter.load.active);
           this.set({ queue, state: 'queued' }, limiter.load.queued);
+          this.set({ queue, state: 'waiting_in_owner_line' }, limiter.load.waitingInLines);
         }
       },
     });

@@ -1,4 +1,6 @@
-import { buildApp } from './app.js';
+// The server's entry point. Only configuration is read before libuv's thread pool is sized: the pool
+// is created by the first file, crypto or DNS operation and keeps its size, so everything else is
+// imported after.
 import { ConfigError, loadConfig, type Config } from './config.js';
 
 let config: Config;
@@ -12,28 +14,6 @@ try {
   throw error;
 }
 
-const { app } = await buildApp(config);
-
-let closing = false;
-async function shutdown(signal: string): Promise<void> {
-  if (closing) return;
-  closing = true;
-  app.log.info({ signal }, 'shutting down: finishing requests in flight');
-  // A request that never ends must not keep the process alive forever.
-  const deadline = setTimeout(() => process.exit(1), config.requestTimeoutMs + 5_000).unref();
-  await app.close();
-  clearTimeout(deadline);
-  app.log.info('closed');
-  process.exit(0);
-}
-process.once('SIGTERM', () => void shutdown('SIGTERM'));
-process.once('SIGINT', () => void shutdown('SIGINT'));
-
-try {
-  await app.listen({ host: config.host, port: config.port });
-  app.log.info({ publicUrl: config.publicUrl, dataDir: config.dataDir, node: process.version }, 'image-api ready');
-} catch (error) {
-  app.log.error({ err: error }, 'could not start');
-  await app.close();
-  process.exit(1);
-}
+process.env.UV_THREADPOOL_SIZE = String(config.threadPoolSize);
+const { serve } = await import('./serve.js');
+await serve(config);

@@ -5,6 +5,7 @@ import { AccountAdmin } from './auth/admin.js';
 import { MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
+import { PasswordHasher } from './auth/passwords.js';
 import type { Config } from './config.js';
 import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
 import { BlobLifecycle } from './images/blobs.js';
@@ -13,7 +14,7 @@ import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
 import { VariantService } from './images/variants.js';
 import { Metrics } from './metrics.js';
-import { RenderLimiter } from './processing/limiter.js';
+import { WorkLimiter } from './limiter.js';
 import { FsStorage } from './storage/fs.js';
 import { S3Storage } from './storage/s3.js';
 import type { Storage } from './storage/storage.js';
@@ -86,12 +87,25 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const attempts = redis
     ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs)
     : new MemoryAttemptCounter(failureWindowMs);
-  const auth = new AuthService(db, new TokenIssuer(config.secretKeys[0]!), { attempts, maxFailures: config.loginFailuresPerUser });
+  const auth = new AuthService(
+    db,
+    new TokenIssuer(config.secretKeys[0]!),
+    { attempts, maxFailuresPerAddress: config.loginFailuresPerUser, maxFailuresPerAccount: config.loginFailuresPerAccount },
+    new PasswordHasher(config.passwordHashConcurrency),
+  );
 
   // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
   const queueWait = (queue: string) => (seconds: number) => metrics.queueWait.observe({ queue }, seconds);
-  const renders = new RenderLimiter(config.renderConcurrency, config.renderQueue, queueWait('render'));
-  const decodes = new RenderLimiter(config.renderConcurrency, config.ingestQueue, queueWait('ingest'));
+  const renders = new WorkLimiter({
+    concurrency: config.renderConcurrency,
+    queueSize: config.renderQueue,
+    perOwner: config.renderPerUser,
+    perOwnerWaiting: config.renderPerUserWaiting,
+    queueWaitSeconds: config.renderQueueWaitSeconds,
+    onWait: queueWait('render'),
+  });
+  // Uploads wait rather than fail (no per-user cap: MAX_CONCURRENT_UPLOADS_PER_USER bounds them), in a fair order.
+  const decodes = new WorkLimiter({ concurrency: config.renderConcurrency, queueSize: config.ingestQueue, onWait: queueWait('ingest') });
   const metrics: Metrics = new Metrics({ render: renders, ingest: decodes });
 
   const variants = new VariantService(db, storage, renders, {
@@ -99,6 +113,8 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     cacheBytes: config.variantCacheBytes,
     timeoutSeconds: config.renderTimeoutSeconds,
     maxPixels: config.maxImagePixels,
+    maxOutputPixels: config.maxOutputPixels,
+    maxEnlargement: config.maxEnlargement,
   });
   const blobs = new BlobLifecycle(db, storage, variants);
   const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages });

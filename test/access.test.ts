@@ -125,8 +125,9 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
     ).body as { url: string };
     const own = new URL(image.url);
     const signer = new MediaSigner([TEST_SECRET], 3600);
+    const { linkKey } = await running.server.built.services.catalog.get(victimUserId, image.id);
     const expired = signer.sign(
-      { userId: victimUserId, number: image.id, sha256: image.sha256, variant: '' },
+      { userId: victimUserId, number: image.id, sha256: image.sha256, variant: '', linkKey },
       Math.floor(Date.now() / 1000) - 7200,
     );
     const cases: [string, string][] = [

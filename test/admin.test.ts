@@ -7,7 +7,7 @@ describe(onBackend('admin API and account self-service'), () => {
   let root: string;
   let alice: string;
   let bob: string;
-  let shared: { url: string };
+  let shared: { url: string; sha256: string };
 
   before(async () => {
     root = await register(running.base, 'root');
@@ -37,7 +37,7 @@ describe(onBackend('admin API and account self-service'), () => {
     assert.deepEqual(spec.paths['/admin/users/'].get.tags, ['admin']);
   });
 
-  test('an admin lists users with usage, disables (token refused at once), enables and revokes tokens', async () => {
+  test('an admin lists users with usage, disables (token refused at once, for good), enables and revokes tokens', async () => {
     const users = (await api(running.base, '/admin/users/', { token: root })).body as {
       username: string;
       images: number;
@@ -55,7 +55,16 @@ describe(onBackend('admin API and account self-service'), () => {
     const disabled = await api(running.base, '/admin/users/alice/disable', { method: 'POST', token: root });
     assert.equal(disabled.body.disabled, true);
     assert.equal((await api(running.base, '/images/', { token: alice })).status, 401);
+    const disabledLogin = await api(running.base, '/api-token-auth/', {
+      method: 'POST',
+      json: { username: 'alice', password: GOOD_PASSWORD },
+    });
+    assert.equal(disabledLogin.status, 400, 'a disabled account cannot log in');
     await api(running.base, '/admin/users/alice/enable', { method: 'POST', token: root });
+    // Enabling brings back nothing issued before: the user logs in for a new token.
+    assert.deepEqual((await api(running.base, '/images/', { token: alice })).body, { detail: 'Invalid token.' });
+    alice = (await api(running.base, '/api-token-auth/', { method: 'POST', json: { username: 'alice', password: GOOD_PASSWORD } })).body
+      .token;
     assert.equal((await api(running.base, '/images/', { token: alice })).status, 200);
     await api(running.base, '/admin/users/alice/revoke-token', { method: 'POST', token: root });
     assert.equal((await api(running.base, '/images/', { token: alice })).status, 401);
@@ -67,7 +76,11 @@ describe(onBackend('admin API and account self-service'), () => {
   test('deleting a user removes them and their images, and keeps bytes shared with others', async () => {
     assert.equal((await api(running.base, '/admin/users/bob/', { method: 'DELETE', token: root })).status, 204);
     assert.equal((await api(running.base, '/images/', { token: bob })).status, 401);
-    assert.equal((await fetchBytes(shared.url)).status, 200, "alice's copy of the WebP bob also had still serves");
+    // Alice's links were renewed when she was disabled: her image's current link.
+    const alicesCopy = (await api(running.base, '/images/', { token: alice })).body.find(
+      (image: { sha256: string }) => image.sha256 === shared.sha256,
+    );
+    assert.equal((await fetchBytes(alicesCopy.url)).status, 200, "alice's copy of the WebP bob also had still serves");
     const names = ((await api(running.base, '/admin/users/', { token: root })).body as { username: string }[]).map((u) => u.username);
     assert.deepEqual(names, ['alice', 'root']);
   });
@@ -103,9 +116,17 @@ describe(onBackend('admin API and account self-service'), () => {
       .body.token;
   });
 
-  test('a user deletes their own account and all their images', async () => {
+  test('a user deletes their own account and all their images, after giving the password', async () => {
     const image = (await api(running.base, '/images/', { token: alice })).body[0];
-    assert.equal((await api(running.base, '/me/', { method: 'DELETE', token: alice })).status, 204);
+    const noPassword = await api(running.base, '/me/', { method: 'DELETE', token: alice });
+    assert.deepEqual([noPassword.status, noPassword.body], [400, { password: ['This field is required.'] }]);
+    const wrong = await api(running.base, '/me/', { method: 'DELETE', token: alice, json: { password: 'not my password' } });
+    assert.deepEqual([wrong.status, wrong.body], [400, { password: ['Your password was entered incorrectly. Please enter it again.'] }]);
+    assert.equal((await api(running.base, '/images/', { token: alice })).status, 200, 'a refused deletion changes nothing');
+    assert.equal(
+      (await api(running.base, '/me/', { method: 'DELETE', token: alice, json: { password: 'brand new passphrase' } })).status,
+      204,
+    );
     assert.equal((await api(running.base, '/images/', { token: alice })).status, 401);
     assert.equal((await fetchBytes(image.url)).status, 403);
     assert.equal((await running.server.built.services.db.kysely.selectFrom('images').select('id').execute()).length, 0);

@@ -77,17 +77,23 @@ describe(onBackend('image-api command line, on a real data directory beside a ru
     assert.match((await cli('usage')).stdout, /shared by dedup/);
   });
 
-  test('disable refuses the token on the next request; enable restores it', async () => {
+  test('disable refuses the token on the next request; enable lets the user log in for a new one', async () => {
     assert.equal((await cli('users', 'disable', 'bob')).code, 0);
     const refused = await api(running.server.base, '/images/', { token: tokens.bob });
     assert.equal(refused.status, 401);
-    assert.deepEqual(refused.body, { detail: 'User inactive or deleted.' });
+    assert.deepEqual(refused.body, { detail: 'Invalid token.' });
     const login = await api(running.server.base, '/api-token-auth/', {
       method: 'POST',
       json: { username: 'bob', password: GOOD_PASSWORD },
     });
     assert.equal(login.status, 400);
     assert.equal((await cli('users', 'enable', 'bob')).code, 0);
+    assert.equal((await api(running.server.base, '/images/', { token: tokens.bob })).status, 401, 'the old token stays dead');
+    const again = await api(running.server.base, '/api-token-auth/', {
+      method: 'POST',
+      json: { username: 'bob', password: GOOD_PASSWORD },
+    });
+    tokens.bob = again.body.token;
     assert.equal((await api(running.server.base, '/images/', { token: tokens.bob })).status, 200);
   });
 

@@ -167,8 +167,19 @@ describe(onBackend('CORS'), () => {
 });
 
 describe(onBackend('metrics'), () => {
-  test('GET /metrics: request counts and durations by route and status, upload bytes, queue depth and wait', async () => {
+  test('/metrics is closed by default: 403 with the way to open it', async () => {
     const server = await startServer();
+    try {
+      const response = await api(server.base, '/metrics');
+      assert.equal(response.status, 403);
+      assert.match(response.body.detail, /METRICS_TOKEN.*METRICS_PUBLIC=true/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('GET /metrics (METRICS_PUBLIC=true): counts and durations by route and status, upload bytes, queue depth and wait', async () => {
+    const server = await startServer({ METRICS_PUBLIC: 'true' });
     try {
       const token = await register(server.base);
       const image = (await upload(server.base, token, fixture('alpha.png'))).body;

@@ -121,13 +121,14 @@ describe(onBackend('private delivery: signed links and the owner path'), () => {
   test('an expired link is refused', async () => {
     const signer = new MediaSigner([TEST_SECRET], 3600);
     const longAgo = Math.floor(Date.now() / 1000) - 3 * 3600;
-    const { exp, sig } = signer.sign({ userId, number: image.id, sha256: image.sha256, variant: '' }, longAgo);
+    const { linkKey } = await running.server.built.services.catalog.get(userId, image.id);
+    const { exp, sig } = signer.sign({ userId, number: image.id, sha256: image.sha256, variant: '', linkKey }, longAgo);
     assert.ok(exp < Date.now() / 1000);
     const response = await api(running.base, `/media/${userId}/${image.id}?exp=${exp}&sig=${sig}`);
     assert.equal(response.status, 403);
     assert.deepEqual(response.body, { detail: 'This link is invalid or has expired.' });
     // The same signer with the current time makes a working link: the refusal above is the expiry.
-    const fresh = signer.sign({ userId, number: image.id, sha256: image.sha256, variant: '' });
+    const fresh = signer.sign({ userId, number: image.id, sha256: image.sha256, variant: '', linkKey });
     assert.equal((await fetchBytes(`${running.base}/media/${userId}/${image.id}?exp=${fresh.exp}&sig=${fresh.sig}`)).status, 200);
   });
 

@@ -387,7 +387,8 @@ describe(onBackend('variant cache bound'), () => {
 
 describe(onBackend('bounded processing'), () => {
   test('more renders than the queue admits: some 503 with Retry-After, no other error, health keeps answering', async () => {
-    const server = await startServer({ RENDER_CONCURRENCY: '1', RENDER_QUEUE: '2' });
+    // One owner's renders: its own cap is lifted here, so that the shared queue's bound is what is tested.
+    const server = await startServer({ RENDER_CONCURRENCY: '1', RENDER_QUEUE: '2', RENDER_PER_USER: '100' });
     try {
       const token = await register(server.base);
       const big = await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#3366aa' } })

@@ -114,6 +114,7 @@ test('signed links: any change to the owner, id, content, variant, expiry or sig
     number: fc.integer({ min: 1, max: 1e6 }),
     sha256: fc.stringMatching(/^[0-9a-f]{64}$/),
     variant: fc.constantFrom('', 'w=200&h=200&fit=cover&format=auto', 'w=480&fit=inside&format=auto'),
+    linkKey: fc.constantFrom('', 'aaaaaaaaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbbbbbbbb'),
   });
   fc.assert(
     fc.property(ref, ref, fc.nat({ max: 86_400 }), fc.string({ maxLength: 50 }), (original, other, shift, garbage) => {

@@ -212,7 +212,7 @@ describe('start-up', () => {
         .execute();
       assert.deepEqual(
         (applied as { name: string }[]).map((row) => row.name),
-        ['001_initial', '002_pipeline', '003_accounts'],
+        ['001_initial', '002_pipeline', '003_accounts', '004_security'],
       );
     } finally {
       for (const built of apps) await built.app.close();
@@ -278,13 +278,14 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
 });
 
 describe('two instances behind nginx (deploy/nginx.conf)', { skip: nginxMissing }, () => {
-  test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
+  /** Two instances on one backend behind the shipped nginx configuration (its ports changed). */
+  async function behindNginx(env: Record<string, string> = {}) {
     const resources = await sharedResources();
     const proxyPort = await freePort();
     const publicUrl = `http://127.0.0.1:${proxyPort}`;
     const [one, two] = await Promise.all([
-      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
-      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: 'true' }, resources),
+      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: '1', ...env }, resources),
+      startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: '1', ...env }, resources),
     ]);
     const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
     const config = template
@@ -292,6 +293,38 @@ describe('two instances behind nginx (deploy/nginx.conf)', { skip: nginxMissing 
       .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
       .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
     const nginx = await startNginx(config, `${publicUrl}/healthz`);
+    return {
+      publicUrl,
+      close: async () => {
+        await nginx.stop();
+        await one.close();
+        await two.close();
+        await resources.release();
+      },
+    };
+  }
+
+  test('a spoofed X-Forwarded-For does not change the address that rate limits count (TRUST_PROXY=1)', async () => {
+    const { publicUrl, close } = await behindNginx({ AUTH_RATE_LIMIT: '3' });
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        // Values from documentation ranges, sent as a header only: every connection is to 127.0.0.1.
+        const response = await api(publicUrl, '/register/', {
+          method: 'POST',
+          json: { username: uniqueUsername('spoof'), password: GOOD_PASSWORD },
+          headers: { 'x-forwarded-for': `198.51.100.${i + 1}` },
+        });
+        statuses.push(response.status);
+      }
+      assert.deepEqual(statuses, [201, 201, 201, 429, 429], 'the limit of 3 holds whatever address the client claims');
+    } finally {
+      await close();
+    }
+  });
+
+  test('uploads, listings and signed links work through the proxy, spread over both instances', async () => {
+    const { publicUrl, close } = await behindNginx();
     try {
       const token = await register(publicUrl);
       const ids: number[] = [];
@@ -310,10 +343,7 @@ describe('two instances behind nginx (deploy/nginx.conf)', { skip: nginxMissing 
       // A large upload streams through (no request buffering) and an oversized one is refused by the instance.
       assert.equal((await upload(publicUrl, token, fixture('Landscape_5.jpg'))).status, 201);
     } finally {
-      await nginx.stop();
-      await one.close();
-      await two.close();
-      await resources.release();
+      await close();
     }
   });
 });

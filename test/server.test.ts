@@ -67,7 +67,10 @@ describe('configuration', () => {
       [{ PUBLIC_URL: 'ftp://x.example' }, /PUBLIC_URL must use http or https/],
       [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
       [{ SECRET_KEY: 'short' }, /SECRET_KEY must hold keys of at least 32 characters/],
-      [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY must be true or false/],
+      [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY holds "maybe", which is neither an address nor a CIDR range/],
+      [{ TRUST_PROXY: 'true' }, /TRUST_PROXY must not be true: trusting every hop lets any client choose its address/],
+      [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY holds "10.0.0.0\/33"/],
+      [{ TRUST_PROXY: '11' }, /TRUST_PROXY must be a hop count from 1 to 10/],
     ];
     for (const [env, message] of cases) {
       assert.throws(

@@ -1,13 +1,13 @@
+import type { Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
-import { now } from '../db/schema.js';
-import { InvalidInput, NotFound } from '../errors.js';
-import type { AdminUser } from '../schemas/accounts.js';
+import type { Database } from '../db/schema.js';
+import { Conflict, InvalidInput, NotFound } from '../errors.js';
 import { usageByUser, type ImageCatalog } from '../images/catalog.js';
-import { hashPassword } from './passwords.js';
+import type { AdminUser } from '../schemas/accounts.js';
 import type { AuthService } from './service.js';
 import { passwordProblems } from './validation.js';
 
-/** What operators (the CLI, and later the admin API) do to accounts. */
+/** What operators (the CLI and the admin API) and account self-service do to accounts. */
 export class AccountAdmin {
   constructor(
     private readonly db: Db,
@@ -20,12 +20,6 @@ export class AccountAdmin {
     const user = (await this.list()).find((candidate) => candidate.username === username);
     if (!user) throw new NotFound();
     return user;
-  }
-
-  /** Deletes an account by id (self-service). */
-  async deleteById(userId: number): Promise<number> {
-    const user = await this.db.kysely.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirstOrThrow();
-    return this.delete(user.username);
   }
 
   private async userId(username: string): Promise<number> {
@@ -57,21 +51,44 @@ export class AccountAdmin {
     return this.auth.register({ username, password, email });
   }
 
-  /** A disabled account's token and password are refused from the next request on. */
+  /**
+   * Refuses to take away the last active admin: without one, nobody could manage accounts through the
+   * API (the CLI still could). Checked inside the change's transaction, with the admins' rows locked on
+   * PostgreSQL, so two admins removing each other at once cannot both succeed.
+   */
+  private async keepAnAdmin(userId: number, change: (trx: Kysely<Database>) => Promise<void>): Promise<void> {
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const query = trx.selectFrom('users').select(['id']).where('is_admin', '=', 1).where('disabled_at', 'is', null);
+      const admins = await (this.db.dialect === 'postgres' ? query.forUpdate() : query).execute();
+      if (admins.length === 1 && admins[0]!.id === userId) {
+        throw new Conflict('This is the last active admin account: make another account admin first.');
+      }
+      await change(trx);
+    });
+  }
+
+  /**
+   * A disabled account's token, links, shares and keys are refused from the next request on (every
+   * instance reads the account on each request). Disabling also replaces its token and link key, so
+   * enabling it brings none of them back: the user logs in for a new token.
+   */
   async setDisabled(username: string, disabled: boolean): Promise<void> {
-    await this.db.kysely
-      .updateTable('users')
-      .set({ disabled_at: disabled ? now() : null })
-      .where('id', '=', await this.userId(username))
-      .execute();
+    const id = await this.userId(username);
+    if (disabled) await this.keepAnAdmin(id, (trx) => this.auth.disable(id, trx));
+    else await this.db.kysely.updateTable('users').set({ disabled_at: null }).where('id', '=', id).execute();
   }
 
   async setAdmin(username: string, admin: boolean): Promise<void> {
-    await this.db.kysely
-      .updateTable('users')
-      .set({ is_admin: admin ? 1 : 0 })
-      .where('id', '=', await this.userId(username))
-      .execute();
+    const id = await this.userId(username);
+    const change = async (trx: Kysely<Database>) => {
+      await trx
+        .updateTable('users')
+        .set({ is_admin: admin ? 1 : 0 })
+        .where('id', '=', id)
+        .execute();
+    };
+    if (admin) await change(this.db.kysely);
+    else await this.keepAnAdmin(id, change);
   }
 
   /** Sets a new password (same rules as registration) and revokes the token. */
@@ -79,11 +96,7 @@ export class AccountAdmin {
     const problems = passwordProblems(password, username);
     if (problems.length > 0) throw new InvalidInput({ password: problems });
     const id = await this.userId(username);
-    await this.db.kysely
-      .updateTable('users')
-      .set({ password_hash: await hashPassword(password) })
-      .where('id', '=', id)
-      .execute();
+    await this.auth.storePassword(id, password);
     await this.auth.regenerate(id);
   }
 
@@ -92,12 +105,40 @@ export class AccountAdmin {
     await this.auth.regenerate(await this.userId(username));
   }
 
-  /** Deletes the account and its images; bytes other users' images share are kept. Returns the images deleted. */
+  /** Deletes an account by id (self-service). */
+  async deleteById(userId: number): Promise<number> {
+    const user = await this.db.kysely.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst();
+    if (!user) throw new NotFound();
+    return this.delete(user.username);
+  }
+
+  /**
+   * Deletes the account and its images; bytes other users' images share are kept. Returns the images
+   * deleted. The account is disabled first (token and links refused, and an upload still in flight
+   * finds it disabled when it commits: 404), then its images are removed one by one with their
+   * reference counts until none remain, and only then the account row: removing the row while images
+   * remained would drop them by cascade without releasing their bytes.
+   */
   async delete(username: string): Promise<number> {
     const id = await this.userId(username);
-    const numbers = await this.db.kysely.selectFrom('images').select('number').where('user_id', '=', id).execute();
-    for (const { number } of numbers) await this.images.delete(id, number);
-    await this.db.kysely.deleteFrom('users').where('id', '=', id).execute();
-    return numbers.length;
+    await this.keepAnAdmin(id, (trx) => this.auth.disable(id, trx));
+    let deleted = 0;
+    for (;;) {
+      const numbers = await this.db.kysely.selectFrom('images').select('number').where('user_id', '=', id).execute();
+      for (const { number } of numbers) {
+        try {
+          await this.images.delete(id, number);
+          deleted++;
+        } catch (error) {
+          if (!(error instanceof NotFound)) throw error;
+        }
+      }
+      const removed = await this.db.kysely
+        .deleteFrom('users')
+        .where('id', '=', id)
+        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('images').select('images.id').where('images.user_id', '=', id))))
+        .executeTakeFirst();
+      if (Number(removed.numDeletedRows) > 0) return deleted;
+    }
   }
 }

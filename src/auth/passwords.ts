@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { WorkLimiter } from '../limiter.js';
 
 /** OWASP's scrypt setting of 32 MiB: N=2^15, r=8, p=3. Kept in each hash so it can be raised later. */
 const COST = { N: 2 ** 15, r: 8, p: 3 };
@@ -26,5 +27,45 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** A real hash to check against when the user does not exist, so that timing does not tell. */
-export const DUMMY_PASSWORD_HASH = await hashPassword(randomBytes(16).toString('hex'));
+/** How long one check takes on this machine, measured at start-up (scrypt's cost does not depend on the password). */
+const started = performance.now();
+await verifyPassword('warm-up', await hashPassword(randomBytes(16).toString('hex')));
+const MEASURED_CHECK_MS = (performance.now() - started) / 2;
+
+/**
+ * Password hashing through a small semaphore (PASSWORD_HASH_CONCURRENCY, default 1): each scrypt
+ * holds a thread of libuv's pool and 32 MiB for ~100 ms, so a flood of guesses could otherwise take
+ * the pool that file delivery needs. Beyond 256 waiting, 503.
+ */
+export class PasswordHasher {
+  private readonly limiter: WorkLimiter;
+  /** A running average of real checks (waiting included), which a check of an unknown account imitates. */
+  private typicalCheckMs = MEASURED_CHECK_MS;
+
+  constructor(concurrency: number) {
+    this.limiter = new WorkLimiter({ concurrency, queueSize: 256, busyMessage: 'The server is busy checking passwords.' });
+  }
+
+  hash(password: string): Promise<string> {
+    return this.limiter.run(() => hashPassword(password));
+  }
+
+  async verify(password: string, stored: string): Promise<boolean> {
+    const started = performance.now();
+    const matches = await this.limiter.run(() => verifyPassword(password, stored));
+    this.typicalCheckMs = 0.9 * this.typicalCheckMs + 0.1 * (performance.now() - started);
+    return matches;
+  }
+
+  /**
+   * The answer for an account that does not exist: false, after about as long as a real check
+   * takes, so that timing does not tell which names exist. It waits instead of hashing a dummy:
+   * a flood of logins with made-up names then costs no CPU and no place in the hashing queue, which
+   * real users' logins need. (Registration tells whether a name is taken anyway.)
+   */
+  async pretend(): Promise<false> {
+    const jitter = 0.85 + Math.random() * 0.3;
+    await new Promise((resolve) => setTimeout(resolve, this.typicalCheckMs * jitter));
+    return false;
+  }
+}

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
 import { now, type Database, type UserRow } from '../db/schema.js';
 import { InvalidInput, Throttled, Unauthenticated } from '../errors.js';
 import type { AttemptCounter } from './attempts.js';
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from './passwords.js';
+import type { PasswordHasher } from './passwords.js';
 import { hashToken, sameHash, TOKEN_PATTERN, type TokenIssuer } from './tokens.js';
-import { MESSAGES, passwordProblems, registrationProblems } from './validation.js';
+import { MESSAGES, normaliseUsername, passwordProblems, registrationProblems, usernameKey } from './validation.js';
 
 export interface AuthenticatedUser {
   id: number;
@@ -24,15 +26,22 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(message ?? '');
 }
 
-export interface LoginThrottle {
+export interface PasswordThrottle {
   attempts: AttemptCounter;
-  /** Failed logins per username and window before further attempts are refused (429). */
-  maxFailures: number;
+  /** Failed password checks per account and client address within the window; beyond, that pair gets 429. */
+  maxFailuresPerAddress: number;
+  /** Failed password checks per account from all addresses within the window; beyond, the account's checks get 429. */
+  maxFailuresPerAccount: number;
 }
 
 type TokenOwner = Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at' | 'is_admin'>;
 
-/** Accounts and API tokens. */
+/** A fresh per-user key that every signed link of the user carries (rotating it ends them all). */
+export function newLinkKey(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+/** Accounts, passwords and API tokens. */
 export class AuthService {
   /** Runs on every authenticated request: built and compiled once. */
   private readonly ownerOfToken: PreparedQuery<Database, TokenOwner, [string]>;
@@ -40,7 +49,8 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenIssuer,
-    private readonly throttle: LoginThrottle,
+    private readonly throttle: PasswordThrottle,
+    private readonly passwords: PasswordHasher,
   ) {
     const query = db.kysely
       .selectFrom('users')
@@ -49,42 +59,80 @@ export class AuthService {
     this.ownerOfToken = new PreparedQuery(db.kysely, query, 1);
   }
 
-  /** The counter store failing must not lock everyone out: it then counts nothing. */
-  private async failures(username: string): Promise<{ count: number; resetMs: number }> {
-    return this.throttle.attempts.get(username).catch(() => ({ count: 0, resetMs: 0 }));
-  }
-
   /** Creates an account and returns its first token. */
   async register(input: Credentials): Promise<string> {
-    const errors = registrationProblems(input);
+    const username = typeof input.username === 'string' ? normaliseUsername(input.username) : input.username;
+    const errors = registrationProblems({ ...input, username });
     if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
-    const username = input.username as string;
+    const name = username as string;
     const nonce = this.tokens.newNonce();
     const token = this.tokens.tokenFor(nonce);
-    const passwordHash = await hashPassword(input.password as string);
+    const passwordHash = await this.passwords.hash(input.password as string);
     try {
       await this.db.kysely
         .insertInto('users')
         .values({
-          username,
+          username: name,
+          username_key: usernameKey(name),
           email: typeof input.email === 'string' && input.email !== '' ? input.email : null,
           password_hash: passwordHash,
           token_hash: hashToken(token),
           token_nonce: nonce,
+          link_key: newLinkKey(),
           next_image_number: 1,
           created_at: now(),
           disabled_at: null,
         })
         .execute();
     } catch (error) {
+      // The same name, or one that differs only in case or in its Unicode form (Alice, ａｌｉｃｅ for alice).
       if (isUniqueViolation(error)) throw new InvalidInput({ username: [MESSAGES.usernameTaken] });
       throw error;
     }
     return token;
   }
 
+  /** The counter store failing must not lock everyone out: it then counts nothing. */
+  private async failures(key: string): Promise<{ count: number; resetMs: number }> {
+    return this.throttle.attempts.get(key).catch(() => ({ count: 0, resetMs: 0 }));
+  }
+
+  private static keys(username: string, address: string): { pair: string; account: string } {
+    return { pair: `${usernameKey(username)}\n${address}`, account: usernameKey(username) };
+  }
+
+  /**
+   * Refuses (429) further password checks of an account that failed too often: from one address
+   * (LOGIN_FAILURES_PER_USER), or from all addresses together (LOGIN_FAILURES_PER_ACCOUNT, much
+   * higher), so that a stranger cannot lock the owner out from elsewhere, while a distributed guess
+   * is still bounded.
+   */
+  private async guard(username: string, address: string): Promise<void> {
+    const keys = AuthService.keys(username, address);
+    for (const [key, max] of [
+      [keys.pair, this.throttle.maxFailuresPerAddress],
+      [keys.account, this.throttle.maxFailuresPerAccount],
+    ] as const) {
+      const { count, resetMs } = await this.failures(key);
+      if (count >= max) {
+        const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+        throw new Throttled(`Too many failed logins for this account. Expected available in ${seconds} seconds.`, seconds);
+      }
+    }
+  }
+
+  private async recordFailure(username: string, address: string): Promise<void> {
+    const keys = AuthService.keys(username, address);
+    await Promise.all([this.throttle.attempts.hit(keys.pair), this.throttle.attempts.hit(keys.account)]).catch(() => undefined);
+  }
+
+  private async recordSuccess(username: string, address: string): Promise<void> {
+    const keys = AuthService.keys(username, address);
+    await Promise.all([this.throttle.attempts.reset(keys.pair), this.throttle.attempts.reset(keys.account)]).catch(() => undefined);
+  }
+
   /** Checks username and password; returns the user's current token. */
-  async login(input: Credentials): Promise<string> {
+  async login(input: Credentials, address: string): Promise<string> {
     const errors: Record<string, string[]> = {};
     for (const field of ['username', 'password'] as const) {
       const value = input[field];
@@ -92,46 +140,62 @@ export class AuthService {
       else if (value === '') errors[field] = [MESSAGES.blank];
     }
     if (Object.keys(errors).length > 0) throw new InvalidInput(errors);
-    const username = input.username as string;
-    // Brute force against one account is slowed whatever addresses it comes from.
-    const { count, resetMs } = await this.failures(username);
-    if (count >= this.throttle.maxFailures) {
-      const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-      throw new Throttled(`Too many failed logins for this account. Expected available in ${seconds} seconds.`, seconds);
-    }
+    const username = normaliseUsername(input.username as string);
+    await this.guard(username, address);
     const user = await this.db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
-    const passwordMatches = await verifyPassword(input.password as string, user?.password_hash ?? DUMMY_PASSWORD_HASH);
+    const passwordMatches = user
+      ? await this.passwords.verify(input.password as string, user.password_hash)
+      : await this.passwords.pretend();
     // A disabled account cannot log in, and says so no differently from a wrong password (as DRF does).
     if (!user || !passwordMatches || user.disabled_at !== null) {
-      await this.throttle.attempts.hit(username).catch(() => undefined);
+      await this.recordFailure(username, address);
       throw new InvalidInput({ non_field_errors: [MESSAGES.badCredentials] });
     }
-    await this.throttle.attempts.reset(username).catch(() => undefined);
+    await this.recordSuccess(username, address);
     const token = this.tokens.tokenFor(user.token_nonce);
     // The server key changed since this token was issued: the old token cannot be recovered, so issue a new one.
     if (!sameHash(hashToken(token), user.token_hash)) return this.regenerate(user.id);
     return token;
   }
 
-  /** Changes the caller's password after checking the current one; revokes the token and returns a new one. */
-  async changePassword(userId: number, currentPassword: unknown, newPassword: unknown): Promise<string> {
+  /**
+   * Checks the signed-in user's password before something that needs it (a password change, deleting
+   * the account). Failures count like failed logins, and are throttled the same way.
+   */
+  async confirmPassword(userId: number, password: unknown, field: string, address: string): Promise<void> {
     const user = await this.db.kysely
       .selectFrom('users')
       .select(['username', 'password_hash'])
       .where('id', '=', userId)
       .executeTakeFirstOrThrow();
-    if (typeof currentPassword !== 'string' || !(await verifyPassword(currentPassword, user.password_hash))) {
-      throw new InvalidInput({ old_password: ['Your old password was entered incorrectly. Please enter it again.'] });
+    await this.guard(user.username, address);
+    if (typeof password !== 'string' || !(await this.passwords.verify(password, user.password_hash))) {
+      await this.recordFailure(user.username, address);
+      // Django's message for a password change.
+      const which = field === 'old_password' ? 'old password' : 'password';
+      throw new InvalidInput({ [field]: [`Your ${which} was entered incorrectly. Please enter it again.`] });
     }
+    await this.recordSuccess(user.username, address);
+  }
+
+  /** Changes the caller's password after checking the current one; revokes the token and returns a new one. */
+  async changePassword(userId: number, currentPassword: unknown, newPassword: unknown, address: string): Promise<string> {
+    await this.confirmPassword(userId, currentPassword, 'old_password', address);
     if (typeof newPassword !== 'string' || newPassword === '') throw new InvalidInput({ new_password: [MESSAGES.required] });
-    const problems = passwordProblems(newPassword, user.username);
+    const { username } = await this.db.kysely.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirstOrThrow();
+    const problems = passwordProblems(newPassword, username);
     if (problems.length > 0) throw new InvalidInput({ new_password: problems });
+    await this.storePassword(userId, newPassword);
+    return this.regenerate(userId);
+  }
+
+  /** Sets a password without checking the old one (operators); the caller validates it. */
+  async storePassword(userId: number, password: string): Promise<void> {
     await this.db.kysely
       .updateTable('users')
-      .set({ password_hash: await hashPassword(newPassword) })
+      .set({ password_hash: await this.passwords.hash(password) })
       .where('id', '=', userId)
       .execute();
-    return this.regenerate(userId);
   }
 
   /** Issues a new token; the previous one stops working with this commit. */
@@ -144,6 +208,11 @@ export class AuthService {
       .where('id', '=', userId)
       .execute();
     return token;
+  }
+
+  /** Ends every signed link of the user at once (they carry the user's link key). */
+  async revokeLinks(userId: number): Promise<void> {
+    await this.db.kysely.updateTable('users').set({ link_key: newLinkKey() }).where('id', '=', userId).execute();
   }
 
   /**
@@ -164,5 +233,20 @@ export class AuthService {
     if (!user || !sameHash(user.token_hash, tokenHash)) throw new Unauthenticated('Invalid token.');
     if (user.disabled_at !== null) throw new Unauthenticated('User inactive or deleted.');
     return { id: user.id, username: user.username, admin: Boolean(user.is_admin) };
+  }
+
+  /** Marks the account disabled and gives it a new token and link key: nothing issued before works again. */
+  async disable(userId: number, executor: Kysely<Database> = this.db.kysely): Promise<void> {
+    const nonce = this.tokens.newNonce();
+    await executor
+      .updateTable('users')
+      .set({
+        disabled_at: sql`coalesce(disabled_at, ${now()})`,
+        token_nonce: nonce,
+        token_hash: hashToken(this.tokens.tokenFor(nonce)),
+        link_key: newLinkKey(),
+      })
+      .where('id', '=', userId)
+      .execute();
   }
 }

@@ -16,6 +16,19 @@ export const MESSAGES = {
 } as const;
 
 const MIN_PASSWORD_LENGTH = 8;
+
+/** Usernames are kept in Unicode's compatibility form (NFKC), as Django does: ａｌｉｃｅ is alice. */
+export function normaliseUsername(name: string): string {
+  return name.normalize('NFKC');
+}
+
+/**
+ * What makes two usernames the same account name: NFKC and case folded (upper- then lower-case, so
+ * that ß and SS fold alike). Registering a name whose key is taken is refused.
+ */
+export function usernameKey(name: string): string {
+  return normaliseUsername(name).toUpperCase().toLowerCase();
+}
 const USERNAME_PATTERN = /^[\p{L}\p{N}_.@+-]+$/u;
 // Django's EmailValidator, simplified: a dot-atom local part and a dotted domain.
 const EMAIL_PATTERN =

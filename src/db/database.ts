@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { initial } from './migrations/001_initial.js';
 import { pipeline } from './migrations/002_pipeline.js';
 import { accounts } from './migrations/003_accounts.js';
+import { security } from './migrations/004_security.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -29,7 +30,7 @@ export interface Db {
 
 /** Numbered migrations, in order. One list serves every dialect. */
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect), '002_pipeline': pipeline, '003_accounts': accounts };
+  return { '001_initial': initial(dialect), '002_pipeline': pipeline, '003_accounts': accounts, '004_security': security };
 }
 
 async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<void> {

@@ -19,6 +19,10 @@ export interface UsersTable {
   is_admin: Generated<number>;
   /** Set while the account is disabled: its token and password are refused. */
   disabled_at: Timestamp | null;
+  /** Every signed link of the user carries it (in its HMAC); a new one ends them all. Empty for accounts made before it existed. */
+  link_key: Generated<string>;
+  /** The username case-folded in NFKC form, unique: look-alike names cannot be registered. */
+  username_key: string | null;
 }
 
 /** Content-addressed stored bytes, shared by every image with the same SHA-256. */

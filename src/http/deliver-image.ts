@@ -38,7 +38,12 @@ export async function deliverImage(
     return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl });
   }
   const { request: variantRequest, negotiated } = resolveVariant(params, image, request.headers.accept);
-  const { variant, data } = await variants.get(image, variantRequest);
+  // Aborted when the client goes away before the answer is sent: a render still waiting for a slot is then dropped.
+  const abandoned = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abandoned.abort();
+  });
+  const { variant, data } = await variants.get(image, variantRequest, { owner: image.userId, signal: abandoned.signal });
   const item = {
     contentType: variant.contentType,
     bytes: variant.bytes,

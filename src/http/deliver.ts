@@ -20,7 +20,7 @@ export interface DeliveryHeaders {
   varyAccept?: boolean;
 }
 
-/** Parses a single "bytes=" range. Returns null when absent or not understood (serve everything), 'unsatisfiable' for 416. */
+/** Parses a single "bytes=" range. Returns null when absent, invalid or not understood (serve everything), 'unsatisfiable' for 416. */
 export function parseRange(header: string | undefined, size: number): ByteRange | null | 'unsatisfiable' {
   if (!header) return null;
   const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
@@ -31,8 +31,10 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
     return { start: Math.max(0, size - suffix), end: size - 1 };
   }
   const start = Number(match[1]);
+  // A last position before the first makes the range invalid: RFC 9110 says to ignore the header.
+  if (match[2] !== '' && Number(match[2]) < start) return null;
   const end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-  if (start >= size || start > end) return 'unsatisfiable';
+  if (start >= size) return 'unsatisfiable';
   return { start, end };
 }
 

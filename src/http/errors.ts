@@ -72,8 +72,10 @@ function messageFor(error: FastifySchemaValidationError & { data?: unknown }): s
           return 'Must be a valid boolean.';
         case 'array':
           return `Expected a list of items but got type "${typeof error.data}".`;
-        case 'object':
-          return `Invalid data. Expected a dictionary, but got ${Array.isArray(error.data) ? 'list' : typeof error.data}.`;
+        case 'object': {
+          const kind = error.data === null ? 'null' : Array.isArray(error.data) ? 'list' : typeof error.data;
+          return `Invalid data. Expected a dictionary, but got ${kind}.`;
+        }
         default:
           return `Expected ${String(params.type)}.`;
       }

@@ -15,7 +15,13 @@ export class ImagePresenter {
 
   /** A signed link to the image's bytes, or to one variant of them. */
   private link(image: ImageRecord, variant: string): { url: string; exp: number } {
-    const { exp, sig } = this.signer.sign({ userId: image.userId, number: image.number, sha256: image.sha256, variant });
+    const { exp, sig } = this.signer.sign({
+      userId: image.userId,
+      number: image.number,
+      sha256: image.sha256,
+      variant,
+      linkKey: image.linkKey,
+    });
     const query = variant === '' ? '' : `${variant}&`;
     return { url: `${this.publicUrl}/media/${image.userId}/${image.number}?${query}exp=${exp}&sig=${sig}`, exp };
   }

@@ -26,6 +26,7 @@ function imageQuery(kysely: Kysely<Database>) {
   return kysely
     .selectFrom('images')
     .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+    .innerJoin('users', 'users.id', 'images.user_id')
     .select([
       'images.user_id as userId',
       'images.number as number',
@@ -44,18 +45,22 @@ function imageQuery(kysely: Kysely<Database>) {
       'images.exif as exif',
       'images.created_at as createdAt',
       'images.updated_at as updatedAt',
+      'users.link_key as linkKey',
+      'users.disabled_at as ownerDisabledAt',
     ]);
 }
 
 type ImageRow = InferResult<ReturnType<typeof imageQuery>>[number];
 
 /** An image as its owner sees it: the row plus what is known of its bytes. */
-export type ImageRecord = Omit<ImageRow, 'bytes' | 'format' | 'animated' | 'hasAlpha' | 'exif'> & {
+export type ImageRecord = Omit<ImageRow, 'bytes' | 'format' | 'animated' | 'hasAlpha' | 'exif' | 'ownerDisabledAt'> & {
   bytes: number;
   format: ImageFormat;
   animated: boolean;
   hasAlpha: boolean;
   exif: ExifSummary | null;
+  /** The owner's account is disabled: nothing of it is served, whatever link is shown. */
+  ownerDisabled: boolean;
 };
 
 export interface ImagePage {
@@ -64,9 +69,10 @@ export interface ImagePage {
   nextAfter: number | null;
 }
 
-function toRecord(row: ImageRow): ImageRecord {
+function toRecord({ ownerDisabledAt, ...row }: ImageRow): ImageRecord {
   return {
     ...row,
+    ownerDisabled: ownerDisabledAt !== null,
     bytes: Number(row.bytes),
     format: row.format as ImageFormat,
     animated: Boolean(row.animated),
@@ -145,10 +151,12 @@ export class ImageCatalog {
     const timestamp = now();
     const number = await this.blobs.withBlob(upload, async (trx) => {
       // This update also locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
+      // A disabled (or deleted, or being deleted) account gets no new image: the upload is a 404.
       const allocated = await trx
         .updateTable('users')
         .set({ next_image_number: sql`next_image_number + 1` })
         .where('id', '=', userId)
+        .where('disabled_at', 'is', null)
         .returning('next_image_number')
         .executeTakeFirst();
       if (!allocated) throw new NotFound();
@@ -175,11 +183,13 @@ export class ImageCatalog {
   async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
     const previous = await this.blobs.withBlob(upload, async (trx) => {
       // A no-op update that locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
-      await trx
+      const locked = await trx
         .updateTable('users')
         .set({ next_image_number: sql`next_image_number` })
         .where('id', '=', userId)
-        .execute();
+        .where('disabled_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(locked.numUpdatedRows) === 0) throw new NotFound();
       // The image row is read under lock: a concurrent replace or delete of it must not be read stale,
       // or the old blob would lose two references and the new one keep one nobody holds (found by the crash test).
       const query = trx

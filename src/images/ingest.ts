@@ -8,7 +8,7 @@ import { InvalidInput, TooLarge } from '../errors.js';
 import { cleanReencode, removeMetadata, type CleanedFile } from '../processing/clean.js';
 import { describeImage, type ImageDescription } from '../processing/describe.js';
 import { summariseExif, type ExifSummary } from '../processing/exif-summary.js';
-import type { RenderLimiter } from '../processing/limiter.js';
+import type { WorkLimiter } from '../limiter.js';
 import { probeImage, UnacceptableImageError, type ImageInfo, type PixelLimits } from '../processing/probe.js';
 import { FORMATS } from '../processing/formats.js';
 import { sanitiseFilename } from './filename.js';
@@ -35,7 +35,7 @@ export interface IngestOptions extends PixelLimits {
   keepMetadata: boolean;
   exposeLocation: boolean;
   timeoutSeconds: number;
-  limiter: RenderLimiter;
+  limiter: WorkLimiter;
 }
 
 /** Counts and hashes bytes as they pass; fails as soon as the limit is crossed. */
@@ -71,7 +71,7 @@ export class Ingest {
   constructor(readonly options: IngestOptions) {}
 
   /** Receives an upload into a temporary file, validates and cleans it; nothing is stored yet. */
-  async stage(body: Readable, clientFilename: string | undefined): Promise<StagedUpload> {
+  async stage(body: Readable, clientFilename: string | undefined, owner?: number): Promise<StagedUpload> {
     const { options } = this;
     const received = tempPath(options.tmpDir, 'upload');
     const cleaned = tempPath(options.tmpDir, 'clean');
@@ -84,15 +84,19 @@ export class Ingest {
       await pipeline(body, measuring, createWriteStream(received, { flags: 'wx' }));
       if (measuring.bytes === 0) throw new InvalidInput({ image: ['The submitted file is empty.'] });
       const info = await probeImage(received, options);
-      const description = await options.limiter.run(() => describeImage(received, info, options.maxPixels, options.timeoutSeconds));
+      const description = await options.limiter.run(() => describeImage(received, info, options.maxPixels, options.timeoutSeconds), {
+        owner,
+      });
       const exif = await summariseExif(received, options.exposeLocation);
       const stored = { path: received, sha256: measuring.hash.digest('hex'), bytes: measuring.bytes };
       let result: CleanedFile | null = null;
       if (description.warned) {
         // Accepted with decoder warnings: what is stored is a clean re-encoding of what decoded.
-        result = await options.limiter.run(() => cleanReencode(received, cleaned, info, options.timeoutSeconds, options.keepMetadata));
+        result = await options.limiter.run(() => cleanReencode(received, cleaned, info, options.timeoutSeconds, options.keepMetadata), {
+          owner,
+        });
       } else if (!options.keepMetadata && (FORMATS[info.format].strippableLosslessly || info.hasMetadata)) {
-        result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds));
+        result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds), { owner });
       }
       if (result) {
         await rm(received, { force: true });

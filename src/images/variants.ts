@@ -6,7 +6,8 @@ import type { Db } from '../db/database.js';
 import { now, type Database } from '../db/schema.js';
 import { Busy } from '../errors.js';
 import { FORMATS, type EncodableFormat, type ImageFormat } from '../processing/formats.js';
-import type { RenderLimiter } from '../processing/limiter.js';
+import { checkRenderCost } from '../processing/cost.js';
+import type { WorkLimiter } from '../limiter.js';
 import { renderVariant } from '../processing/render.js';
 import { ObjectNotFoundError, type ByteRange, type Storage } from '../storage/storage.js';
 import { blobKey, variantKey, variantPrefix } from './keys.js';
@@ -30,7 +31,14 @@ export interface VariantSource {
   width: number;
   height: number;
   animated: boolean;
+  frames: number;
   hasAlpha: boolean;
+}
+
+/** Who the work is for: the image's owner (caps and fairness), and whether anybody still waits. */
+export interface RenderContext {
+  owner: number;
+  signal?: AbortSignal;
 }
 
 export interface StoredVariant {
@@ -49,6 +57,15 @@ export interface VariantOptions {
   cacheBytes: number;
   timeoutSeconds: number;
   maxPixels: number;
+  maxOutputPixels: number;
+  maxEnlargement: number;
+}
+
+interface Rendering {
+  promise: Promise<{ variant: StoredVariant; data: Buffer }>;
+  /** Requests waiting for this render; when the last one leaves before it starts, it is dropped. */
+  waiters: number;
+  abandon: AbortController;
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
@@ -59,20 +76,22 @@ const TOUCH_INTERVAL_MS = 60_000;
  * replaced or deleted image's variants are unreachable at once, and shared by identical images.
  */
 export class VariantService {
-  private readonly rendering = new Map<string, Promise<{ variant: StoredVariant; data: Buffer }>>();
+  private readonly rendering = new Map<string, Rendering>();
 
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
-    private readonly limiter: RenderLimiter,
+    private readonly limiter: WorkLimiter,
     private readonly options: VariantOptions,
   ) {}
 
   /** Finds the cached variant or renders it. Returns the bytes as a buffer when just rendered. */
-  async get(source: VariantSource, request: VariantRequest): Promise<{ variant: StoredVariant; data?: Buffer }> {
+  async get(source: VariantSource, request: VariantRequest, context: RenderContext): Promise<{ variant: StoredVariant; data?: Buffer }> {
     const { format } = request;
     const scale = (value: number | null) => (value === null ? null : Math.min(this.options.maxDimension, Math.round(value * request.dpr)));
     const box = { width: scale(request.width), height: scale(request.height) };
+    // Before the cache: the same parameters get the same answer whether or not they were rendered before.
+    checkRenderCost({ source, box, fit: request.fit, format, enlarge: request.enlarge }, this.options);
     const quality = request.quality ?? FORMATS[format].defaultQuality ?? 100;
     const spec = `${box.width ?? 0}x${box.height ?? 0}-${request.fit}-q${quality}${request.enlarge ? '-e' : ''}`;
     const key = variantKey(source.sha256, spec, format);
@@ -95,14 +114,38 @@ export class VariantService {
         },
       };
     }
-    let pending = this.rendering.get(key);
-    if (!pending) {
-      pending = this.render(source, key, { box, fit: request.fit, format, quality, enlarge: request.enlarge }).finally(() =>
+    let rendering = this.rendering.get(key);
+    if (!rendering) {
+      const abandon = new AbortController();
+      const params = { box, fit: request.fit, format, quality, enlarge: request.enlarge };
+      const promise = this.render(source, key, params, { owner: context.owner, signal: abandon.signal }).finally(() =>
         this.rendering.delete(key),
       );
-      this.rendering.set(key, pending);
+      rendering = { promise, waiters: 0, abandon };
+      this.rendering.set(key, rendering);
     }
-    return pending;
+    return this.await(rendering, context.signal);
+  }
+
+  /** Waits for a shared render; the render is dropped (if it has not started) when its last waiter leaves. */
+  private async await(rendering: Rendering, signal: AbortSignal | undefined): Promise<{ variant: StoredVariant; data: Buffer }> {
+    rendering.waiters++;
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      if (--rendering.waiters === 0) rendering.abandon.abort();
+    };
+    signal?.addEventListener('abort', leave, { once: true });
+    try {
+      return await rendering.promise;
+    } finally {
+      signal?.removeEventListener('abort', leave);
+      if (!left) {
+        left = true;
+        rendering.waiters--;
+      }
+    }
   }
 
   /** Opens a cached variant's bytes. One evicted between lookup and read is forgotten, and the client told to retry. */
@@ -120,17 +163,21 @@ export class VariantService {
     source: VariantSource,
     key: string,
     params: { box: { width: number | null; height: number | null }; fit: Fit; format: EncodableFormat; quality: number; enlarge: boolean },
+    job: { owner: number; signal: AbortSignal },
   ): Promise<{ variant: StoredVariant; data: Buffer }> {
-    const { data, width, height } = await this.limiter.run(async () => {
-      const originalKey = blobKey(source.sha256);
-      const input = this.storage.localPath ? this.storage.localPath(originalKey) : await this.storage.get(originalKey);
-      return renderVariant(input, {
-        ...params,
-        animated: source.animated,
-        maxPixels: this.options.maxPixels,
-        timeoutSeconds: this.options.timeoutSeconds,
-      });
-    }, this.options.timeoutSeconds);
+    const { data, width, height } = await this.limiter.run(
+      async () => {
+        const originalKey = blobKey(source.sha256);
+        const input = this.storage.localPath ? this.storage.localPath(originalKey) : await this.storage.get(originalKey);
+        return renderVariant(input, {
+          ...params,
+          animated: source.animated,
+          maxPixels: this.options.maxPixels,
+          timeoutSeconds: this.options.timeoutSeconds,
+        });
+      },
+      { ...job, timeLimitSeconds: this.options.timeoutSeconds },
+    );
     const timestamp = now();
     const variant: StoredVariant = {
       key,

@@ -7,7 +7,12 @@ export interface MediaRef {
   sha256: string;
   /** The variant's canonical query ("" for the original): a link covers exactly one variant. */
   variant: string;
+  /** The owner's link key: rotating it (POST /me/revoke-links, disabling the account) ends every link. */
+  linkKey: string;
 }
+
+/** A signature as `sign` writes it: 32 bytes in unpadded base64url. Anything else (padding, dots, `!`) is refused. */
+const CANONICAL_SIGNATURE = /^[A-Za-z0-9_-]{43}$/;
 
 export interface SignedMedia {
   exp: number;
@@ -34,7 +39,11 @@ export class MediaSigner {
   }
 
   private mac(key: Buffer, ref: MediaRef, exp: number): Buffer {
-    return createHmac('sha256', key).update(`v2\n${ref.userId}\n${ref.number}\n${ref.sha256}\n${ref.variant}\n${exp}`).digest();
+    const message = `${ref.userId}\n${ref.number}\n${ref.sha256}\n${ref.variant}\n${exp}`;
+    // Accounts made before link keys existed have none until they revoke their links: their links keep the v2 form.
+    return createHmac('sha256', key)
+      .update(ref.linkKey === '' ? `v2\n${message}` : `v3\n${message}\n${ref.linkKey}`)
+      .digest();
   }
 
   sign(ref: MediaRef, nowSeconds = Math.floor(Date.now() / 1000)): SignedMedia {
@@ -43,7 +52,7 @@ export class MediaSigner {
   }
 
   verify(ref: MediaRef, exp: number, sig: string, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
-    if (!Number.isSafeInteger(exp) || exp < nowSeconds) return false;
+    if (!Number.isSafeInteger(exp) || exp < nowSeconds || !CANONICAL_SIGNATURE.test(sig)) return false;
     const given = Buffer.from(sig, 'base64url');
     let valid = false;
     for (const key of this.keys) {

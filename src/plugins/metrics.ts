@@ -8,16 +8,21 @@ export interface MetricsPluginOptions {
   metrics: Metrics;
   /** When set, GET /metrics requires `Authorization: Bearer <token>`. */
   token: string | null;
+  /** Without a token, /metrics is served only when this is set (METRICS_PUBLIC=true). */
+  open: boolean;
 }
 
 /** Records every response by route and status, and serves the Prometheus metrics at GET /metrics. */
-export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, token }: MetricsPluginOptions) => {
+export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, token, open }: MetricsPluginOptions) => {
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
     metrics.requests.inc(labels);
     metrics.durations.observe(labels, reply.elapsedTime / 1000);
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+    if (!token && !open) {
+      throw new HttpError(403, { detail: 'Metrics are not public: set METRICS_TOKEN (sent as a Bearer token), or METRICS_PUBLIC=true.' });
+    }
     if (token) {
       const given = Buffer.from(request.headers.authorization ?? '');
       const expected = Buffer.from(`Bearer ${token}`);

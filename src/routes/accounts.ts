@@ -1,20 +1,15 @@
 import type {} from '@fastify/rate-limit';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { allowOnly } from '../http/errors.js';
+import { emptyBodyAsForm } from '../http/forms.js';
 import { Credentials, Registration, TokenBody } from '../schemas/accounts.js';
 import { AUTHENTICATED, errors, PUBLIC } from '../schemas/common.js';
 
 export interface AccountRoutesOptions {
   auth: AuthService;
   rateLimit: { max: number; timeWindow: number };
-}
-
-/** A missing or empty body is an empty form: its fields are then reported as required. */
-async function bodyAsForm(request: FastifyRequest): Promise<void> {
-  if (request.body === undefined || request.body === null) request.body = {};
 }
 
 export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = async (app, { auth, rateLimit }) => {
@@ -26,7 +21,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     '/register/',
     {
       config: limited,
-      preValidation: bodyAsForm,
+      preValidation: emptyBodyAsForm,
       schema: {
         tags,
         security: PUBLIC,
@@ -45,7 +40,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
     '/api-token-auth/',
     {
       config: limited,
-      preValidation: bodyAsForm,
+      preValidation: emptyBodyAsForm,
       schema: {
         tags,
         security: PUBLIC,
@@ -56,7 +51,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
         response: { 200: TokenBody, ...errors(400, 429) },
       },
     },
-    async (request) => ({ token: await auth.login(request.body) }),
+    async (request) => ({ token: await auth.login(request.body, request.ip) }),
   );
   allowOnly(app, '/api-token-auth/', ['POST']);
 

@@ -65,13 +65,14 @@ function asClientError(error: unknown): unknown {
  * drained. Whatever happens after staging, the temporary file is not left behind.
  */
 async function receiveImage(request: FastifyRequest, ingest: Ingest): Promise<StagedUpload> {
+  const owner = currentUser(request).id;
   if (!request.isMultipart()) throw new InvalidInput({ image: ['No file was submitted.'] });
   let staged: StagedUpload | undefined;
   try {
     for await (const part of request.parts()) {
       if (part.type !== 'file') continue;
       const file: MultipartFile = part;
-      if (file.fieldname === 'image' && !staged) staged = await ingest.stage(file.file, decodeFormFilename(file.filename));
+      if (file.fieldname === 'image' && !staged) staged = await ingest.stage(file.file, decodeFormFilename(file.filename), owner);
       else file.file.resume();
     }
   } catch (error) {

@@ -3,8 +3,9 @@ import type { AccountAdmin } from '../auth/admin.js';
 import type { AuthService } from '../auth/service.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { allowOnly } from '../http/errors.js';
+import { emptyBodyAsForm } from '../http/forms.js';
 import type { ImageCatalog } from '../images/catalog.js';
-import { Me, PasswordChange, TokenBody } from '../schemas/accounts.js';
+import { AccountDeletion, Me, PasswordChange, TokenBody } from '../schemas/accounts.js';
 import { AUTHENTICATED, errors, NoContent } from '../schemas/common.js';
 
 export interface MeRoutesOptions {
@@ -12,9 +13,11 @@ export interface MeRoutesOptions {
   catalog: ImageCatalog;
   admin: AccountAdmin;
   maxUploadBytes: number;
+  /** Per client address, on the routes that check a password. */
+  rateLimit: { max: number; timeWindow: number };
 }
 
-export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, { auth, catalog, admin, maxUploadBytes }) => {
+export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, { auth, catalog, admin, maxUploadBytes, rateLimit }) => {
   app.decorateRequest('user', null);
   // Per route, so that the 405 answers of these paths need no credentials.
   const onRequest = requireUser(auth);
@@ -43,15 +46,22 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
     '/me/',
     {
       onRequest,
+      preValidation: emptyBodyAsForm,
+      config: { rateLimit },
       schema: {
         ...common,
         operationId: 'deleteMe',
         summary: 'Delete your account and all your images',
-        response: { 204: NoContent, ...errors(401) },
+        description: 'Asks for your password. Irreversible: the images go, the token, links and shares stop at once.',
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
+        body: AccountDeletion,
+        response: { 204: NoContent, ...errors(400, 401, 409, 429) },
       },
     },
     async (request, reply) => {
-      await admin.deleteById(currentUser(request).id);
+      const userId = currentUser(request).id;
+      await auth.confirmPassword(userId, request.body.password, 'password', request.ip);
+      await admin.deleteById(userId);
       return reply.code(204).send(null);
     },
   );
@@ -61,18 +71,41 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
     '/me/password/',
     {
       onRequest,
+      config: { rateLimit },
       schema: {
         ...common,
         operationId: 'changePassword',
+        description: 'Failed checks count like failed logins (429 past the limit); rate-limited per client address.',
         summary: 'Change your password; the token is replaced (the old one stops working)',
         consumes: ['application/json', 'application/x-www-form-urlencoded'],
         body: PasswordChange,
-        response: { 200: TokenBody, ...errors(400, 401) },
+        response: { 200: TokenBody, ...errors(400, 401, 429) },
       },
     },
     async (request) => ({
-      token: await auth.changePassword(currentUser(request).id, request.body.old_password, request.body.new_password),
+      token: await auth.changePassword(currentUser(request).id, request.body.old_password, request.body.new_password, request.ip),
     }),
   );
   allowOnly(app, '/me/password/', ['POST']);
+
+  app.post(
+    '/me/revoke-links',
+    {
+      onRequest,
+      schema: {
+        ...common,
+        operationId: 'revokeLinks',
+        summary: 'End every signed link of your images at once',
+        description:
+          'Rotates the key your links carry: every `url`, `variants` and `srcset` link handed out so far stops working (403); ' +
+          'image JSON fetched afterwards carries new ones. Your token is not affected.',
+        response: { 204: NoContent, ...errors(401) },
+      },
+    },
+    async (request, reply) => {
+      await auth.revokeLinks(currentUser(request).id);
+      return reply.code(204).send(null);
+    },
+  );
+  allowOnly(app, '/me/revoke-links', ['POST']);
 };

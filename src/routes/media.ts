@@ -47,11 +47,13 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
           // An unknown image and a bad signature must look alike, or links could probe for images.
           throw error instanceof NotFound ? new LinkInvalid() : error;
         });
+        // A disabled owner's images are served through no link.
+        if (image.ownerDisabled) throw new LinkInvalid();
         const expiresAt = Number(exp);
         // Presets are for the owner path: a link carries explicit parameters, which its signature covers.
         if (request.query.preset !== undefined) throw new LinkInvalid();
         const params = variantParamsFromQuery(request.query, []);
-        const ref = { userId, number, sha256: image.sha256, variant: params ? canonicalVariantQuery(params) : '' };
+        const ref = { userId, number, sha256: image.sha256, variant: params ? canonicalVariantQuery(params) : '', linkKey: image.linkKey };
         if (!signer.verify(ref, expiresAt, sig)) throw new LinkInvalid();
         const maxAge = Math.max(0, expiresAt - Math.floor(Date.now() / 1000));
         return deliverImage(request, reply, options, image, params, `private, max-age=${maxAge}`);

@@ -20,6 +20,10 @@ export const Registration = Type.Object({
 });
 export type Registration = Static<typeof Registration>;
 
+export const AccountDeletion = Type.Object({
+  password: Type.String({ maxLength: 128, description: 'Your current password' }),
+});
+
 export const PasswordChange = Type.Object({
   old_password: Type.String({ maxLength: 128 }),
   new_password: Type.String({ maxLength: 128 }),

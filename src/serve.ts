@@ -1,0 +1,32 @@
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+
+/** Builds the app, listens, and stops cleanly on SIGTERM/SIGINT (requests in flight finish first). */
+export async function serve(config: Config): Promise<void> {
+  const { app } = await buildApp(config);
+
+  let closing = false;
+  async function shutdown(signal: string): Promise<void> {
+    if (closing) return;
+    closing = true;
+    app.log.info({ signal }, 'shutting down: finishing requests in flight');
+    // A request that never ends must not keep the process alive forever.
+    const deadline = setTimeout(() => process.exit(1), config.requestTimeoutMs + 5_000).unref();
+    await app.close();
+    clearTimeout(deadline);
+    app.log.info('closed');
+    process.exit(0);
+  }
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+    const threadPool = Number(process.env.UV_THREADPOOL_SIZE);
+    app.log.info({ publicUrl: config.publicUrl, dataDir: config.dataDir, node: process.version, threadPool }, 'image-api ready');
+  } catch (error) {
+    app.log.error({ err: error }, 'could not start');
+    await app.close();
+    process.exit(1);
+  }
+}
