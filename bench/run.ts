@@ -13,6 +13,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
+  api,
   freshScaleOutBackend,
   type ScaleOutBackend,
   fetchBytes,
@@ -154,6 +155,27 @@ const metadataRead: Benchmark<Context> = {
       baseline: async () => (await load({ url: `http://127.0.0.1:${port}${path}`, connections: 32 })).requests.average,
       close: async () => void bare.kill(),
     };
+  },
+};
+
+const keyRead: Benchmark<Context> = {
+  name: 'key-read',
+  title: '`GET /images/<id>/` with a scoped API key, 32 connections',
+  serviceLabel: 'an `images:read` API key',
+  baselineLabel: "the account's token",
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 0.95 },
+  limitedBy:
+    'A key is looked up like the token (SHA-256, one prepared query joining its account) and its scopes are checked ' +
+    "against the route's `x-scopes`; its last use is written at most once a minute.",
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const image = (await upload(server.base, token, fixture('photo.webp'))).body;
+    const key = (await api(server.base, '/keys/', { method: 'POST', token, json: { name: 'bench', scopes: ['images:read'] } })).body
+      .key as string;
+    const read = async (authorization: string) =>
+      (await load({ url: `${server.base}/images/${image.id}/`, connections: 32, headers: { authorization } })).requests.average;
+    return { service: () => read(`Bearer ${key}`), baseline: () => read(`Token ${token}`), close: async () => undefined };
   },
 };
 
@@ -468,7 +490,18 @@ const startup: Benchmark<Context> = {
   },
 };
 
-const BENCHMARKS = [metadataRead, list, uploadThroughput, uploadMemory, originalDelivery, variantRender, cachedVariant, scale, startup];
+const BENCHMARKS = [
+  metadataRead,
+  keyRead,
+  list,
+  uploadThroughput,
+  uploadMemory,
+  originalDelivery,
+  variantRender,
+  cachedVariant,
+  scale,
+  startup,
+];
 
 // ---- main ----
 

@@ -24,6 +24,8 @@ export type Image = ResponseJson<'getImage', 200>;
 export type ExifSummary = NonNullable<Image['exif']>;
 export type Me = ResponseJson<'getMe', 200>;
 export type Token = ResponseJson<'obtainToken', 200>;
+export type Key = ResponseJson<'getKey', 200>;
+export type NewKey = ResponseJson<'createKey', 201>;
 
 export interface ClientOptions {
   /** Where the API is (the page's origin in a browser). */

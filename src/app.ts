@@ -7,6 +7,7 @@ import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
 import { loadWebApp } from './http/web-assets.js';
 import { redactUrl } from './http/redact.js';
+import type {} from './http/auth.js';
 import { answerClientError } from './http/client-errors.js';
 import { MediaSigner } from './media/signing.js';
 import { lifecyclePlugin } from './plugins/lifecycle.js';
@@ -22,6 +23,7 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { imageRoutes } from './routes/images.js';
+import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
 import { webRoutes } from './routes/web.js';
@@ -52,7 +54,14 @@ function createFastify(config: Config) {
       // @fastify/multipart logs the request headers at trace level: redact wherever they show up.
       redact: ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'busboyOptions.headers.cookie'],
       // A signed link is a credential until it expires: its signature never reaches the logs.
-      serializers: { req: (request) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }) },
+      serializers: {
+        req: (request) => ({ method: request.method, url: redactUrl(request.url), remoteAddress: request.ip }),
+        // The completion line names the API key used (its id; never the secret).
+        res: (reply: { statusCode: number; request?: { user?: { keyId: number | null } | null } }) => ({
+          statusCode: reply.statusCode,
+          key: reply.request?.user?.keyId ?? undefined,
+        }),
+      },
     },
     genReqId: () => randomUUID(),
     requestIdHeader: false,
@@ -109,7 +118,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     maxUploadBytes: config.maxUploadBytes,
     rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 },
   });
-  await app.register(adminRoutes, { auth, admin });
+  await app.register(adminRoutes, { auth, admin, keys: services.keys });
+  await app.register(keyRoutes, { auth, keys: services.keys });
   await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 
   await app.register(sweeperPlugin, { maintenance: services.maintenance, blobs });

@@ -149,6 +149,39 @@ const COMMANDS: Record<string, Command> = {
     await services.admin.revokeToken(name);
     return [`token of ${name} revoked`, { tokenRevoked: true }];
   }),
+  'keys list': {
+    synopsis: '<name>',
+    summary: "an account's API keys: id, name, scopes, expiry, last use (never the secret)",
+    async run({ services, out, args }) {
+      const name = required(args, 0, 'name');
+      const keys = await services.keys.list(await services.admin.idOf(name));
+      const lines = keys.map(
+        (key) =>
+          `${String(key.id).padStart(5)}  ${key.prefix}…  ${key.name.padEnd(24)} ${key.scopes.join(',')}` +
+          `  last used ${key.lastUsedAt ?? 'never'}`,
+      );
+      out.print(lines.join('\n') || '(no keys)', keys);
+      return EXIT.done;
+    },
+  },
+  'keys revoke': {
+    synopsis: '<name> [id]',
+    summary: "revoke one of an account's API keys, or all of them without an id",
+    async run({ services, out, args }) {
+      const name = required(args, 0, 'name');
+      const userId = await services.admin.idOf(name);
+      if (args[1] !== undefined) {
+        const id = Number(args[1]);
+        if (!Number.isSafeInteger(id) || id < 1) throw new UsageError('the key id is a positive whole number');
+        await services.keys.revoke(userId, id);
+        out.print(`key ${id} of ${name} revoked`, { username: name, revoked: [id] });
+      } else {
+        const count = await services.keys.revokeAll(userId);
+        out.print(`${count} keys of ${name} revoked`, { username: name, revoked: count });
+      }
+      return EXIT.done;
+    },
+  },
   usage: {
     synopsis: '[name]',
     summary: 'images and bytes per user; originals stored, shared by dedup, variants',

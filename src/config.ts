@@ -83,6 +83,8 @@ export interface Config {
   metricsToken: string | null;
   /** Serve /metrics to anyone (only behind a network that keeps it private); off: only with METRICS_TOKEN. */
   metricsPublic: boolean;
+  /** Count requests by API key id too (a label per key: only for a bounded number of keys). */
+  metricsKeyLabel: boolean;
   /** Failed logins per account from all addresses within the window before its logins get 429. */
   loginFailuresPerAccount: number;
 }
@@ -379,6 +381,7 @@ export function loadConfig(env: Env = process.env): Config {
     corsOrigins: readOrigins(env),
     metricsToken: readString(env, 'METRICS_TOKEN', '') || null,
     metricsPublic: readBoolean(env, 'METRICS_PUBLIC', false),
+    metricsKeyLabel: readBoolean(env, 'METRICS_KEY_LABEL', false),
     loginFailuresPerAccount: readInteger(env, 'LOGIN_FAILURES_PER_ACCOUNT', 100, 1, 10_000_000),
   };
 }

@@ -4,12 +4,8 @@ import type { WorkLimiter } from './limiter.js';
 /** The service's Prometheus metrics, one registry per app. */
 export class Metrics {
   readonly registry = new Registry();
-  readonly requests = new Counter({
-    name: 'http_requests_total',
-    help: 'HTTP requests by route and status',
-    labelNames: ['method', 'route', 'status'],
-    registers: [this.registry],
-  });
+  /** With METRICS_KEY_LABEL, requests are also counted by the API key used (its id; `token`, or `none`). */
+  readonly requests: Counter<'method' | 'route' | 'status' | 'key'>;
   readonly durations = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'HTTP request durations by route and status',
@@ -35,7 +31,16 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(queues: Record<string, WorkLimiter>) {
+  constructor(
+    queues: Record<string, WorkLimiter>,
+    readonly byKey = false,
+  ) {
+    this.requests = new Counter({
+      name: 'http_requests_total',
+      help: byKey ? 'HTTP requests by route, status and API key' : 'HTTP requests by route and status',
+      labelNames: byKey ? ['method', 'route', 'status', 'key'] : ['method', 'route', 'status'],
+      registers: [this.registry],
+    });
     collectDefaultMetrics({ register: this.registry });
     const registry = this.registry;
     new Gauge({

@@ -6,6 +6,8 @@ import { MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
+import { ApiKeys } from './auth/keys.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
 import { BlobLifecycle } from './images/blobs.js';
@@ -26,6 +28,7 @@ export interface Services {
   /** Shared state of all instances (rate limits, login failures), when REDIS_URL is set. */
   redis: Redis | null;
   auth: AuthService;
+  keys: ApiKeys;
   admin: AccountAdmin;
   catalog: ImageCatalog;
   blobs: BlobLifecycle;
@@ -33,6 +36,7 @@ export interface Services {
   ingest: Ingest;
   maintenance: Maintenance;
   metrics: Metrics;
+  clock: Clock;
   /** Releases the database, storage and Redis connections. */
   close(): Promise<void>;
 }
@@ -40,6 +44,8 @@ export interface Services {
 /** Replacements for tests (a fault-injecting storage, say). */
 export interface ServiceOverrides {
   wrapStorage?: (storage: Storage) => Storage;
+  /** The time the services see (expiry, retention); default the system clock. */
+  clock?: Clock;
 }
 
 /** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
@@ -87,11 +93,14 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const attempts = redis
     ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs)
     : new MemoryAttemptCounter(failureWindowMs);
+  const clock = overrides.clock ?? systemClock;
+  const keys = new ApiKeys(db, clock);
   const auth = new AuthService(
     db,
     new TokenIssuer(config.secretKeys[0]!),
     { attempts, maxFailuresPerAddress: config.loginFailuresPerUser, maxFailuresPerAccount: config.loginFailuresPerAccount },
     new PasswordHasher(config.passwordHashConcurrency),
+    keys,
   );
 
   // Variants and uploads queue separately: a burst of renders must not refuse uploads, nor the reverse.
@@ -106,7 +115,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   });
   // Uploads wait rather than fail (no per-user cap: MAX_CONCURRENT_UPLOADS_PER_USER bounds them), in a fair order.
   const decodes = new WorkLimiter({ concurrency: config.renderConcurrency, queueSize: config.ingestQueue, onWait: queueWait('ingest') });
-  const metrics: Metrics = new Metrics({ render: renders, ingest: decodes });
+  const metrics: Metrics = new Metrics({ render: renders, ingest: decodes }, config.metricsKeyLabel);
 
   const variants = new VariantService(db, storage, renders, {
     maxDimension: config.maxVariantDimension,
@@ -136,6 +145,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     storage,
     redis,
     auth,
+    keys,
     admin: new AccountAdmin(db, auth, catalog),
     catalog,
     blobs,
@@ -143,6 +153,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     ingest,
     maintenance,
     metrics,
+    clock,
     async close() {
       await db.close();
       storage.close?.();

@@ -8,6 +8,7 @@ import { tempDataDir } from '../testkit/index.js';
 const ROOT = join(import.meta.dirname, '..');
 const BENCHMARKS = [
   'metadata-read',
+  'key-read',
   'list',
   'upload',
   'upload-memory',

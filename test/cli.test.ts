@@ -173,6 +173,34 @@ describe(onBackend('image-api command line, on a real data directory beside a ru
     assert.equal(repaired.code, 0, `${repaired.stdout}\n${repaired.stderr}`);
   });
 
+  test('keys list shows ids, names and scopes (never a secret); keys revoke ends one key, or all', async () => {
+    const one = (
+      await api(running.server.base, '/keys/', { method: 'POST', token: tokens.alice, json: { name: 'backup', scopes: ['images:read'] } })
+    ).body;
+    const two = (
+      await api(running.server.base, '/keys/', { method: 'POST', token: tokens.alice, json: { name: 'phone', scopes: ['images:write'] } })
+    ).body;
+    const listed = await cli('keys', 'list', 'alice');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /backup\s+images:read/);
+    assert.ok(!listed.stdout.includes(one.key) && !listed.stdout.includes(two.key));
+    assert.deepEqual(
+      (await cli('keys', 'list', 'alice', '--json')).json().map((key: { name: string }) => key.name),
+      ['backup', 'phone'],
+    );
+    assert.equal((await cli('keys', 'revoke', 'alice', String(one.id))).code, 0);
+    assert.equal((await api(running.server.base, '/images/', { authorization: `Bearer ${one.key}` })).status, 401);
+    assert.equal(
+      (await api(running.server.base, '/me/', { authorization: `Bearer ${two.key}` })).status,
+      403,
+      'the other key still works (within its scopes)',
+    );
+    const all = await cli('keys', 'revoke', 'alice');
+    assert.match(all.stdout, /1 keys of alice revoked/);
+    assert.equal((await api(running.server.base, '/me/', { authorization: `Bearer ${two.key}` })).status, 401);
+    assert.equal((await cli('keys', 'list', 'nobody')).code, 3);
+  });
+
   test('deleting a user removes their images and keeps the bytes other users share', async () => {
     const deleted = (await cli('users', 'delete', 'carol', '--json')).json();
     assert.equal(deleted.imagesDeleted, 1);

@@ -48,11 +48,15 @@ test('tokens, passwords, signatures and the signing key never appear in the logs
     const media = new URL(image.url);
     await fetchBytes(`${base}${media.pathname}?exp=${media.searchParams.get('exp')}&%73ig=${encodedSig}`);
     await fetchBytes(`${base}${media.pathname}?exp=${media.searchParams.get('exp')}&SIG=${encodedSig}x`);
+    // An API key: the log names its id on each request, never the key.
+    const apiKey = (await api(base, '/keys/', { method: 'POST', token: fresh, json: { name: 'logged', scopes: ['images:read'] } })).body;
+    await api(base, '/images/', { authorization: `Bearer ${apiKey.key}` });
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.ok(log.includes('"reqId"'), 'requests were logged');
     const signatures = [image.url, image.variants.thumb].map((url: string) => new URL(url).searchParams.get('sig')!);
-    for (const secret of [token, fresh, password, SECRET, ...signatures]) {
+    assert.ok(log.includes(`"key":${apiKey.id}`), 'requests made with a key are logged with its id');
+    for (const secret of [token, fresh, password, SECRET, ...signatures, apiKey.key, apiKey.key.slice(4)]) {
       const at = log.indexOf(secret);
       assert.ok(at < 0, `the log contains ${secret.slice(0, 12)}…: ${log.slice(at - 100, at + 400)}`);
     }

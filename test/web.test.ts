@@ -395,6 +395,43 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('API keys page: create a key with chosen scopes (secret shown once, copied), use it, revoke it', async () => {
+    const token = await register(base);
+    const image = (await upload(base, token, fixture('alpha.png'))).body;
+    const context = await signedInContext(token);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    const page = await context.newPage();
+    await page.goto(`${base}/#/keys`);
+    await page.getByRole('heading', { name: 'API keys' }).waitFor();
+    await page.getByText('No keys yet.').waitFor();
+    await page.getByLabel('Name').fill('blog build');
+    assert.equal(await page.getByRole('checkbox', { name: /images:read/ }).isChecked(), true, 'reading is offered by default');
+    await page.getByRole('checkbox', { name: /images:write/ }).check();
+    await page.getByRole('button', { name: 'Create key' }).click();
+    await page.getByText('blog build was created. Copy the key now: it is shown only this once.').waitFor();
+    const secret = await page.getByRole('textbox', { name: 'New API key' }).inputValue();
+    assert.match(secret, /^imk_[A-Za-z0-9_-]{43}$/);
+    await page.getByRole('button', { name: 'Copy New API key' }).click();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    const listed = page.getByRole('list', { name: 'Your API keys' });
+    await listed.getByText('blog build', { exact: true }).waitFor();
+    await listed.getByText('images:read, images:write').waitFor();
+    assert.ok(!(await listed.textContent())!.includes(secret), 'the list shows the prefix, not the secret');
+    // The key works from outside the app, within its scopes.
+    assert.equal((await api(base, '/images/', { authorization: `Bearer ${secret}` })).status, 200);
+    const refused = await api(base, `/images/${image.id}/`, { method: 'DELETE', authorization: `Bearer ${secret}` });
+    assert.deepEqual([refused.status, refused.body], [403, { detail: 'This key lacks the scope images:delete.' }]);
+    await page.reload();
+    await listed.getByText('blog build', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: 'New API key' }).count(), 0, 'shown only once: gone after a reload');
+    await listed.getByText(/never used|last used/).waitFor();
+    await page.getByRole('button', { name: 'Revoke blog build' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke key' }).click();
+    await page.getByText('blog build was revoked.').waitFor();
+    assert.equal((await api(base, '/images/', { authorization: `Bearer ${secret}` })).status, 401);
+    await context.close();
+  });
+
   test('paging: 70 images arrive 60 at a time as the grid scrolls, newest first', async () => {
     const token = await register(base);
     const png = await readFile(fixture('tiny-2x2.png'));
@@ -465,6 +502,7 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
       ['#/', true, (page) => allThumbnailsLoaded(page, 2)],
       ['#/images/1', true, (page) => page.getByText('Canon EOS 40D').waitFor()],
       ['#/account', true, (page) => page.getByRole('textbox', { name: 'API token' }).waitFor()],
+      ['#/keys', true, (page) => page.getByRole('button', { name: 'Create key' }).waitFor()],
       [
         '#/images/2 (delete dialog)',
         true,

@@ -22,6 +22,11 @@ export class AccountAdmin {
     return user;
   }
 
+  /** The id of the account with this name (404 when there is none). */
+  async idOf(username: string): Promise<number> {
+    return this.userId(username);
+  }
+
   private async userId(username: string): Promise<number> {
     const user = await this.db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
     if (!user) throw new NotFound();

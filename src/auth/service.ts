@@ -5,7 +5,9 @@ import { PreparedQuery } from '../db/prepared.js';
 import { now, type Database, type UserRow } from '../db/schema.js';
 import { InvalidInput, Throttled, Unauthenticated } from '../errors.js';
 import type { AttemptCounter } from './attempts.js';
+import { KEY_PREFIX, type ApiKeys } from './keys.js';
 import type { PasswordHasher } from './passwords.js';
+import { allScopes, type Scope } from './scopes.js';
 import { hashToken, sameHash, TOKEN_PATTERN, type TokenIssuer } from './tokens.js';
 import { MESSAGES, normaliseUsername, passwordProblems, registrationProblems, usernameKey } from './validation.js';
 
@@ -13,6 +15,10 @@ export interface AuthenticatedUser {
   id: number;
   username: string;
   admin: boolean;
+  /** What these credentials may do: every scope for the account's token, the key's scopes for an API key. */
+  scopes: ReadonlySet<Scope>;
+  /** The API key used, or null for the account's token. */
+  keyId: number | null;
 }
 
 export interface Credentials {
@@ -51,6 +57,7 @@ export class AuthService {
     private readonly tokens: TokenIssuer,
     private readonly throttle: PasswordThrottle,
     private readonly passwords: PasswordHasher,
+    private readonly keys: ApiKeys,
   ) {
     const query = db.kysely
       .selectFrom('users')
@@ -216,10 +223,11 @@ export class AuthService {
   }
 
   /**
-   * Resolves an Authorization header value ("Token <key>" or "Bearer <key>") to its user.
-   * Returns null when there are no credentials of our scheme; throws 401 for bad ones.
+   * Resolves an Authorization header value ("Token <key>" or "Bearer <key>", the account's token or an
+   * API key) to its user and what the credentials may do. Returns null when there are no credentials
+   * of our scheme; throws 401 for bad ones.
    */
-  async authenticate(header: string | undefined): Promise<AuthenticatedUser | null> {
+  async authenticate(header: string | undefined, address: string): Promise<AuthenticatedUser | null> {
     if (header === undefined) return null;
     const parts = header.trim().split(/\s+/);
     const scheme = parts[0]?.toLowerCase();
@@ -227,12 +235,17 @@ export class AuthService {
     if (parts.length === 1) throw new Unauthenticated('Invalid token header. No credentials provided.');
     if (parts.length > 2) throw new Unauthenticated('Invalid token header. Token string should not contain spaces.');
     const key = parts[1]!;
+    if (key.startsWith(KEY_PREFIX)) {
+      const owner = await this.keys.authenticate(key, address);
+      return { id: owner.userId, username: owner.username, admin: owner.admin, scopes: owner.scopes, keyId: owner.keyId };
+    }
     if (!TOKEN_PATTERN.test(key)) throw new Unauthenticated('Invalid token.');
     const tokenHash = hashToken(key);
     const [user] = await this.ownerOfToken.execute(tokenHash);
     if (!user || !sameHash(user.token_hash, tokenHash)) throw new Unauthenticated('Invalid token.');
     if (user.disabled_at !== null) throw new Unauthenticated('User inactive or deleted.');
-    return { id: user.id, username: user.username, admin: Boolean(user.is_admin) };
+    const admin = Boolean(user.is_admin);
+    return { id: user.id, username: user.username, admin, scopes: allScopes(admin), keyId: null };
   }
 
   /** Marks the account disabled and gives it a new token and link key: nothing issued before works again. */

@@ -16,6 +16,7 @@ import { initial } from './migrations/001_initial.js';
 import { pipeline } from './migrations/002_pipeline.js';
 import { accounts } from './migrations/003_accounts.js';
 import { security } from './migrations/004_security.js';
+import { keys } from './migrations/005_keys.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,7 +31,13 @@ export interface Db {
 
 /** Numbered migrations, in order. One list serves every dialect. */
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001_initial': initial(dialect), '002_pipeline': pipeline, '003_accounts': accounts, '004_security': security };
+  return {
+    '001_initial': initial(dialect),
+    '002_pipeline': pipeline,
+    '003_accounts': accounts,
+    '004_security': security,
+    '005_keys': keys(dialect),
+  };
 }
 
 async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<void> {

@@ -77,8 +77,25 @@ export interface VariantsTable {
   last_used_at: Timestamp;
 }
 
+/** An API key: its secret is never stored, only its SHA-256. */
+export interface ApiKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  key_hash: string;
+  /** The first characters of the key, for the owner to recognise it (`imk_AbCd`). */
+  prefix: string;
+  /** JSON array of scope names. */
+  scopes: string;
+  created_at: Timestamp;
+  expires_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+  last_used_from: string | null;
+}
+
 export interface Database {
   users: UsersTable;
+  api_keys: ApiKeysTable;
   blobs: BlobsTable;
   images: ImagesTable;
   variants: VariantsTable;

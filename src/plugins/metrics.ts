@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http/errors.js';
+import type {} from '../http/auth.js';
 import type { Metrics } from '../metrics.js';
 
 export interface MetricsPluginOptions {
@@ -16,7 +17,8 @@ export interface MetricsPluginOptions {
 export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, token, open }: MetricsPluginOptions) => {
   app.addHook('onResponse', async (request, reply) => {
     const labels = { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) };
-    metrics.requests.inc(labels);
+    const key = request.user ? (request.user.keyId === null ? 'token' : String(request.user.keyId)) : 'none';
+    metrics.requests.inc(metrics.byKey ? { ...labels, key } : labels);
     metrics.durations.observe(labels, reply.elapsedTime / 1000);
   });
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {

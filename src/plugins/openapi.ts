@@ -34,6 +34,7 @@ export const openapiPlugin = fp(async (app: FastifyInstance, { publicUrl, versio
         { name: 'images', description: "The caller's images" },
         { name: 'media', description: 'Image bytes through signed links' },
         { name: 'health', description: 'Liveness and readiness' },
+        { name: 'keys', description: 'API keys with scopes: least privilege for each integration' },
         { name: 'admin', description: 'Operators only: accounts of admin users' },
         { name: 'meta', description: 'The API root and the web app' },
       ],

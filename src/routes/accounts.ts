@@ -5,7 +5,7 @@ import { currentUser, requireUser } from '../http/auth.js';
 import { allowOnly } from '../http/errors.js';
 import { emptyBodyAsForm } from '../http/forms.js';
 import { Credentials, Registration, TokenBody } from '../schemas/accounts.js';
-import { AUTHENTICATED, errors, PUBLIC } from '../schemas/common.js';
+import { errors, PUBLIC, requires } from '../schemas/common.js';
 
 export interface AccountRoutesOptions {
   auth: AuthService;
@@ -63,7 +63,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox<AccountRoutesOptions> = as
       onRequest: requireUser(auth),
       schema: {
         tags,
-        security: AUTHENTICATED,
+        ...requires('account'),
         operationId: 'regenerateToken',
         summary: 'Replace the API token; the old one is refused from this moment',
         response: { 200: TokenBody, ...errors(401) },

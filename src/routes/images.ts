@@ -14,7 +14,7 @@ import type { ImageCatalog, ListOrder } from '../images/catalog.js';
 import { decodeFormFilename } from '../images/filename.js';
 import type { Ingest, StagedUpload } from '../images/ingest.js';
 import type { Metrics } from '../metrics.js';
-import { AUTHENTICATED, binaryResponse, errors, IdParam, NoContent } from '../schemas/common.js';
+import { binaryResponse, errors, IdParam, NoContent, requires } from '../schemas/common.js';
 import { ContentQuery, Image, ImageList, ListQuery } from '../schemas/images.js';
 import { Type } from 'typebox';
 
@@ -114,7 +114,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
     });
   }
 
-  const common = { tags: ['images'], security: AUTHENTICATED };
+  const common = { tags: ['images'] };
 
   app.post(
     '/images/',
@@ -122,6 +122,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       onRequest: admitUpload,
       schema: {
         ...common,
+        ...requires('images:write'),
         operationId: 'uploadImage',
         summary: 'Upload an image',
         description:
@@ -148,6 +149,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
     {
       schema: {
         ...common,
+        ...requires('images:read'),
         operationId: 'listImages',
         summary: "List the caller's images, oldest first (or newest first)",
         description: 'A plain JSON array. When there are more, the `Link` header carries the next page (rel="next").',
@@ -169,7 +171,14 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
   app.get(
     '/images/:id/',
     {
-      schema: { ...common, operationId: 'getImage', summary: 'One image', params: IdParams, response: { 200: Image, ...errors(401, 404) } },
+      schema: {
+        ...common,
+        ...requires('images:read'),
+        operationId: 'getImage',
+        summary: 'One image',
+        params: IdParams,
+        response: { 200: Image, ...errors(401, 404) },
+      },
     },
     async (request) => presenter.present(await catalog.get(currentUser(request).id, parseId(request.params.id))),
   );
@@ -180,6 +189,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       onRequest: admitUpload,
       schema: {
         ...common,
+        ...requires('images:write'),
         operationId: 'replaceImage',
         summary: 'Replace the content of an image (same id)',
         description: 'Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was.',
@@ -208,6 +218,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
     {
       schema: {
         ...common,
+        ...requires('images:delete'),
         operationId: 'deleteImage',
         summary: 'Delete an image',
         params: IdParams,
@@ -232,6 +243,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       url: '/images/:id/content',
       schema: {
         ...common,
+        ...requires('images:read'),
         operationId,
         summary: 'The image bytes, or a variant of them, for the owner',
         description:

@@ -6,7 +6,7 @@ import { allowOnly } from '../http/errors.js';
 import { emptyBodyAsForm } from '../http/forms.js';
 import type { ImageCatalog } from '../images/catalog.js';
 import { AccountDeletion, Me, PasswordChange, TokenBody } from '../schemas/accounts.js';
-import { AUTHENTICATED, errors, NoContent } from '../schemas/common.js';
+import { errors, NoContent, requires } from '../schemas/common.js';
 
 export interface MeRoutesOptions {
   auth: AuthService;
@@ -21,7 +21,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
   app.decorateRequest('user', null);
   // Per route, so that the 405 answers of these paths need no credentials.
   const onRequest = requireUser(auth);
-  const common = { tags: ['accounts'], security: AUTHENTICATED };
+  const common = { tags: ['accounts'] };
 
   app.get(
     '/me/',
@@ -29,6 +29,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
       onRequest,
       schema: {
         ...common,
+        ...requires('images:read'),
         operationId: 'getMe',
         summary: 'The caller: name, usage and limits',
         description:
@@ -50,6 +51,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
       config: { rateLimit },
       schema: {
         ...common,
+        ...requires('account'),
         operationId: 'deleteMe',
         summary: 'Delete your account and all your images',
         description: 'Asks for your password. Irreversible: the images go, the token, links and shares stop at once.',
@@ -74,6 +76,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
       config: { rateLimit },
       schema: {
         ...common,
+        ...requires('account'),
         operationId: 'changePassword',
         description: 'Failed checks count like failed logins (429 past the limit); rate-limited per client address.',
         summary: 'Change your password; the token is replaced (the old one stops working)',
@@ -94,6 +97,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
       onRequest,
       schema: {
         ...common,
+        ...requires('account'),
         operationId: 'revokeLinks',
         summary: 'End every signed link of your images at once',
         description:

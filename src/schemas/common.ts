@@ -1,4 +1,5 @@
 import { Type } from 'typebox';
+import type { Scope } from '../auth/scopes.js';
 
 /** Errors in Django REST Framework's shapes: `{"detail": "..."}`, or messages by field `{"<field>": ["...", ...]}`. */
 export const ErrorBody = Type.Object(
@@ -22,7 +23,13 @@ export const binaryResponse = {
   content: { 'image/*': { schema: { type: 'string', format: 'binary' } } },
 } as const;
 
-/** Operations that need credentials: the API token (or, later, an API key) as a Bearer or DRF `Token`. */
-export const AUTHENTICATED = [{ token: [] }];
+/**
+ * What an operation needs: the account's token or an API key (as Bearer or DRF `Token`) holding these
+ * scopes. In the spec as the operation's `security` (with the scopes) and `x-scopes`, which the
+ * authentication hook enforces.
+ */
+export function requires<const S extends readonly Scope[]>(...scopes: S): { security: { token: S }[]; 'x-scopes': S } {
+  return { security: [{ token: scopes }], 'x-scopes': scopes };
+}
 /** Operations anyone may call. */
 export const PUBLIC: { [name: string]: string[] }[] = [];

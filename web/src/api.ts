@@ -1,9 +1,10 @@
 // The public API, through the typed client generated from the OpenAPI spec (client/): token header,
 // JSON bodies, DRF-shaped errors.
-import { imageApiClient, type Image, type Me, type operations } from '../../client/index.js';
+import { imageApiClient, type Image, type Key, type Me, type NewKey, type operations } from '../../client/index.js';
+import type { Scope } from '../../src/auth/scopes.js';
 import { clearToken, getToken } from './session.js';
 
-export type { Image, Me };
+export type { Image, Key, Me, NewKey };
 
 export type ListQuery = NonNullable<operations['listImages']['parameters']['query']>;
 
@@ -108,6 +109,10 @@ export const api = {
   me: () => ok(client.GET('/me/')).then((r) => r.data),
   image: (id: number) => ok(client.GET('/images/{id}/', byId(id))).then((r) => r.data),
   deleteImage: (id: number) => ok(client.DELETE('/images/{id}/', byId(id))).then(() => undefined),
+  keys: () => ok(client.GET('/keys/')).then((r) => r.data),
+  createKey: (name: string, scopes: Scope[], expiresAt: string | null) =>
+    ok(client.POST('/keys/', { body: { name, scopes, expires_at: expiresAt } })).then((r) => r.data),
+  revokeKey: (id: number) => ok(client.DELETE('/keys/{id}/', byId(id))).then(() => undefined),
   async images(query: ListQuery): Promise<ImagePage> {
     const { data, response } = await ok(client.GET('/images/', { params: { query } }));
     return { images: data, next: nextQuery(response.headers.get('link')) };

@@ -1,5 +1,6 @@
 // Starts the app: routes, the header navigation, and what happens when the token stops working.
 import { accountView } from './account.js';
+import { keysView } from './keys.js';
 import { ApiError, SESSION_ENDED } from './api.js';
 import { signInView, signUpView } from './auth.js';
 import { detailView } from './detail.js';
@@ -13,6 +14,7 @@ const routes = [
   route('/', galleryView),
   route('/images/:id', detailView),
   route('/account', accountView),
+  route('/keys', keysView),
   route('/signin', signInView, true),
   route('/signup', signUpView, true),
 ];
@@ -34,7 +36,7 @@ function renderNav(path: string): void {
     flash('You are signed out.');
     go('/signin');
   });
-  replace(navigation, link('/', 'Images'), link('/account', 'Account'), signOut);
+  replace(navigation, link('/', 'Images'), link('/keys', 'API keys'), link('/account', 'Account'), signOut);
 }
 
 async function show(): Promise<void> {
