@@ -17,8 +17,11 @@ export async function serve(config: Config): Promise<void> {
     app.log.info('closed');
     process.exit(0);
   }
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
-  process.once('SIGINT', () => void shutdown('SIGINT'));
+  // `on`, not `once`: under `npm start` one Ctrl-C or `kill -- -pgid` reaches this process several
+  // times (directly, through npm, through the Node-version launcher), and a second signal with no
+  // listener would kill it mid-shutdown.
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
     await app.listen({ host: config.host, port: config.port });
