@@ -10,7 +10,7 @@ log="$data/server.log"
 DATA_DIR="$data" PORT="$port" setsid npm start >"$log" 2>&1 &
 pid=$!
 trap 'kill -KILL -- "-$pid" 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 120); do
+for _ in $(seq 1 240); do
   if curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; then break; fi
   sleep 0.5
 done
