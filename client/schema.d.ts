@@ -94,16 +94,73 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * List the caller's images, oldest first (or newest first)
-         * @description A plain JSON array. When there are more, the `Link` header carries the next page (rel="next").
+         * List the caller's images (not those in the trash), filtered and ordered
+         * @description A plain JSON array. When there are more, the `Link` header carries the next page (rel="next"), with the same filters. Filters combine (all must hold); `metadata.<key>=<value>` filters on a metadata value.
          */
         get: operations["listImages"];
         put?: never;
         /**
          * Upload an image
-         * @description Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES.
+         * @description Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, `tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or `expires_at` (ISO 8601): the image is deleted then.
          */
         post: operations["uploadImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/trash/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's images in the trash, most recently trashed last
+         * @description Each is deleted for good TRASH_RETENTION_DAYS after it was trashed; restore it with POST /images/<id>/restore.
+         */
+        get: operations["listTrash"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/tags/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's tags, with how many images (not in the trash) carry each */
+        get: operations["listTags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/images/bulk/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * One action on up to 1,000 images, all or nothing
+         * @description `add_tags`/`remove_tags` need `tags`; `add_to_album`/`remove_from_album` need `album`; `delete` also needs the images:delete scope, as does `trash`. One id that is not yours: 400 naming it, and nothing changes.
+         */
+        post: operations["bulkImages"];
         delete?: never;
         options?: never;
         head?: never;
@@ -121,12 +178,50 @@ export interface paths {
         get: operations["getImage"];
         /**
          * Replace the content of an image (same id)
-         * @description Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was.
+         * @description Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH).
          */
         put: operations["replaceImage"];
         post?: never;
-        /** Delete an image */
+        /** Delete an image for good (POST /images/<id>/trash moves it to the trash instead) */
         delete: operations["deleteImage"];
+        options?: never;
+        head?: never;
+        /**
+         * Change an image's title, description, tags or metadata
+         * @description Only the fields given change. `tags` replaces the tags; `add_tags` and `remove_tags` edit them. `metadata` replaces the metadata (null removes it). Limits: title 200 characters, description 5,000, 50 tags of 1-64 letters, digits, spaces and - _ . : (stored lower-case), metadata 50 string/number/boolean values with keys of at most 64 characters, 8 KB.
+         */
+        patch: operations["updateImage"];
+        trace?: never;
+    };
+    "/images/{id}/trash": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Move an image to the trash: hidden from lists, its links and shares stop working until it is restored */
+        post: operations["trashImage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/images/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bring an image back from the trash, with the same id, links and albums */
+        post: operations["restoreImage"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -147,6 +242,94 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's albums, by id
+         * @description A plain JSON array; the `Link` header carries the next page (rel="next") when there are more.
+         */
+        get: operations["listAlbums"];
+        put?: never;
+        /**
+         * Create an album
+         * @description Title 1-200 characters, description at most 5,000.
+         */
+        post: operations["createAlbum"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One album */
+        get: operations["getAlbum"];
+        put?: never;
+        post?: never;
+        /** Delete an album (its images stay) */
+        delete: operations["deleteAlbum"];
+        options?: never;
+        head?: never;
+        /** Change an album's title or description */
+        patch: operations["updateAlbum"];
+        trace?: never;
+    };
+    "/albums/{id}/images/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The album's images in album order (those in the trash left out)
+         * @description The same as GET /images/?album=<id>&order=album.
+         */
+        get: operations["listAlbumImages"];
+        /**
+         * Set the images of an album and their order
+         * @description The album then holds exactly these images, in this order (up to 10,000). To reorder, send all its ids.
+         */
+        put: operations["setAlbumImages"];
+        /**
+         * Add images to an album, after those already in it, in the order given
+         * @description Idempotent: an image already in the album keeps its place. An id that is not yours: 400 naming it, nothing added.
+         */
+        post: operations["addAlbumImages"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/albums/{id}/images/{imageId}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take an image out of an album (the image stays) */
+        delete: operations["removeAlbumImage"];
         options?: never;
         head?: never;
         patch?: never;
@@ -473,6 +656,19 @@ export interface components {
             created_at: string;
             /** Format: date-time */
             updated_at: string;
+            title: string | null;
+            description: string | null;
+            /** @description Lower-case, in the order given */
+            tags: string[];
+            metadata: {
+                [key: string]: string | number | boolean;
+            } | null;
+            /** @description Ids of the albums the image is in */
+            albums: number[];
+            /** @description Set while the image is in the trash: its links and shares do not work then */
+            trashed_at: string | null;
+            /** @description The image is deleted at this time */
+            expires_at: string | null;
         };
         /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
         Error: {
@@ -486,7 +682,13 @@ export interface components {
         };
         Me: {
             username: string;
+            /** @description Everything you keep, the trash included (it counts against the limits until it is purged) */
             usage: {
+                images: number;
+                bytes: number;
+            };
+            /** @description The part of the usage in the trash */
+            trash: {
                 images: number;
                 bytes: number;
             };
@@ -730,8 +932,27 @@ export interface operations {
                 limit: number;
                 /** @description From the Link header of the previous page */
                 cursor?: string;
-                /** @description By upload order (id); a replace keeps its place */
-                order: "oldest" | "newest";
+                /** @description oldest/newest: by upload order (id; a replace keeps its place). taken/-taken: by the EXIF time the photo was taken, then the images without one. title: by title, then the untitled. album: in the order of the album given by album= */
+                order: "oldest" | "newest" | "taken" | "-taken" | "title" | "album";
+                tag?: string | string[];
+                /** @description Images in this album */
+                album?: number;
+                /** @description Words in the file name, title, description or tags (all must match, each as a word prefix; case and accents ignored) */
+                q?: string;
+                format?: "jpeg" | "png" | "webp" | "gif" | "avif" | "tiff";
+                animated?: boolean;
+                min_width?: number;
+                min_height?: number;
+                /** @description Uploaded at or after */
+                created_after?: string;
+                /** @description Uploaded before */
+                created_before?: string;
+                /** @description Taken at or after (EXIF local time; a date or date-time) */
+                taken_after?: string;
+                /** @description Taken before */
+                taken_before?: string;
+                /** @description Images with exactly these bytes (check before uploading) */
+                sha256?: string;
             };
             header?: never;
             path?: never;
@@ -759,6 +980,15 @@ export interface operations {
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -843,6 +1073,152 @@ export interface operations {
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTrash: {
+        parameters: {
+            query: {
+                limit: number;
+                /** @description From the Link header of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"][];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listTags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        tag: string;
+                        count: number;
+                    }[];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    bulkImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ids: number[];
+                    /** @enum {unknown} */
+                    action: "delete" | "add_tags" | "remove_tags" | "add_to_album" | "remove_from_album" | "trash" | "restore";
+                    /** @description For add_tags and remove_tags */
+                    tags?: string[];
+                    /** @description For add_to_album and remove_from_album */
+                    album?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {unknown} */
+                        action: "delete" | "add_tags" | "remove_tags" | "add_to_album" | "remove_from_album" | "trash" | "restore";
+                        count: number;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1028,6 +1404,180 @@ export interface operations {
             };
         };
     };
+    updateImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string | null;
+                    description?: string | null;
+                    /** @description Replaces the tags */
+                    tags?: string[];
+                    add_tags?: string[];
+                    remove_tags?: string[];
+                    /** @description Replaces the metadata */
+                    metadata?: {
+                        [key: string]: unknown;
+                    } | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    trashImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    restoreImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getImageContent: {
         parameters: {
             query?: {
@@ -1120,6 +1670,589 @@ export interface operations {
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAlbums: {
+        parameters: {
+            query: {
+                limit: number;
+                /** @description From the Link header of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per-user id, from 1, never reused */
+                        id: number;
+                        title: string;
+                        description: string | null;
+                        /** @description Images in the album, not counting those in the trash */
+                        image_count: number;
+                        /** @description A signed link to the first image's thumbnail (null for an empty album) */
+                        cover: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change of its title, description or images
+                         */
+                        updated_at: string;
+                    }[];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAlbum: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title: string;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per-user id, from 1, never reused */
+                        id: number;
+                        title: string;
+                        description: string | null;
+                        /** @description Images in the album, not counting those in the trash */
+                        image_count: number;
+                        /** @description A signed link to the first image's thumbnail (null for an empty album) */
+                        cover: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change of its title, description or images
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getAlbum: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per-user id, from 1, never reused */
+                        id: number;
+                        title: string;
+                        description: string | null;
+                        /** @description Images in the album, not counting those in the trash */
+                        image_count: number;
+                        /** @description A signed link to the first image's thumbnail (null for an empty album) */
+                        cover: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change of its title, description or images
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteAlbum: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateAlbum: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    title?: string;
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per-user id, from 1, never reused */
+                        id: number;
+                        title: string;
+                        description: string | null;
+                        /** @description Images in the album, not counting those in the trash */
+                        image_count: number;
+                        /** @description A signed link to the first image's thumbnail (null for an empty album) */
+                        cover: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change of its title, description or images
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAlbumImages: {
+        parameters: {
+            query: {
+                limit: number;
+                /** @description From the Link header of the previous page */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"][];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setAlbumImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Image ids */
+                    ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per-user id, from 1, never reused */
+                        id: number;
+                        title: string;
+                        description: string | null;
+                        /** @description Images in the album, not counting those in the trash */
+                        image_count: number;
+                        /** @description A signed link to the first image's thumbnail (null for an empty album) */
+                        cover: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change of its title, description or images
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    addAlbumImages: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Image ids */
+                    ids: number[];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description Per-user id, from 1, never reused */
+                        id: number;
+                        title: string;
+                        description: string | null;
+                        /** @description Images in the album, not counting those in the trash */
+                        image_count: number;
+                        /** @description A signed link to the first image's thumbnail (null for an empty album) */
+                        cover: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /**
+                         * Format: date-time
+                         * @description Last change of its title, description or images
+                         */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    removeAlbumImage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+                /** @description A positive integer */
+                imageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

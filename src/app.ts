@@ -22,6 +22,7 @@ import { validationPlugin } from './plugins/validation.js';
 import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
+import { albumRoutes } from './routes/albums.js';
 import { imageRoutes } from './routes/images.js';
 import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
@@ -101,6 +102,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(imageRoutes, {
     auth,
     catalog,
+    listing: services.listing,
+    albums: services.albums,
+    bulk: services.bulk,
+    clock: services.clock,
     ingest,
     blobs,
     variants,
@@ -110,6 +115,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     maxConcurrentUploadsPerUser: config.maxConcurrentUploadsPerUser,
     presets: config.presets,
   });
+  await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
   await app.register(mediaRoutes, { catalog, blobs, variants, signer });
   await app.register(meRoutes, {
     auth,
@@ -122,7 +128,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(keyRoutes, { auth, keys: services.keys });
   await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 
-  await app.register(sweeperPlugin, { maintenance: services.maintenance, blobs });
+  await app.register(sweeperPlugin, { maintenance: services.maintenance, blobs, catalog, trashRetentionDays: config.trashRetentionDays });
   // Last, so that it runs after every plugin's own clean-up.
   app.addHook('onClose', () => services.close());
   return { app, services };

@@ -70,6 +70,8 @@ export interface Config {
   /** 0 means unlimited. */
   quotaBytes: number;
   quotaImages: number;
+  /** Images stay in the trash this long before they are deleted for good. */
+  trashRetentionDays: number;
   /** PostgreSQL connection string; null: SQLite in DATA_DIR. */
   databaseUrl: string | null;
   storage: StorageConfig;
@@ -374,6 +376,7 @@ export function loadConfig(env: Env = process.env): Config {
     renderTimeoutSeconds: readInteger(env, 'RENDER_TIMEOUT_SECONDS', 30, 1, 3600),
     quotaBytes: readInteger(env, 'QUOTA_BYTES', 0, 0, 2 ** 50),
     quotaImages: readInteger(env, 'QUOTA_IMAGES', 0, 0, 2 ** 31),
+    trashRetentionDays: readInteger(env, 'TRASH_RETENTION_DAYS', 30, 0, 3650),
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     storage: readStorage(env),
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),

@@ -11,7 +11,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
 import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
 import { BlobLifecycle } from './images/blobs.js';
+import { Albums } from './images/albums.js';
+import { BulkActions } from './images/bulk.js';
 import { ImageCatalog } from './images/catalog.js';
+import { ImageListing } from './images/listing.js';
 import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
 import { VariantService } from './images/variants.js';
@@ -31,6 +34,9 @@ export interface Services {
   keys: ApiKeys;
   admin: AccountAdmin;
   catalog: ImageCatalog;
+  listing: ImageListing;
+  albums: Albums;
+  bulk: BulkActions;
   blobs: BlobLifecycle;
   variants: VariantService;
   ingest: Ingest;
@@ -126,7 +132,8 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     maxEnlargement: config.maxEnlargement,
   });
   const blobs = new BlobLifecycle(db, storage, variants);
-  const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages });
+  const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages }, clock);
+  const albums = new Albums(db, catalog, clock);
   const ingest = new Ingest({
     tmpDir,
     maxUploadBytes: config.maxUploadBytes,
@@ -148,6 +155,9 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     keys,
     admin: new AccountAdmin(db, auth, catalog),
     catalog,
+    listing: new ImageListing(db, catalog, clock),
+    albums,
+    bulk: new BulkActions(db, catalog, albums),
     blobs,
     variants,
     ingest,

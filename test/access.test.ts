@@ -29,6 +29,9 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
     const form = new FormData();
     form.append('image', new Blob([await readFile(fixture('exif-canon-40d.jpg'))]), 'victim-secret-name.jpg');
     image = (await api(running.base, '/images/', { method: 'POST', token: victim, body: form })).body;
+    // The victim's album 1 holds the image: album routes are probed with ids that exist.
+    await api(running.base, '/albums/', { method: 'POST', token: victim, json: { title: 'victim-secret-name album' } });
+    await api(running.base, '/albums/1/images/', { method: 'POST', token: victim, json: { ids: [image.id] } });
     victimUserId = Number(new URL(image.url).pathname.split('/')[2]);
     const spec = (await api(running.base, '/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
@@ -41,7 +44,19 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
   });
 
   const concrete = (path: string) =>
-    path.replace('{id}', String(image.id)).replace('{userId}', String(victimUserId)).replace('{username}', victimName);
+    path
+      .replace('{id}', path.startsWith('/albums/') ? '1' : String(image.id))
+      .replace('{imageId}', String(image.id))
+      .replace('{userId}', String(victimUserId))
+      .replace('{username}', victimName);
+
+  /** JSON bodies that name the victim's things, for the routes that take JSON. */
+  const JSON_BODIES: Record<string, unknown> = {
+    'POST /albums/': { title: 'intruder' },
+    'POST /albums/{id}/images/': { ids: [1] },
+    'PUT /albums/{id}/images/': { ids: [] },
+    'POST /images/bulk/': { ids: [1], action: 'trash' },
+  };
 
   async function call(operation: Operation, headers: Record<string, string>, query = '') {
     const init: {
@@ -56,8 +71,10 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
       headers,
     };
     // A valid (empty) JSON body, so that what answers is the route's access check, not body validation.
+    const jsonBody = JSON_BODIES[`${operation.method} ${operation.path}`];
     if (operation.method === 'PATCH') init.json = {};
-    if (operation.method === 'POST' || operation.method === 'PUT') {
+    else if (jsonBody !== undefined) init.json = jsonBody;
+    else if (operation.method === 'POST' || operation.method === 'PUT') {
       const form = new FormData();
       form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'intruder.png');
       init.body = form;
@@ -82,6 +99,21 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
       'GET /images/{id}/content',
       'GET /regenerateToken/',
       'GET /me/',
+      'PATCH /images/{id}/',
+      'POST /images/{id}/trash',
+      'POST /images/{id}/restore',
+      'POST /images/bulk/',
+      'GET /trash/',
+      'GET /tags/',
+      'GET /albums/',
+      'POST /albums/',
+      'GET /albums/{id}/',
+      'PATCH /albums/{id}/',
+      'DELETE /albums/{id}/',
+      'GET /albums/{id}/images/',
+      'POST /albums/{id}/images/',
+      'PUT /albums/{id}/images/',
+      'DELETE /albums/{id}/images/{imageId}/',
     ]) {
       assert.ok(secured.includes(expected), `${expected} is not marked as secured`);
     }
@@ -108,7 +140,7 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
       // These act on the caller's own account only (a new image, a new token or password, deleting oneself).
       const ownAccount =
         ['/regenerateToken/', '/me/password/'].includes(operation.path) ||
-        (operation.method === 'POST' && operation.path === '/images/') ||
+        (operation.method === 'POST' && ['/images/', '/albums/'].includes(operation.path)) ||
         (operation.method === 'DELETE' && operation.path === '/me/');
       if (ownAccount) continue;
       const response = await call(operation, { authorization: `Token ${intruder}` });
@@ -121,6 +153,9 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
     const mine = await api(running.base, `/images/${image.id}/`, { token: victim });
     assert.equal(mine.status, 200);
     assert.equal(mine.body.sha256, image.sha256);
+    assert.equal(mine.body.trashed_at, null);
+    assert.deepEqual(mine.body.albums, [1]);
+    assert.equal((await api(running.base, '/albums/1/', { token: victim })).body.image_count, 1);
   });
 
   test('signed links: missing, borrowed, altered and expired signatures are refused without revealing anything', async () => {

@@ -92,7 +92,7 @@ describe(onBackend('HTTP hygiene'), () => {
     const token = await register(running.base);
     const response = await fetch(`${running.base}/images/1/`, { method: 'OPTIONS', headers: { authorization: `Token ${token}` } });
     assert.equal(response.status, 204);
-    assert.equal(response.headers.get('allow'), 'GET, HEAD, PUT, DELETE, OPTIONS');
+    assert.equal(response.headers.get('allow'), 'GET, HEAD, PUT, PATCH, DELETE, OPTIONS');
   });
 
   test('a server error says nothing internal, carries the request id, and is logged', async () => {

@@ -74,6 +74,8 @@ export interface UploadOptions {
   field?: string;
   filename?: string;
   contentType?: string;
+  /** Form fields sent before the file (a list: the field repeated). */
+  fields?: Record<string, string | string[]>;
 }
 
 /** Uploads bytes (or a fixture path) as multipart, the way httpie --form and browsers do. */
@@ -87,6 +89,9 @@ export async function upload<T = any>(
   const bytes = typeof content === 'string' ? await readFile(content) : content;
   const filename = options.filename ?? (typeof content === 'string' ? basename(content) : 'upload.bin');
   const form = new FormData();
+  for (const [name, value] of Object.entries(options.fields ?? {})) {
+    for (const item of Array.isArray(value) ? value : [value]) form.append(name, item);
+  }
   form.append(
     options.field ?? 'image',
     new Blob([new Uint8Array(bytes)], { type: options.contentType ?? 'application/octet-stream' }),

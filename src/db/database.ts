@@ -17,6 +17,7 @@ import { pipeline } from './migrations/002_pipeline.js';
 import { accounts } from './migrations/003_accounts.js';
 import { security } from './migrations/004_security.js';
 import { keys } from './migrations/005_keys.js';
+import { organizing } from './migrations/006_organizing.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -37,6 +38,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '003_accounts': accounts,
     '004_security': security,
     '005_keys': keys(dialect),
+    '006_organizing': organizing(dialect),
   };
 }
 
@@ -55,6 +57,16 @@ async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<
 
 /** Any 64-bit number unique to this application: the advisory lock that serialises migrations. */
 const MIGRATION_LOCK = 7_240_311_046;
+
+/**
+ * Refreshes the planner's statistics. PostgreSQL's autovacuum does it within a minute or so of
+ * large changes; until then a table that grew from nothing is planned as if it were empty, and the
+ * list filters' nested loops become quadratic (a 2,500-image page: 9 s before, 0.4 ms after). So a
+ * bulk import runs it at once.
+ */
+export async function refreshStatistics(db: Db): Promise<void> {
+  await sql`analyze`.execute(db.kysely);
+}
 
 /**
  * Brings the schema up to date. On PostgreSQL, instances starting together take turns on an

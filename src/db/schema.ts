@@ -14,6 +14,8 @@ export interface UsersTable {
   token_nonce: string;
   /** Per-user image id allocator: the next id to hand out. Never decreases, so ids are never reused. */
   next_image_number: number;
+  /** The same for albums. */
+  next_album_number: Generated<number>;
   created_at: Timestamp;
   /** 0 or 1. */
   is_admin: Generated<number>;
@@ -61,6 +63,55 @@ export interface ImagesTable {
   updated_at: Timestamp;
   /** JSON of the owner's EXIF summary (camera, lens, taken-at), or null. */
   exif: string | null;
+  title: string | null;
+  description: string | null;
+  /** JSON object of the user's own names and values, or null. */
+  metadata: string | null;
+  /** JSON array of the image's tags (the indexed copy is image_tags). */
+  tags: Generated<string>;
+  /** When the photo was taken (from its EXIF summary), local time as recorded. */
+  taken_at: string | null;
+  trashed_at: Timestamp | null;
+  /** The image is purged at this time (an upload's expires_in/expires_at). */
+  expires_at: Timestamp | null;
+  /** Normalised words of the file name, title, description and tags (images/search.ts). */
+  search_text: Generated<string>;
+  /** The blob's facts, copied for per-user indexed filters. */
+  format: Generated<string>;
+  width: Generated<number>;
+  height: Generated<number>;
+  animated: Generated<number>;
+}
+
+export interface ImageTagsTable {
+  image_id: number;
+  user_id: number;
+  tag: string;
+}
+
+export interface ImageMetadataTable {
+  image_id: number;
+  user_id: number;
+  key: string;
+  /** The value as text (numbers and booleans in their JSON form). */
+  value: string;
+}
+
+export interface AlbumsTable {
+  id: Generated<number>;
+  user_id: number;
+  /** The id clients see: per user, from 1, never reused. */
+  number: number;
+  title: string;
+  description: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface AlbumImagesTable {
+  album_id: number;
+  image_id: number;
+  position: number;
 }
 
 /** A rendered variant of a blob, kept in storage under `key` and evicted least recently used first. */
@@ -95,6 +146,10 @@ export interface ApiKeysTable {
 
 export interface Database {
   users: UsersTable;
+  image_tags: ImageTagsTable;
+  image_metadata: ImageMetadataTable;
+  albums: AlbumsTable;
+  album_images: AlbumImagesTable;
   api_keys: ApiKeysTable;
   blobs: BlobsTable;
   images: ImagesTable;

@@ -1,5 +1,7 @@
 import type { VariantPreset } from '../config.js';
-import type { ImageRecord, ListOrder } from '../images/catalog.js';
+import type { AlbumRecord } from '../images/albums.js';
+import type { ImageRecord } from '../images/catalog.js';
+import type { Album } from '../schemas/albums.js';
 import type { MediaSigner } from '../media/signing.js';
 import { outputSize } from '../processing/geometry.js';
 import type { Image } from '../schemas/images.js';
@@ -64,12 +66,39 @@ export class ImagePresenter {
         .join(', '),
       created_at: image.createdAt,
       updated_at: image.updatedAt,
+      title: image.title,
+      description: image.description,
+      tags: image.tags,
+      metadata: image.metadata,
+      albums: image.albums,
+      trashed_at: image.trashedAt,
+      expires_at: image.expiresAt,
     };
   }
 
-  /** Absolute URL of the next page of the list. */
-  nextPageUrl(limit: number, cursor: string, order: ListOrder): string {
-    const orderParam = order === 'oldest' ? '' : `&order=${order}`;
-    return `${this.publicUrl}/images/?limit=${limit}${orderParam}&cursor=${encodeURIComponent(cursor)}`;
+  /** The album JSON; its cover is a signed link to the first image's thumbnail (the first preset), or its original. */
+  presentAlbum(album: AlbumRecord): Album {
+    const thumb = this.presets[0];
+    const cover = album.cover && this.link(album.cover, thumb ? canonicalVariantQuery(presetParams(thumb)) : '').url;
+    return {
+      id: album.number,
+      title: album.title,
+      description: album.description,
+      image_count: album.imageCount,
+      cover,
+      created_at: album.createdAt,
+      updated_at: album.updatedAt,
+    };
+  }
+
+  /** Absolute URL of the next page of a list: the same query, with the next cursor. */
+  nextPageUrl(path: string, query: Record<string, unknown>, cursor: string): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (name === 'cursor' || value === undefined) continue;
+      for (const item of Array.isArray(value) ? value : [value]) params.append(name, String(item));
+    }
+    params.set('cursor', cursor);
+    return `${this.publicUrl}${path}?${params.toString()}`;
   }
 }

@@ -1,15 +1,15 @@
 import { sql, type InferResult, type Kysely, type Transaction } from 'kysely';
+import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
-import { now, type Database } from '../db/schema.js';
-import { NotFound, QuotaExceeded } from '../errors.js';
+import type { Database } from '../db/schema.js';
+import { InvalidInput, NotFound, QuotaExceeded } from '../errors.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
 import type { ImageFormat } from '../processing/formats.js';
 import type { BlobLifecycle } from './blobs.js';
+import { checkDescription, checkMetadata, checkTitle, collect, normaliseTags } from './fields.js';
 import type { StagedUpload } from './ingest.js';
-
-/** Listing order: by id, which is upload order (a replace keeps its place). */
-export type ListOrder = 'oldest' | 'newest';
+import { NO_LABELS, readLabels, writeLabels, type Labels } from './labels.js';
 
 export interface Quotas {
   /** 0 means unlimited. */
@@ -22,12 +22,13 @@ export interface Usage {
   bytes: number;
 }
 
-function imageQuery(kysely: Kysely<Database>) {
+export function imageQuery(kysely: Kysely<Database>) {
   return kysely
     .selectFrom('images')
     .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
     .innerJoin('users', 'users.id', 'images.user_id')
     .select([
+      'images.id as rowId',
       'images.user_id as userId',
       'images.number as number',
       'images.filename as filename',
@@ -45,40 +46,418 @@ function imageQuery(kysely: Kysely<Database>) {
       'images.exif as exif',
       'images.created_at as createdAt',
       'images.updated_at as updatedAt',
+      'images.title as title',
+      'images.description as description',
+      'images.tags as tags',
+      'images.metadata as metadata',
+      'images.trashed_at as trashedAt',
+      'images.expires_at as expiresAt',
       'users.link_key as linkKey',
       'users.disabled_at as ownerDisabledAt',
     ]);
 }
 
-type ImageRow = InferResult<ReturnType<typeof imageQuery>>[number];
+export type ImageRow = InferResult<ReturnType<typeof imageQuery>>[number];
 
-/** An image as its owner sees it: the row plus what is known of its bytes. */
-export type ImageRecord = Omit<ImageRow, 'bytes' | 'format' | 'animated' | 'hasAlpha' | 'exif' | 'ownerDisabledAt'> & {
-  bytes: number;
-  format: ImageFormat;
-  animated: boolean;
-  hasAlpha: boolean;
-  exif: ExifSummary | null;
-  /** The owner's account is disabled: nothing of it is served, whatever link is shown. */
-  ownerDisabled: boolean;
-};
+/** An image as its owner sees it: the row, its labels and what is known of its bytes. */
+export type ImageRecord = Omit<
+  ImageRow,
+  'bytes' | 'format' | 'animated' | 'hasAlpha' | 'exif' | 'ownerDisabledAt' | 'title' | 'description' | 'tags' | 'metadata'
+> &
+  Labels & {
+    bytes: number;
+    format: ImageFormat;
+    animated: boolean;
+    hasAlpha: boolean;
+    exif: ExifSummary | null;
+    /** The owner's account is disabled: nothing of it is served, whatever link is shown. */
+    ownerDisabled: boolean;
+    /** The numbers of the albums the image is in, in album order. */
+    albums: number[];
+  };
 
-export interface ImagePage {
-  images: ImageRecord[];
-  /** The number to continue after (in the page's order), when there are more. */
-  nextAfter: number | null;
-}
-
-function toRecord({ ownerDisabledAt, ...row }: ImageRow): ImageRecord {
+export function toRecord({ ownerDisabledAt, title, description, tags, metadata, ...row }: ImageRow, albums: number[]): ImageRecord {
   return {
     ...row,
-    ownerDisabled: ownerDisabledAt !== null,
+    ...readLabels({ title, description, tags, metadata }),
     bytes: Number(row.bytes),
     format: row.format as ImageFormat,
     animated: Boolean(row.animated),
     hasAlpha: Boolean(row.hasAlpha),
     exif: row.exif ? (JSON.parse(row.exif) as ExifSummary) : null,
+    ownerDisabled: ownerDisabledAt !== null,
+    albums,
   };
+}
+
+/** What an upload may carry besides the file. */
+export interface NewImageFields extends Labels {
+  /** The image is purged at this time. */
+  expiresAt: string | null;
+}
+
+/** A PATCH: only the fields given change; `tags` replaces, `addTags`/`removeTags` edit. */
+export interface ImageChange {
+  title?: string | null;
+  description?: string | null;
+  tags?: string[];
+  addTags?: string[];
+  removeTags?: string[];
+  /** Checked here: a flat object of values, or null. */
+  metadata?: unknown;
+}
+
+/** Checks what a user wrote, collecting every field's problem into one 400. */
+export function checkLabels(input: {
+  title?: string | null;
+  description?: string | null;
+  tags?: string[];
+  metadata?: unknown;
+}): Partial<Labels> {
+  const labels: Partial<Labels> = {};
+  collect([
+    () => input.title !== undefined && (labels.title = checkTitle(input.title)),
+    () => input.description !== undefined && (labels.description = checkDescription(input.description)),
+    () => input.tags !== undefined && (labels.tags = normaliseTags(input.tags)),
+    () => input.metadata !== undefined && (labels.metadata = checkMetadata(input.metadata)),
+  ]);
+  return labels;
+}
+
+/** The live condition: not expired (expired images are gone, whether or not the sweeper has purged them yet). */
+function notExpired(now: string) {
+  return sql<boolean>`(images.expires_at is null or images.expires_at > ${now})`;
+}
+
+/** Each user's images: reading, adding, replacing, labelling, trashing and deleting them, within the quotas. */
+export class ImageCatalog {
+  /** The read behind every image request: built and compiled once. */
+  private readonly imageById: PreparedQuery<Database, ImageRow, [number, number]>;
+  private readonly albumsOfImage: PreparedQuery<Database, { number: number }, [number]>;
+
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobLifecycle,
+    readonly quotas: Quotas,
+    private readonly clock: Clock = () => Date.now(),
+  ) {
+    this.imageById = new PreparedQuery(db.kysely, imageQuery(db.kysely).where('images.user_id', '=', 0).where('images.number', '=', 0), 2);
+    const albums = db.kysely
+      .selectFrom('album_images')
+      .innerJoin('albums', 'albums.id', 'album_images.album_id')
+      .select('albums.number as number')
+      .where('album_images.image_id', '=', 0)
+      .orderBy('albums.number');
+    this.albumsOfImage = new PreparedQuery(db.kysely, albums, 1);
+  }
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  /** The album numbers of several images, in one query. */
+  async albumsOf(rowIds: readonly number[]): Promise<Map<number, number[]>> {
+    const albums = new Map<number, number[]>();
+    if (rowIds.length === 0) return albums;
+    const rows = await this.db.kysely
+      .selectFrom('album_images')
+      .innerJoin('albums', 'albums.id', 'album_images.album_id')
+      .select(['album_images.image_id as imageId', 'albums.number as number'])
+      .where('album_images.image_id', 'in', [...rowIds])
+      .orderBy('albums.number')
+      .execute();
+    for (const row of rows) albums.set(row.imageId, [...(albums.get(row.imageId) ?? []), row.number]);
+    return albums;
+  }
+
+  /** Records for rows of imageQuery, with their albums. */
+  async records(rows: ImageRow[]): Promise<ImageRecord[]> {
+    const albums = await this.albumsOf(rows.map((row) => row.rowId));
+    return rows.map((row) => toRecord(row, albums.get(row.rowId) ?? []));
+  }
+
+  /** One image of the user's, trashed ones included (their owner may look at them); an expired one is gone. */
+  async get(userId: number, number: number): Promise<ImageRecord> {
+    const [row] = await this.imageById.execute(userId, number);
+    if (!row || (row.expiresAt !== null && row.expiresAt <= this.now())) throw new NotFound();
+    const albums = await this.albumsOfImage.execute(row.rowId);
+    return toRecord(
+      row,
+      albums.map((album) => album.number),
+    );
+  }
+
+  /** One image that is not in the trash (what links and shares may show). */
+  async getLive(userId: number, number: number): Promise<ImageRecord> {
+    const image = await this.get(userId, number);
+    if (image.trashedAt !== null) throw new NotFound();
+    return image;
+  }
+
+  /** How many images the user has and their bytes (each image counted, also when its bytes are shared); trashed ones count until purged. */
+  async usage(userId: number, trx: Kysely<Database> = this.db.kysely, trashedOnly = false): Promise<Usage> {
+    let query = trx
+      .selectFrom('images')
+      .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+      .select((eb) => [eb.fn.countAll<number | string>().as('images'), eb.fn.sum<number | string | null>('blobs.bytes').as('bytes')])
+      .where('images.user_id', '=', userId);
+    if (trashedOnly) query = query.where('images.trashed_at', 'is not', null);
+    const row = await query.executeTakeFirstOrThrow();
+    return { images: Number(row.images), bytes: Number(row.bytes ?? 0) };
+  }
+
+  private async checkQuota(trx: Transaction<Database>, userId: number, addedImages: number, addedBytes: number): Promise<void> {
+    if (this.quotas.images === 0 && this.quotas.bytes === 0) return;
+    const usage = await this.usage(userId, trx);
+    if (this.quotas.images > 0 && usage.images + addedImages > this.quotas.images) {
+      throw new QuotaExceeded('images', this.quotas.images, usage.images);
+    }
+    if (this.quotas.bytes > 0 && usage.bytes + addedBytes > this.quotas.bytes)
+      throw new QuotaExceeded('bytes', this.quotas.bytes, usage.bytes);
+  }
+
+  /** Adds an image with its labels. `history` keeps the times of an image moved from another deployment. */
+  async create(
+    userId: number,
+    upload: StagedUpload,
+    fields: NewImageFields = { ...NO_LABELS, expiresAt: null },
+    history?: { createdAt: string; updatedAt: string; trashedAt?: string | null },
+  ): Promise<ImageRecord> {
+    const timestamp = this.now();
+    const { info } = upload;
+    const number = await this.blobs.withBlob(upload, async (trx) => {
+      // This update also locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
+      // A disabled (or deleted, or being deleted) account gets no new image: the upload is a 404.
+      const allocated = await trx
+        .updateTable('users')
+        .set({ next_image_number: sql`next_image_number + 1` })
+        .where('id', '=', userId)
+        .where('disabled_at', 'is', null)
+        .returning('next_image_number')
+        .executeTakeFirst();
+      if (!allocated) throw new NotFound();
+      await this.checkQuota(trx, userId, 1, upload.bytes);
+      const imageNumber = allocated.next_image_number - 1;
+      const inserted = await trx
+        .insertInto('images')
+        .values({
+          user_id: userId,
+          number: imageNumber,
+          sha256: upload.sha256,
+          filename: upload.filename,
+          exif: upload.exif ? JSON.stringify(upload.exif) : null,
+          taken_at: upload.exif?.taken_at ?? null,
+          format: info.format,
+          width: info.width,
+          height: info.height,
+          animated: info.animated ? 1 : 0,
+          expires_at: fields.expiresAt,
+          trashed_at: history?.trashedAt ?? null,
+          created_at: history?.createdAt ?? timestamp,
+          updated_at: history?.updatedAt ?? timestamp,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await writeLabels(trx, { id: inserted.id, userId, filename: upload.filename }, fields);
+      return imageNumber;
+    });
+    return this.get(userId, number);
+  }
+
+  /** Points the image at new content; its labels and albums stay. Nothing changes unless the whole replace succeeds. */
+  async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
+    const { info } = upload;
+    const previous = await this.blobs.withBlob(upload, async (trx) => {
+      // A no-op update that locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
+      const locked = await trx
+        .updateTable('users')
+        .set({ next_image_number: sql`next_image_number` })
+        .where('id', '=', userId)
+        .where('disabled_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(locked.numUpdatedRows) === 0) throw new NotFound();
+      // The image row is read under lock: a concurrent replace or delete of it must not be read stale,
+      // or the old blob would lose two references and the new one keep one nobody holds (found by the crash test).
+      const query = trx
+        .selectFrom('images')
+        .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+        .select([
+          'images.id as id',
+          'images.sha256 as sha256',
+          'blobs.bytes as bytes',
+          'images.title',
+          'images.description',
+          'images.tags',
+          'images.metadata',
+        ])
+        .where('images.user_id', '=', userId)
+        .where('images.number', '=', number);
+      const current = await (this.db.dialect === 'postgres' ? query.forUpdate('images') : query).executeTakeFirst();
+      if (!current) throw new NotFound();
+      await this.checkQuota(trx, userId, 0, upload.bytes - Number(current.bytes));
+      await trx
+        .updateTable('images')
+        .set({
+          sha256: upload.sha256,
+          filename: upload.filename,
+          exif: upload.exif ? JSON.stringify(upload.exif) : null,
+          taken_at: upload.exif?.taken_at ?? null,
+          format: info.format,
+          width: info.width,
+          height: info.height,
+          animated: info.animated ? 1 : 0,
+          updated_at: this.now(),
+        })
+        .where('id', '=', current.id)
+        .execute();
+      // The file name is part of the search words.
+      await writeLabels(trx, { id: current.id, userId, filename: upload.filename }, readLabels(current));
+      await this.blobs.dropReference(trx, current.sha256);
+      return current.sha256;
+    });
+    if (previous !== upload.sha256) await this.blobs.release(previous);
+    return this.get(userId, number);
+  }
+
+  /** Changes the fields given; the others stay. */
+  async update(userId: number, number: number, change: ImageChange): Promise<ImageRecord> {
+    const checked = checkLabels(change);
+    const add = change.addTags === undefined ? [] : normaliseTags(change.addTags, 'add_tags');
+    const remove = new Set(change.removeTags === undefined ? [] : normaliseTags(change.removeTags, 'remove_tags'));
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const query = trx
+        .selectFrom('images')
+        .select(['id', 'filename', 'title', 'description', 'tags', 'metadata'])
+        .where('user_id', '=', userId)
+        .where('number', '=', number);
+      const current = await (this.db.dialect === 'postgres' ? query.forUpdate() : query).executeTakeFirst();
+      if (!current) throw new NotFound();
+      const labels = { ...readLabels(current), ...checked };
+      if (add.length > 0 || remove.size > 0) labels.tags = normaliseTags([...labels.tags, ...add].filter((tag) => !remove.has(tag)));
+      await writeLabels(trx, { id: current.id, userId, filename: current.filename }, labels);
+      await trx.updateTable('images').set({ updated_at: this.now() }).where('id', '=', current.id).execute();
+    });
+    return this.get(userId, number);
+  }
+
+  /**
+   * Deletes image rows in the caller's transaction and drops their blobs' references; returns the
+   * blobs to release once the transaction has committed.
+   */
+  async deleteRows(trx: Kysely<Database>, rowIds: readonly number[]): Promise<string[]> {
+    if (rowIds.length === 0) return [];
+    const removed = await trx
+      .deleteFrom('images')
+      .where('id', 'in', [...rowIds])
+      .returning('sha256')
+      .execute();
+    for (const { sha256 } of removed) await this.blobs.dropReference(trx as Transaction<Database>, sha256);
+    return removed.map((row) => row.sha256);
+  }
+
+  /** Releases blobs after the transaction that dropped their references has committed. */
+  async releaseAll(sha256s: readonly string[]): Promise<void> {
+    for (const sha256 of new Set(sha256s)) await this.blobs.release(sha256);
+  }
+
+  async delete(userId: number, number: number): Promise<void> {
+    const released = await this.db.kysely.transaction().execute(async (trx) => {
+      const row = await trx.selectFrom('images').select('id').where('user_id', '=', userId).where('number', '=', number).executeTakeFirst();
+      if (!row) throw new NotFound();
+      return this.deleteRows(trx, [row.id]);
+    });
+    await this.releaseAll(released);
+  }
+
+  /** Moves images to the trash (their links and shares stop at once) or back; the same ids. */
+  async setTrashed(trx: Kysely<Database>, userId: number, rowIds: readonly number[], trashed: boolean): Promise<void> {
+    if (rowIds.length === 0) return;
+    // Trashing what is already in the trash keeps its time (and so its purge date).
+    await trx
+      .updateTable('images')
+      .set({ trashed_at: trashed ? this.now() : null })
+      .where('user_id', '=', userId)
+      .where('id', 'in', [...rowIds])
+      .where('trashed_at', trashed ? 'is' : 'is not', null)
+      .execute();
+  }
+
+  private async rowId(userId: number, number: number, trashed: boolean): Promise<number> {
+    const row = await this.db.kysely
+      .selectFrom('images')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('number', '=', number)
+      .where('trashed_at', trashed ? 'is not' : 'is', null)
+      .where(notExpired(this.now()))
+      .executeTakeFirst();
+    if (!row) throw new NotFound();
+    return row.id;
+  }
+
+  async trash(userId: number, number: number): Promise<ImageRecord> {
+    const id = await this.rowId(userId, number, false);
+    await this.setTrashed(this.db.kysely, userId, [id], true);
+    return this.get(userId, number);
+  }
+
+  async restore(userId: number, number: number): Promise<ImageRecord> {
+    const id = await this.rowId(userId, number, true);
+    await this.setTrashed(this.db.kysely, userId, [id], false);
+    return this.get(userId, number);
+  }
+
+  /**
+   * Purges what is due: images in the trash longer than the retention, and images past their expiry.
+   * In batches, each in one transaction; bytes released after each commit.
+   */
+  async purgeDue(retentionMs: number): Promise<number> {
+    const now = this.now();
+    const trashedBefore = new Date(this.clock() - retentionMs).toISOString();
+    let purged = 0;
+    for (;;) {
+      const due = await this.db.kysely
+        .selectFrom('images')
+        .select('id')
+        .where((eb) => eb.or([eb('trashed_at', '<', trashedBefore), eb('expires_at', '<=', now)]))
+        .limit(200)
+        .execute();
+      if (due.length === 0) return purged;
+      const released = await this.db.kysely.transaction().execute((trx) =>
+        this.deleteRows(
+          trx,
+          due.map((row) => row.id),
+        ),
+      );
+      await this.releaseAll(released);
+      purged += due.length;
+    }
+  }
+
+  /** The row ids of the user's images with these numbers; the numbers that name none of the caller's images. */
+  async resolve(
+    trx: Kysely<Database>,
+    userId: number,
+    numbers: readonly number[],
+  ): Promise<{ ids: Map<number, number>; unknown: number[] }> {
+    const ids = new Map<number, number>();
+    for (let i = 0; i < numbers.length; i += 500) {
+      const rows = await trx
+        .selectFrom('images')
+        .select(['id', 'number'])
+        .where('user_id', '=', userId)
+        .where('number', 'in', numbers.slice(i, i + 500))
+        .where(notExpired(this.now()))
+        .execute();
+      for (const row of rows) ids.set(row.number, row.id);
+    }
+    return { ids, unknown: numbers.filter((number) => !ids.has(number)) };
+  }
+}
+
+/** 400 naming the ids that are not the caller's, without saying whether they exist. */
+export function unknownIds(field: string, unknown: readonly number[]): InvalidInput {
+  return new InvalidInput({ [field]: [`Not found: ${unknown.join(', ')}.`] });
 }
 
 /** Every user's image count and bytes (each image counted, also when its bytes are shared), by user id. */
@@ -94,142 +473,4 @@ export async function usageByUser(kysely: Kysely<Database>): Promise<Map<number,
     .groupBy('images.user_id')
     .execute();
   return new Map(rows.map((row) => [row.userId, { images: Number(row.images), bytes: Number(row.bytes) }]));
-}
-
-/** Each user's images: listing, reading, adding, replacing and deleting them, within the quotas. */
-export class ImageCatalog {
-  /** The read behind every image request: built and compiled once. */
-  private readonly imageById: PreparedQuery<Database, ImageRow, [number, number]>;
-
-  constructor(
-    private readonly db: Db,
-    private readonly blobs: BlobLifecycle,
-    readonly quotas: Quotas,
-  ) {
-    this.imageById = new PreparedQuery(db.kysely, imageQuery(db.kysely).where('images.user_id', '=', 0).where('images.number', '=', 0), 2);
-  }
-
-  /** A page of the user's images after the number `after` (0: from the start) in the given order. */
-  async list(userId: number, limit: number, after: number, order: ListOrder = 'oldest'): Promise<ImagePage> {
-    let query = imageQuery(this.db.kysely).where('images.user_id', '=', userId);
-    if (order === 'oldest') query = query.where('images.number', '>', after).orderBy('images.number', 'asc');
-    else query = (after > 0 ? query.where('images.number', '<', after) : query).orderBy('images.number', 'desc');
-    const rows = await query.limit(limit + 1).execute();
-    const images = rows.slice(0, limit).map(toRecord);
-    return { images, nextAfter: rows.length > limit ? images[images.length - 1]!.number : null };
-  }
-
-  async get(userId: number, number: number): Promise<ImageRecord> {
-    const [row] = await this.imageById.execute(userId, number);
-    if (!row) throw new NotFound();
-    return toRecord(row);
-  }
-
-  /** How many images the user has and their bytes (each image counted, even when its bytes are shared). */
-  async usage(userId: number, trx: Transaction<Database> | Kysely<Database> = this.db.kysely): Promise<Usage> {
-    const row = await trx
-      .selectFrom('images')
-      .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
-      .select((eb) => [eb.fn.countAll<number | string>().as('images'), eb.fn.sum<number | string | null>('blobs.bytes').as('bytes')])
-      .where('images.user_id', '=', userId)
-      .executeTakeFirstOrThrow();
-    return { images: Number(row.images), bytes: Number(row.bytes ?? 0) };
-  }
-
-  private async checkQuota(trx: Transaction<Database>, userId: number, addedImages: number, addedBytes: number): Promise<void> {
-    if (this.quotas.images === 0 && this.quotas.bytes === 0) return;
-    const usage = await this.usage(userId, trx);
-    if (this.quotas.images > 0 && usage.images + addedImages > this.quotas.images) {
-      throw new QuotaExceeded('images', this.quotas.images, usage.images);
-    }
-    if (this.quotas.bytes > 0 && usage.bytes + addedBytes > this.quotas.bytes)
-      throw new QuotaExceeded('bytes', this.quotas.bytes, usage.bytes);
-  }
-
-  /** Adds an image. `history` keeps the times of an image moved from another deployment. */
-  async create(userId: number, upload: StagedUpload, history?: { createdAt: string; updatedAt: string }): Promise<ImageRecord> {
-    const timestamp = now();
-    const number = await this.blobs.withBlob(upload, async (trx) => {
-      // This update also locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
-      // A disabled (or deleted, or being deleted) account gets no new image: the upload is a 404.
-      const allocated = await trx
-        .updateTable('users')
-        .set({ next_image_number: sql`next_image_number + 1` })
-        .where('id', '=', userId)
-        .where('disabled_at', 'is', null)
-        .returning('next_image_number')
-        .executeTakeFirst();
-      if (!allocated) throw new NotFound();
-      await this.checkQuota(trx, userId, 1, upload.bytes);
-      const imageNumber = allocated.next_image_number - 1;
-      await trx
-        .insertInto('images')
-        .values({
-          user_id: userId,
-          number: imageNumber,
-          sha256: upload.sha256,
-          filename: upload.filename,
-          exif: upload.exif ? JSON.stringify(upload.exif) : null,
-          created_at: history?.createdAt ?? timestamp,
-          updated_at: history?.updatedAt ?? timestamp,
-        })
-        .execute();
-      return imageNumber;
-    });
-    return this.get(userId, number);
-  }
-
-  /** Points the image at new content. Nothing changes unless the whole replace succeeds. */
-  async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
-    const previous = await this.blobs.withBlob(upload, async (trx) => {
-      // A no-op update that locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
-      const locked = await trx
-        .updateTable('users')
-        .set({ next_image_number: sql`next_image_number` })
-        .where('id', '=', userId)
-        .where('disabled_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(locked.numUpdatedRows) === 0) throw new NotFound();
-      // The image row is read under lock: a concurrent replace or delete of it must not be read stale,
-      // or the old blob would lose two references and the new one keep one nobody holds (found by the crash test).
-      const query = trx
-        .selectFrom('images')
-        .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
-        .select(['images.id as id', 'images.sha256 as sha256', 'blobs.bytes as bytes'])
-        .where('images.user_id', '=', userId)
-        .where('images.number', '=', number);
-      const current = await (this.db.dialect === 'postgres' ? query.forUpdate('images') : query).executeTakeFirst();
-      if (!current) throw new NotFound();
-      await this.checkQuota(trx, userId, 0, upload.bytes - Number(current.bytes));
-      await trx
-        .updateTable('images')
-        .set({
-          sha256: upload.sha256,
-          filename: upload.filename,
-          exif: upload.exif ? JSON.stringify(upload.exif) : null,
-          updated_at: now(),
-        })
-        .where('id', '=', current.id)
-        .execute();
-      await this.blobs.dropReference(trx, current.sha256);
-      return current.sha256;
-    });
-    if (previous !== upload.sha256) await this.blobs.release(previous);
-    return this.get(userId, number);
-  }
-
-  async delete(userId: number, number: number): Promise<void> {
-    const sha256 = await this.db.kysely.transaction().execute(async (trx) => {
-      const removed = await trx
-        .deleteFrom('images')
-        .where('user_id', '=', userId)
-        .where('number', '=', number)
-        .returning('sha256')
-        .executeTakeFirst();
-      if (!removed) throw new NotFound();
-      await this.blobs.dropReference(trx, removed.sha256);
-      return removed.sha256;
-    });
-    await this.blobs.release(sha256);
-  }
 }

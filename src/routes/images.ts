@@ -3,24 +3,34 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import type { VariantPreset } from '../config.js';
-import { InvalidInput, Throttled, TooLarge } from '../errors.js';
+import { InvalidInput, PermissionDenied, Throttled, TooLarge } from '../errors.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
 import { allowOnly, HttpError } from '../http/errors.js';
 import { parseId } from '../http/ids.js';
 import type { ImagePresenter } from '../http/present.js';
 import { variantParamsFromQuery } from '../http/variant-query.js';
-import type { ImageCatalog, ListOrder } from '../images/catalog.js';
+import type { Albums } from '../images/albums.js';
+import type { BulkActions, BulkAction } from '../images/bulk.js';
+import type { ImageCatalog } from '../images/catalog.js';
 import { decodeFormFilename } from '../images/filename.js';
 import type { Ingest, StagedUpload } from '../images/ingest.js';
+import { encodeCursor, NO_FILTERS, type ImageListing, type ListPage } from '../images/listing.js';
+import type { Clock } from '../clock.js';
+import { listFilters, listPosition } from '../http/list-query.js';
+import { uploadFields, UPLOAD_FIELDS, type FormFields } from '../http/upload-fields.js';
 import type { Metrics } from '../metrics.js';
 import { binaryResponse, errors, IdParam, NoContent, requires } from '../schemas/common.js';
-import { ContentQuery, Image, ImageList, ListQuery } from '../schemas/images.js';
+import { BulkRequest, BulkResult, ContentQuery, Image, ImageChange, ImageList, ListQuery, TagList, TrashQuery } from '../schemas/images.js';
 import { Type } from 'typebox';
 
 export interface ImageRoutesOptions extends ImageBytes {
   auth: AuthService;
   catalog: ImageCatalog;
+  listing: ImageListing;
+  albums: Albums;
+  bulk: BulkActions;
+  clock: Clock;
   ingest: Ingest;
   presenter: ImagePresenter;
   maxUploadBytes: number;
@@ -31,23 +41,6 @@ export interface ImageRoutesOptions extends ImageBytes {
 
 /** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
-
-const CURSOR_PREFIX: Record<ListOrder, string> = { oldest: 'after', newest: 'before' };
-
-function encodeCursor(after: number, order: ListOrder): string {
-  return Buffer.from(`${CURSOR_PREFIX[order]}:${after}`).toString('base64url');
-}
-
-/** The position a cursor continues from; a cursor of the other order is refused rather than misread. */
-function decodeCursor(cursor: string | undefined, order: ListOrder): number {
-  if (cursor === undefined) return 0;
-  const match = /^(after|before):(\d{1,10})$/.exec(Buffer.from(cursor, 'base64url').toString());
-  if (!match) throw new InvalidInput({ cursor: ['Invalid cursor.'] });
-  if (match[1] !== CURSOR_PREFIX[order]) {
-    throw new InvalidInput({ cursor: [`This cursor belongs to order=${order === 'oldest' ? 'newest' : 'oldest'}.`] });
-  }
-  return Number(match[2]);
-}
 
 /**
  * Errors of the body's framing (busboy: "Unexpected end of form", "Part terminated early", ...)
@@ -61,16 +54,23 @@ function asClientError(error: unknown): unknown {
 }
 
 /**
- * Reads the multipart body: the first file in the field `image` is staged; other parts are
- * drained. Whatever happens after staging, the temporary file is not left behind.
+ * Reads the multipart body: the first file in the field `image` is staged, the upload's fields
+ * (title, tags, ...) are kept, other parts are drained. Whatever happens after staging, the
+ * temporary file is not left behind.
  */
-async function receiveImage(request: FastifyRequest, ingest: Ingest): Promise<StagedUpload> {
+async function receiveImage(request: FastifyRequest, ingest: Ingest): Promise<{ staged: StagedUpload; form: FormFields }> {
   const owner = currentUser(request).id;
   if (!request.isMultipart()) throw new InvalidInput({ image: ['No file was submitted.'] });
   let staged: StagedUpload | undefined;
+  const form: FormFields = new Map();
   try {
     for await (const part of request.parts()) {
-      if (part.type !== 'file') continue;
+      if (part.type !== 'file') {
+        if ((UPLOAD_FIELDS as readonly string[]).includes(part.fieldname) && typeof part.value === 'string') {
+          form.set(part.fieldname, [...(form.get(part.fieldname) ?? []), part.value]);
+        }
+        continue;
+      }
       const file: MultipartFile = part;
       if (file.fieldname === 'image' && !staged) staged = await ingest.stage(file.file, decodeFormFilename(file.filename), owner);
       else file.file.resume();
@@ -80,13 +80,14 @@ async function receiveImage(request: FastifyRequest, ingest: Ingest): Promise<St
     throw asClientError(error);
   }
   if (!staged) throw new InvalidInput({ image: ['No file was submitted.'] });
-  return staged;
+  return { staged, form };
 }
 
 const IdParams = Type.Object({ id: IdParam });
 
 export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async (app, options) => {
-  const { auth, catalog, ingest, presenter, maxUploadBytes, maxConcurrentUploadsPerUser, presets, metrics } = options;
+  const { auth, catalog, listing, albums, bulk, clock, ingest, presenter, maxUploadBytes, maxConcurrentUploadsPerUser, presets, metrics } =
+    options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
 
@@ -127,15 +128,17 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         summary: 'Upload an image',
         description:
           'Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. ' +
-          'Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES.',
+          'Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, ' +
+          '`tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or ' +
+          '`expires_at` (ISO 8601): the image is deleted then.',
         consumes: ['multipart/form-data'],
         response: { 201: Image, ...errors(400, 401, 403, 413, 429, 503) },
       },
     },
     async (request, reply) => {
-      const staged = await receiveImage(request, ingest);
+      const { staged, form } = await receiveImage(request, ingest);
       try {
-        const created = await catalog.create(currentUser(request).id, staged);
+        const created = await catalog.create(currentUser(request).id, staged, uploadFields(form, clock()));
         metrics.uploadBytes.inc(created.bytes);
         return reply.code(201).send(presenter.present(created));
       } finally {
@@ -151,22 +154,103 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         ...common,
         ...requires('images:read'),
         operationId: 'listImages',
-        summary: "List the caller's images, oldest first (or newest first)",
-        description: 'A plain JSON array. When there are more, the `Link` header carries the next page (rel="next").',
+        summary: "List the caller's images (not those in the trash), filtered and ordered",
+        description:
+          'A plain JSON array. When there are more, the `Link` header carries the next page (rel="next"), with the same filters. ' +
+          'Filters combine (all must hold); `metadata.<key>=<value>` filters on a metadata value.',
         querystring: ListQuery,
+        response: { 200: ImageList, ...errors(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const userId = currentUser(request).id;
+      const { limit, cursor, order } = request.query;
+      const albumId = request.query.album === undefined ? null : await albums.rowId(userId, request.query.album);
+      const page = await listing.list(userId, listFilters(request.query, albumId), order, limit, listPosition(cursor, order));
+      return sendPage(reply, '/images/', request.query, page);
+    },
+  );
+  allowOnly(app, '/images/', ['GET', 'HEAD', 'POST']);
+
+  function sendPage(reply: FastifyReply, path: string, query: Record<string, unknown>, page: ListPage) {
+    if (page.next !== null) reply.header('link', `<${presenter.nextPageUrl(path, query, encodeCursor(page.next))}>; rel="next"`);
+    return page.images.map((image) => presenter.present(image));
+  }
+
+  app.get(
+    '/trash/',
+    {
+      schema: {
+        ...common,
+        ...requires('images:read'),
+        operationId: 'listTrash',
+        summary: "The caller's images in the trash, most recently trashed last",
+        description: `Each is deleted for good TRASH_RETENTION_DAYS after it was trashed; restore it with POST /images/<id>/restore.`,
+        querystring: TrashQuery,
         response: { 200: ImageList, ...errors(400, 401) },
       },
     },
     async (request, reply) => {
-      const { limit, cursor, order } = request.query;
-      const page = await catalog.list(currentUser(request).id, limit, decodeCursor(cursor, order), order);
-      if (page.nextAfter !== null) {
-        reply.header('link', `<${presenter.nextPageUrl(limit, encodeCursor(page.nextAfter, order), order)}>; rel="next"`);
-      }
-      return page.images.map((image) => presenter.present(image));
+      const { limit, cursor } = request.query;
+      const page = await listing.list(
+        currentUser(request).id,
+        { ...NO_FILTERS, trashed: true },
+        'oldest',
+        limit,
+        listPosition(cursor, 'oldest'),
+      );
+      return sendPage(reply, '/trash/', request.query, page);
     },
   );
-  allowOnly(app, '/images/', ['GET', 'HEAD', 'POST']);
+  allowOnly(app, '/trash/', ['GET', 'HEAD']);
+
+  app.get(
+    '/tags/',
+    {
+      schema: {
+        ...common,
+        ...requires('images:read'),
+        operationId: 'listTags',
+        summary: "The caller's tags, with how many images (not in the trash) carry each",
+        response: { 200: TagList, ...errors(401) },
+      },
+    },
+    async (request) => listing.tags(currentUser(request).id),
+  );
+  allowOnly(app, '/tags/', ['GET', 'HEAD']);
+
+  app.post(
+    '/images/bulk/',
+    {
+      schema: {
+        ...common,
+        ...requires('images:write'),
+        operationId: 'bulkImages',
+        summary: 'One action on up to 1,000 images, all or nothing',
+        description:
+          '`add_tags`/`remove_tags` need `tags`; `add_to_album`/`remove_from_album` need `album`; `delete` also needs the ' +
+          'images:delete scope, as does `trash`. One id that is not yours: 400 naming it, and nothing changes.',
+        body: BulkRequest,
+        response: { 200: BulkResult, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const user = currentUser(request);
+      const { ids, action, tags, album } = request.body;
+      if ((action === 'delete' || action === 'trash') && !user.scopes.has('images:delete')) {
+        throw new PermissionDenied('This key lacks the scope images:delete.');
+      }
+      let bulkAction: BulkAction;
+      if (action === 'add_tags' || action === 'remove_tags') bulkAction = { action, tags: tags ?? [] };
+      else if (action === 'add_to_album' || action === 'remove_from_album') {
+        if (album === undefined) throw new InvalidInput({ album: ['This field is required for this action.'] });
+        bulkAction = { action, album };
+      } else bulkAction = { action };
+      const count = await bulk.apply(user.id, ids, bulkAction);
+      return { action, count };
+    },
+  );
+  allowOnly(app, '/images/bulk/', ['POST']);
 
   app.get(
     '/images/:id/',
@@ -192,7 +276,9 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         ...requires('images:write'),
         operationId: 'replaceImage',
         summary: 'Replace the content of an image (same id)',
-        description: 'Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was.',
+        description:
+          'Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was. ' +
+          'The title, description, tags, metadata and albums stay (change them with PATCH).',
         params: IdParams,
         consumes: ['multipart/form-data'],
         response: { 200: Image, ...errors(400, 401, 403, 404, 413, 429, 503) },
@@ -202,7 +288,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       const userId = currentUser(request).id;
       const id = parseId(request.params.id);
       await catalog.get(userId, id);
-      const staged = await receiveImage(request, ingest);
+      const { staged } = await receiveImage(request, ingest);
       try {
         const replaced = await catalog.replace(userId, id, staged);
         metrics.uploadBytes.inc(replaced.bytes);
@@ -213,6 +299,55 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
     },
   );
 
+  app.patch(
+    '/images/:id/',
+    {
+      schema: {
+        ...common,
+        ...requires('images:write'),
+        operationId: 'updateImage',
+        summary: "Change an image's title, description, tags or metadata",
+        description:
+          'Only the fields given change. `tags` replaces the tags; `add_tags` and `remove_tags` edit them. `metadata` replaces the ' +
+          'metadata (null removes it). Limits: title 200 characters, description 5,000, 50 tags of 1-64 letters, digits, spaces ' +
+          'and - _ . : (stored lower-case), metadata 50 string/number/boolean values with keys of at most 64 characters, 8 KB.',
+        params: IdParams,
+        body: ImageChange,
+        response: { 200: Image, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { add_tags: addTags, remove_tags: removeTags, ...rest } = request.body;
+      const updated = await catalog.update(currentUser(request).id, parseId(request.params.id), { ...rest, addTags, removeTags });
+      return presenter.present(updated);
+    },
+  );
+
+  for (const [action, scope, summary] of [
+    ['trash', 'images:delete', 'Move an image to the trash: hidden from lists, its links and shares stop working until it is restored'],
+    ['restore', 'images:write', 'Bring an image back from the trash, with the same id, links and albums'],
+  ] as const) {
+    app.post(
+      `/images/:id/${action}`,
+      {
+        schema: {
+          ...common,
+          ...requires(scope),
+          operationId: `${action}Image`,
+          summary,
+          params: IdParams,
+          response: { 200: Image, ...errors(401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const userId = currentUser(request).id;
+        const id = parseId(request.params.id);
+        return presenter.present(action === 'trash' ? await catalog.trash(userId, id) : await catalog.restore(userId, id));
+      },
+    );
+    allowOnly(app, `/images/:id/${action}`, ['POST']);
+  }
+
   app.delete(
     '/images/:id/',
     {
@@ -220,7 +355,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         ...common,
         ...requires('images:delete'),
         operationId: 'deleteImage',
-        summary: 'Delete an image',
+        summary: 'Delete an image for good (POST /images/<id>/trash moves it to the trash instead)',
         params: IdParams,
         response: { 204: NoContent, ...errors(401, 404) },
       },
@@ -230,7 +365,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       return reply.code(204).send(null);
     },
   );
-  allowOnly(app, '/images/:id/', ['GET', 'HEAD', 'PUT', 'DELETE']);
+  allowOnly(app, '/images/:id/', ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE']);
 
   // HEAD is declared, not derived, so that it keeps the real Content-Length; it is its own operation in the spec.
   for (const [method, operationId] of [

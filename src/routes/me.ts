@@ -39,7 +39,12 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
     },
     async (request) => {
       const user = currentUser(request);
-      return { username: user.username, usage: await catalog.usage(user.id), limits: { ...catalog.quotas, upload_bytes: maxUploadBytes } };
+      return {
+        username: user.username,
+        usage: await catalog.usage(user.id),
+        trash: await catalog.usage(user.id, undefined, true),
+        limits: { ...catalog.quotas, upload_bytes: maxUploadBytes },
+      };
     },
   );
 

@@ -33,7 +33,8 @@ const Counts = Type.Object({ images: Type.Integer(), bytes: Type.Integer() });
 
 export const Me = Type.Object({
   username: Type.String(),
-  usage: Counts,
+  usage: { ...Counts, description: 'Everything you keep, the trash included (it counts against the limits until it is purged)' },
+  trash: { ...Counts, description: 'The part of the usage in the trash' },
   limits: Type.Object({
     images: Type.Integer({ description: 'Most images you may keep (0: no limit)' }),
     bytes: Type.Integer({ description: 'Most bytes you may keep (0: no limit)' }),

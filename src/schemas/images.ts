@@ -1,6 +1,15 @@
 import { Type, type Static } from 'typebox';
 import { FITS } from '../processing/geometry.js';
 import { IMAGE_FORMATS, REQUESTED_FORMATS } from '../processing/formats.js';
+import { LIMITS } from '../images/fields.js';
+
+export const Metadata = Type.Record(
+  Type.String({ maxLength: LIMITS.metadataKeyLength }),
+  Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
+  {
+    description: 'Your own names and values (at most 50, 8 KB in all)',
+  },
+);
 
 export const ExifSummary = Type.Union(
   [
@@ -40,21 +49,113 @@ export const Image = Type.Object({
   srcset: Type.String({ description: 'Ready for <img srcset>: the width-only presets at the widths they produce' }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
+  title: Type.Union([Type.String({ maxLength: LIMITS.title }), Type.Null()]),
+  description: Type.Union([Type.String({ maxLength: LIMITS.description }), Type.Null()]),
+  tags: Type.Array(Type.String(), { description: 'Lower-case, in the order given' }),
+  metadata: Type.Union([Metadata, Type.Null()]),
+  albums: Type.Array(Type.Integer(), { description: 'Ids of the albums the image is in' }),
+  trashed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Set while the image is in the trash: its links and shares do not work then',
+  }),
+  expires_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'The image is deleted at this time' }),
 });
 export type Image = Static<typeof Image>;
 
 export const ImageList = Type.Array(Image);
 
-export const ListOrder = Type.Enum(['oldest', 'newest'], {
+export const LIST_ORDERS = ['oldest', 'newest', 'taken', '-taken', 'title', 'album'] as const;
+
+export const ListOrder = Type.Enum(LIST_ORDERS, {
   default: 'oldest',
-  description: 'By upload order (id); a replace keeps its place',
+  description:
+    'oldest/newest: by upload order (id; a replace keeps its place). taken/-taken: by the EXIF time the photo was taken, then ' +
+    'the images without one. title: by title, then the untitled. album: in the order of the album given by album=',
 });
 
-export const ListQuery = Type.Object({
+const Timestamp = Type.String({ format: 'date-time' });
+/** One value or several (`tag=a&tag=b`). */
+const OneOrMany = (item: ReturnType<typeof Type.String>) => Type.Union([item, Type.Array(item, { maxItems: LIMITS.tags })]);
+
+/** The keys of `metadata.<key>=` filters. */
+export const METADATA_FILTER = '^metadata\\.[A-Za-z0-9_.:-]{1,64}$';
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    cursor: Type.Optional(Type.String({ maxLength: 400, description: 'From the Link header of the previous page' })),
+    order: ListOrder,
+    tag: Type.Optional(OneOrMany(Type.String({ maxLength: 100, description: 'Images with this tag; repeat for all of several' }))),
+    album: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1, description: 'Images in this album' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 200,
+        description: 'Words in the file name, title, description or tags (all must match, each as a word prefix; case and accents ignored)',
+      }),
+    ),
+    format: Type.Optional(Type.Enum(IMAGE_FORMATS)),
+    animated: Type.Optional(Type.Boolean()),
+    min_width: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 })),
+    min_height: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 })),
+    created_after: Type.Optional({ ...Timestamp, description: 'Uploaded at or after' }),
+    created_before: Type.Optional({ ...Timestamp, description: 'Uploaded before' }),
+    taken_after: Type.Optional(
+      Type.String({
+        pattern: '^\\d{4}-\\d{2}-\\d{2}',
+        maxLength: 32,
+        description: 'Taken at or after (EXIF local time; a date or date-time)',
+      }),
+    ),
+    taken_before: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}', maxLength: 32, description: 'Taken before' })),
+    sha256: Type.Optional(
+      Type.String({ pattern: '^[0-9a-f]{64}$', description: 'Images with exactly these bytes (check before uploading)' }),
+    ),
+  },
+  {
+    patternProperties: {
+      [METADATA_FILTER]: Type.String({ maxLength: 1000, description: 'metadata.<key>=<value>: equality with a metadata value, as text' }),
+    },
+  },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const TrashQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  cursor: Type.Optional(Type.String({ maxLength: 100, description: 'From the Link header of the previous page' })),
-  order: ListOrder,
+  cursor: Type.Optional(Type.String({ maxLength: 400, description: 'From the Link header of the previous page' })),
 });
+
+const TagName = Type.String({ minLength: 1, maxLength: 200 });
+
+export const ImageChange = Type.Object(
+  {
+    title: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()])),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 100_000 }), Type.Null()])),
+    tags: Type.Optional(Type.Array(TagName, { maxItems: 1000, description: 'Replaces the tags' })),
+    add_tags: Type.Optional(Type.Array(TagName, { maxItems: 1000 })),
+    remove_tags: Type.Optional(Type.Array(TagName, { maxItems: 1000 })),
+    metadata: Type.Optional(
+      Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'Replaces the metadata' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type ImageChange = Static<typeof ImageChange>;
+
+export const BULK_ACTIONS = ['delete', 'add_tags', 'remove_tags', 'add_to_album', 'remove_from_album', 'trash', 'restore'] as const;
+
+export const BulkRequest = Type.Object(
+  {
+    ids: Type.Array(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }), { minItems: 1, maxItems: 1000 }),
+    action: Type.Enum(BULK_ACTIONS),
+    tags: Type.Optional(Type.Array(TagName, { maxItems: 1000, description: 'For add_tags and remove_tags' })),
+    album: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1, description: 'For add_to_album and remove_from_album' })),
+  },
+  { additionalProperties: false },
+);
+export type BulkRequest = Static<typeof BulkRequest>;
+
+export const BulkResult = Type.Object({ action: Type.Enum(BULK_ACTIONS), count: Type.Integer() });
+
+export const TagList = Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() }));
 
 /** Documents multipart uploads in the spec only: the body is streamed by the handler, not validated as JSON. */
 export const MultipartImage = Type.Object({ image: Type.String({ format: 'binary', description: 'The image file' }) });

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { sql } from 'kysely';
 import { openDatabase, openStorage } from '../services.js';
 import { loadConfig, type Config } from '../config.js';
-import { migrate, openSqlite } from '../db/database.js';
+import { migrate, openSqlite, refreshStatistics } from '../db/database.js';
 import { blobKey } from '../images/keys.js';
 import { FsStorage } from '../storage/fs.js';
 
@@ -76,15 +76,26 @@ export async function transfer(sourceDir: string, target: Config, log: (line: st
           .values({ ...blob, pending_uploads: 0, lease_until: null })
           .execute();
       for (const image of images) await trx.insertInto('images').values(image).execute();
+      // What hangs off users and images, parents first.
+      for (const table of ['image_tags', 'image_metadata', 'albums', 'album_images', 'api_keys'] as const) {
+        const rows = await source.kysely.selectFrom(table).selectAll().execute();
+        for (let i = 0; i < rows.length; i += 200) {
+          await trx
+            .insertInto(table)
+            .values(rows.slice(i, i + 200) as never[])
+            .execute();
+        }
+      }
       if (db.dialect === 'postgres') {
         // Rows came with their ids: move the sequences past them.
-        for (const table of ['users', 'images'] as const) {
+        for (const table of ['users', 'images', 'albums', 'api_keys'] as const) {
           await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(
             trx,
           );
         }
       }
     });
+    await refreshStatistics(db);
     return { users: users.length, images: images.length, blobs: blobs.length, bytes };
   } finally {
     await source.close();
