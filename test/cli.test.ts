@@ -225,28 +225,46 @@ describe(onBackend('export, import and backup'), () => {
       });
     try {
       const token = await register(source.base, 'mover');
-      for (const name of ['exif-canon-40d.jpg', 'animated.gif', 'alpha.png']) await upload(source.base, token, fixture(name));
+      for (const name of ['exif-canon-40d.jpg', 'animated.gif', 'alpha.png', 'tiny-2x2.png'])
+        await upload(source.base, token, fixture(name));
       await api(source.base, '/images/2/', { method: 'DELETE', token });
+      // Labels, an album in its order, and the trash travel too.
+      await api(source.base, '/images/3/', { method: 'PATCH', token, json: { title: 'Alpha', tags: ['a', 'b'], metadata: { k: 1 } } });
+      await api(source.base, '/albums/', { method: 'POST', token, json: { title: 'Moved', description: 'in order' } });
+      await api(source.base, '/albums/1/images/', { method: 'POST', token, json: { ids: [3, 1] } });
+      await api(source.base, '/images/4/trash', { method: 'POST', token });
       const before = (await api(source.base, '/images/', { token })).body as {
         sha256: string;
         filename: string;
         exif: unknown;
         created_at: string;
         width: number;
+        title: string | null;
+        tags: string[];
+        metadata: unknown;
       }[];
       const directory = join(source.config.dataDir, 'export');
       const exported = await run(source, 'export', 'mover', directory, '--json');
       assert.equal(exported.code, 0, exported.stderr);
-      assert.equal(JSON.parse(exported.stdout).images, 2);
+      assert.equal(JSON.parse(exported.stdout).images, 3);
       const imported = await run(target, 'import', directory, '--json');
       assert.equal(imported.code, 0, imported.stderr);
-      assert.deepEqual(JSON.parse(imported.stdout), { username: 'mover', created: true, images: 2 });
+      assert.deepEqual(JSON.parse(imported.stdout), { username: 'mover', created: true, images: 3 });
       await run(target, 'users', 'set-password', 'mover', '--password', GOOD_PASSWORD);
       const login = await api(target.base, '/api-token-auth/', { method: 'POST', json: { username: 'mover', password: GOOD_PASSWORD } });
       const after = (await api(target.base, '/images/', { token: login.body.token })).body as typeof before;
       const essentials = (images: typeof before) =>
-        images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width]);
+        images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width, i.title, i.tags, i.metadata]);
       assert.deepEqual(essentials(after), essentials(before));
+      const moved = await api(target.base, '/albums/1/images/', { token: login.body.token });
+      assert.deepEqual(
+        moved.body.map((image: { sha256: string }) => image.sha256),
+        [before[1]!.sha256, before[0]!.sha256],
+        'the album, in its order',
+      );
+      const trash = await api(target.base, '/trash/', { token: login.body.token });
+      assert.equal(trash.body.length, 1);
+      const trashed = trash.body[0].sha256 as string;
 
       const snapshot = join(source.config.dataDir, 'snapshot.sqlite');
       const backedUp = await run(source, 'backup', snapshot, '--json');
@@ -256,10 +274,11 @@ describe(onBackend('export, import and backup'), () => {
         return;
       }
       const listed = JSON.parse(await readFile(`${snapshot}.originals.json`, 'utf8')) as { sha256: string }[];
-      assert.deepEqual(listed.map((entry) => entry.sha256).sort(), before.map((image) => image.sha256).sort());
+      // The trash is backed up too.
+      assert.deepEqual(listed.map((entry) => entry.sha256).sort(), [...before.map((image) => image.sha256), trashed].sort());
       const { default: Database } = await import('libsql');
       const copy = new Database(snapshot);
-      assert.equal((copy.prepare('select count(*) as n from images').get() as { n: number }).n, 2);
+      assert.equal((copy.prepare('select count(*) as n from images').get() as { n: number }).n, 3);
       copy.close();
     } finally {
       await source.close();
