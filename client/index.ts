@@ -26,6 +26,9 @@ export type Me = ResponseJson<'getMe', 200>;
 export type Token = ResponseJson<'obtainToken', 200>;
 export type Key = ResponseJson<'getKey', 200>;
 export type NewKey = ResponseJson<'createKey', 201>;
+export type Album = ResponseJson<'getAlbum', 200>;
+export type TagCount = ResponseJson<'listTags', 200>[number];
+export type BulkRequest = RequestJson<'bulkImages'>;
 
 export interface ClientOptions {
   /** Where the API is (the page's origin in a browser). */

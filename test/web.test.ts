@@ -460,7 +460,7 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to content');
     const focusable: string[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 24; i++) {
       await page.keyboard.press('Tab');
       const label = await page.evaluate(() => {
         const element = document.activeElement as HTMLElement;
@@ -492,10 +492,112 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('organizing: select and tag in bulk, filter by tag chip and words, edit details, albums reordered by keyboard, trash and restore', async () => {
+    const token = await register(base);
+    for (const name of ['alpha.png', 'photo.webp', 'tiny-2x2.png']) assert.equal((await upload(base, token, fixture(name))).status, 201);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${base}/`);
+    await allThumbnailsLoaded(page, 3);
+
+    // Multi-select and a bulk action.
+    await page.getByRole('checkbox', { name: 'Select alpha.png' }).check();
+    await page.getByRole('checkbox', { name: 'Select photo.webp' }).check();
+    await page.getByText('2 images selected').waitFor();
+    await page.getByRole('textbox', { name: 'Tags' }).fill('Trip, summer');
+    await page.getByRole('button', { name: 'Add tags' }).click();
+    await page.getByText('Tagged 2 images.').waitFor();
+    assert.deepEqual(
+      (await api(base, '/images/?tag=trip', { token })).body.map((image: { id: number }) => image.id),
+      [1, 2],
+    );
+
+    // Finding: a tag chip, then words.
+    await page.reload();
+    await allThumbnailsLoaded(page, 3);
+    await page.getByRole('button', { name: 'trip (2)' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.grid li').length === 2);
+    assert.equal(await page.getByRole('button', { name: 'trip (2)' }).getAttribute('aria-pressed'), 'true');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('photo');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.grid li').length === 1);
+    assert.equal(await page.locator('.grid img').getAttribute('alt'), 'photo.webp');
+
+    // Details on the image's page.
+    await page.goto(`${base}/#/images/2`);
+    await page.getByRole('textbox', { name: 'Title' }).fill('Harbour at dusk');
+    await page.getByRole('textbox', { name: 'Tags' }).fill('trip, harbour');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText('Details saved.').waitFor();
+    await page.getByRole('heading', { name: 'Harbour at dusk' }).waitFor();
+    const saved = (await api(base, '/images/2/', { token })).body;
+    assert.deepEqual([saved.title, saved.tags], ['Harbour at dusk', ['trip', 'harbour']]);
+    await page.getByRole('textbox', { name: 'Tags' }).fill('bad#tag');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText(/may contain only letters, digits/).waitFor();
+    assert.equal(await page.getByRole('textbox', { name: 'Tags' }).getAttribute('aria-invalid'), 'true');
+
+    // Albums: create one, add the selected images from the gallery, reorder with the keyboard.
+    await page.goto(`${base}/#/albums`);
+    await page.getByRole('textbox', { name: 'Title' }).fill('Holiday');
+    await page.getByRole('button', { name: 'Create album' }).click();
+    await page.getByRole('heading', { name: 'Holiday' }).waitFor();
+    await page.goto(`${base}/#/`);
+    await allThumbnailsLoaded(page, 3);
+    for (const name of ['Select alpha.png', 'Select Harbour at dusk', 'Select tiny-2x2.png'])
+      await page.getByRole('checkbox', { name }).check();
+    await page.getByRole('combobox', { name: 'Album' }).selectOption({ label: 'Holiday' });
+    await page.getByRole('button', { name: 'Add to album' }).click();
+    await page.getByText('Added 3 images to the album.').waitFor();
+    await page.goto(`${base}/#/albums/1`);
+    const order = () => page.locator('.album-images li').evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-id'))));
+    await page.locator('.album-images li').nth(2).waitFor();
+    assert.deepEqual(await order(), [1, 2, 3], 'in the order they were selected');
+    await page.getByRole('button', { name: 'Move tiny-2x2.png up' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Moved tiny-2x2.png to position 2 of 3.').waitFor();
+    assert.deepEqual(await order(), [1, 3, 2]);
+    assert.equal(
+      await page.evaluate(() => document.activeElement?.getAttribute('aria-label')),
+      'Move tiny-2x2.png up',
+      'focus follows the item',
+    );
+    const stored = (await api(base, '/albums/1/images/', { token })).body.map((image: { id: number }) => image.id);
+    assert.deepEqual(stored, [1, 3, 2]);
+    await page.locator('.album-images li[data-id="2"]').dragTo(page.locator('.album-images li[data-id="1"]'));
+    await page.waitForFunction(() => document.querySelector('.album-images li')?.getAttribute('data-id') === '2');
+    await page.getByText(/Moved Harbour at dusk to position 1/).waitFor();
+    assert.deepEqual(
+      (await api(base, '/albums/1/images/', { token })).body.map((image: { id: number }) => image.id),
+      [2, 1, 3],
+    );
+
+    // Trash and restore.
+    await page.goto(`${base}/#/images/3`);
+    await page.getByRole('button', { name: 'Move to trash' }).click();
+    await page.getByText(/Moved to the trash/).waitFor();
+    await page.goto(`${base}/#/trash`);
+    await page.getByRole('button', { name: 'Restore tiny-2x2.png' }).click();
+    await page.getByText('Restored tiny-2x2.png.').waitFor();
+    assert.equal((await api(base, '/images/3/', { token })).body.trashed_at, null);
+    await page
+      .getByText('The trash is empty.')
+      .waitFor({ state: 'detached' })
+      .catch(() => undefined);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('axe-core finds no serious violation on any page, light and dark; 320 px wide needs no sideways scrolling', async () => {
     const token = await register(base);
     assert.equal((await upload(base, token, fixture('exif-canon-40d.jpg'))).status, 201);
     assert.equal((await upload(base, token, fixture('alpha.png'))).status, 201);
+    assert.equal((await upload(base, token, fixture('tiny-2x2.png'))).status, 201);
+    await api(base, '/images/1/', { method: 'PATCH', token, json: { tags: ['trip', 'canon'], title: 'A title' } });
+    await api(base, '/albums/', { method: 'POST', token, json: { title: 'Album' } });
+    await api(base, '/albums/1/images/', { method: 'POST', token, json: { ids: [1, 2] } });
+    await api(base, '/images/3/trash', { method: 'POST', token });
     const pages: [string, boolean, (page: Page) => Promise<unknown>][] = [
       ['#/signin', false, (page) => page.getByRole('heading', { name: 'Sign in' }).waitFor()],
       ['#/signup', false, (page) => page.getByRole('heading', { name: 'Create an account' }).waitFor()],
@@ -503,6 +605,18 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
       ['#/images/1', true, (page) => page.getByText('Canon EOS 40D').waitFor()],
       ['#/account', true, (page) => page.getByRole('textbox', { name: 'API token' }).waitFor()],
       ['#/keys', true, (page) => page.getByRole('button', { name: 'Create key' }).waitFor()],
+      ['#/albums', true, (page) => page.getByRole('button', { name: 'Create album' }).waitFor()],
+      ['#/albums/1', true, (page) => page.getByRole('button', { name: 'Move A title down' }).waitFor()],
+      ['#/trash', true, (page) => page.getByRole('button', { name: 'Restore tiny-2x2.png' }).waitFor()],
+      [
+        '#/ (selected)',
+        true,
+        async (page) => {
+          await allThumbnailsLoaded(page, 2);
+          await page.getByRole('checkbox', { name: 'Select A title' }).check();
+          await page.getByText('1 image selected').waitFor();
+        },
+      ],
       [
         '#/images/2 (delete dialog)',
         true,

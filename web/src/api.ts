@@ -1,10 +1,20 @@
 // The public API, through the typed client generated from the OpenAPI spec (client/): token header,
 // JSON bodies, DRF-shaped errors.
-import { imageApiClient, type Image, type Key, type Me, type NewKey, type operations } from '../../client/index.js';
+import {
+  imageApiClient,
+  type Album,
+  type BulkRequest,
+  type Image,
+  type Key,
+  type Me,
+  type NewKey,
+  type operations,
+  type TagCount,
+} from '../../client/index.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import { clearToken, getToken } from './session.js';
 
-export type { Image, Key, Me, NewKey };
+export type { Album, BulkRequest, Image, Key, Me, NewKey, TagCount };
 
 export type ListQuery = NonNullable<operations['listImages']['parameters']['query']>;
 
@@ -87,13 +97,19 @@ async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Respon
   return { data: result.data as T, response: result.response };
 }
 
-/** The query of a Link rel="next" URL (the API builds absolute URLs from its public address). */
+const NUMERIC = new Set(['limit', 'album', 'min_width', 'min_height']);
+
+/** The query of a Link rel="next" URL (the API builds absolute URLs from its public address), every filter kept. */
 function nextQuery(link: string | null): ListQuery | null {
   const match = link ? /<([^>]+)>\s*;\s*rel="next"/.exec(link) : null;
   if (!match) return null;
   const params = new URL(match[1]!, location.href).searchParams;
-  const order = params.get('order') === 'newest' ? 'newest' : 'oldest';
-  return { limit: Number(params.get('limit') ?? 100), order, ...(params.has('cursor') ? { cursor: params.get('cursor')! } : {}) };
+  const query: Record<string, unknown> = {};
+  for (const name of new Set(params.keys())) {
+    const value = params.get(name)!;
+    query[name] = name === 'tag' ? params.getAll(name) : NUMERIC.has(name) ? Number(value) : name === 'animated' ? value === 'true' : value;
+  }
+  return query as ListQuery;
 }
 
 const byId = (id: number) => ({ params: { path: { id: String(id) } } });
@@ -117,6 +133,43 @@ export const api = {
     const { data, response } = await ok(client.GET('/images/', { params: { query } }));
     return { images: data, next: nextQuery(response.headers.get('link')) };
   },
+  async trash(): Promise<Image[]> {
+    const images: Image[] = [];
+    let cursor: string | undefined;
+    do {
+      const { data, response } = await ok(client.GET('/trash/', { params: { query: { limit: 1000, ...(cursor ? { cursor } : {}) } } }));
+      images.push(...data);
+      cursor = nextQuery(response.headers.get('link'))?.cursor;
+    } while (cursor);
+    return images;
+  },
+  updateImage: (id: number, body: { title?: string | null; description?: string | null; tags?: string[] }) =>
+    ok(client.PATCH('/images/{id}/', { ...byId(id), body })).then((r) => r.data),
+  trashImage: (id: number) => ok(client.POST('/images/{id}/trash', byId(id))).then((r) => r.data),
+  restoreImage: (id: number) => ok(client.POST('/images/{id}/restore', byId(id))).then((r) => r.data),
+  bulk: (body: BulkRequest) => ok(client.POST('/images/bulk/', { body })).then((r) => r.data),
+  tags: () => ok(client.GET('/tags/')).then((r) => r.data),
+  async albums(): Promise<Album[]> {
+    const albums: Album[] = [];
+    let cursor: string | undefined;
+    do {
+      const { data, response } = await ok(client.GET('/albums/', { params: { query: { limit: 1000, ...(cursor ? { cursor } : {}) } } }));
+      albums.push(...data);
+      cursor = nextQuery(response.headers.get('link'))?.cursor;
+    } while (cursor);
+    return albums;
+  },
+  album: (id: number) => ok(client.GET('/albums/{id}/', byId(id))).then((r) => r.data),
+  createAlbum: (title: string, description: string) =>
+    ok(client.POST('/albums/', { body: { title, description: description || null } })).then((r) => r.data),
+  updateAlbum: (id: number, body: { title?: string; description?: string | null }) =>
+    ok(client.PATCH('/albums/{id}/', { ...byId(id), body })).then((r) => r.data),
+  deleteAlbum: (id: number) => ok(client.DELETE('/albums/{id}/', byId(id))).then(() => undefined),
+  setAlbumImages: (id: number, ids: number[]) => ok(client.PUT('/albums/{id}/images/', { ...byId(id), body: { ids } })).then((r) => r.data),
+  removeFromAlbum: (id: number, imageId: number) =>
+    ok(client.DELETE('/albums/{id}/images/{imageId}/', { params: { path: { id: String(id), imageId: String(imageId) } } })).then(
+      () => undefined,
+    ),
 };
 
 export interface UploadProgress {

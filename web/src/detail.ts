@@ -2,8 +2,9 @@
 import { ApiError, api, sendImage, type Image } from './api.js';
 import { h, replace, type Child } from './dom.js';
 import { formatBytes, formatDate, formatLocalTime } from './format.js';
+import { apiForm, field } from './forms.js';
 import { flash, go, type View } from './router.js';
-import { confirmDialog, copyField, filePicker, message, renewOnExpiry, withPlaceholder } from './ui.js';
+import { confirmDialog, copyField, filePicker, message, renewOnExpiry, tagChips, withPlaceholder } from './ui.js';
 
 /** What each default preset produces, for the link labels; other presets show their name only. */
 function presetLabel(name: string, url: string): string {
@@ -32,7 +33,38 @@ function facts(image: Image): HTMLElement {
   rows.push(['Uploaded', formatDate(image.created_at)]);
   if (image.updated_at !== image.created_at) rows.push(['Replaced', formatDate(image.updated_at)]);
   rows.push(['SHA-256', h('code', {}, image.sha256)]);
+  if (image.tags.length > 0) rows.push(['Tags', tagChips(image.tags)]);
+  if (image.albums.length > 0)
+    rows.push([
+      'Albums',
+      h('span', {}, ...image.albums.flatMap((album, i) => [i > 0 ? ', ' : '', h('a', { href: `#/albums/${album}` }, `Album ${album}`)])),
+    ]);
+  if (image.trashed_at) rows.push(['In the trash since', formatDate(image.trashed_at)]);
+  if (image.expires_at) rows.push(['Deleted on', formatDate(image.expires_at)]);
   return h('dl', { class: 'facts' }, ...rows.flatMap(([term, value]) => [h('dt', {}, term), h('dd', {}, value)]));
+}
+
+/** Title, description and tags, saved with PATCH; the server's messages appear at their fields. */
+function labelsForm(image: Image, saved: (image: Image) => void): HTMLFormElement {
+  const title = field('title', 'Title', { type: 'text', value: image.title ?? '', maxlength: '200' });
+  const description = field('description', 'Description', { type: 'text', value: image.description ?? '' });
+  const tags = field(
+    'tags',
+    'Tags',
+    { type: 'text', value: image.tags.join(', ') },
+    'Separated by commas; letters, digits, spaces and - _ . :',
+  );
+  return apiForm('labels', [title, description, tags], 'Save details', async (values) => {
+    const updated = await api.updateImage(image.id, {
+      title: values.title || null,
+      description: values.description || null,
+      tags: (values.tags ?? '')
+        .split(',')
+        .map((tag) => tag.trim())
+        .filter(Boolean),
+    });
+    saved(updated);
+  });
 }
 
 function pictureLinks(image: Image): { src: string; srcset: string } {
@@ -133,12 +165,26 @@ export const detailView: View = async (main, nav) => {
     }
   };
 
+  const moveToTrash = async () => {
+    try {
+      image = image.trashed_at ? await api.restoreImage(id) : await api.trashImage(id);
+      if (!nav.current()) return;
+      render();
+      replace(status, message('info', image.trashed_at ? 'Moved to the trash: its links stop working until you restore it.' : 'Restored.'));
+    } catch (error) {
+      replace(status, message('error', (error as Error).message));
+    }
+  };
+  const trashButton = h('button', { type: 'button', class: 'button', onclick: () => void moveToTrash() });
+
   const actions = h(
     'div',
     { class: 'actions' },
     filePicker('Replace…', false, (files) => void replaceWith(files)),
+    trashButton,
     h('button', { type: 'button', class: 'button danger', onclick: () => void remove() }, 'Delete'),
   );
+  const labelsSlot = h('div', {});
 
   // Replacing redraws the picture, the facts and the links; the controls stay, and keep the focus.
   const title = h('h1', { tabindex: -1, class: 'filename' });
@@ -146,17 +192,26 @@ export const detailView: View = async (main, nav) => {
   const factsSlot = h('div', {});
   const linksSlot = h('div', { class: 'links' });
   const render = () => {
-    title.textContent = image.filename;
-    document.title = `${image.filename} · image-api`;
+    title.textContent = image.title ?? image.filename;
+    document.title = `${title.textContent} · image-api`;
     replace(pictureSlot, picture(image));
     replace(factsSlot, facts(image));
     replace(linksSlot, links(image));
+    trashButton.textContent = image.trashed_at ? 'Restore' : 'Move to trash';
+    replace(
+      labelsSlot,
+      labelsForm(image, (updated) => {
+        image = updated;
+        render();
+        replace(status, message('info', 'Details saved.'));
+      }),
+    );
   };
   render();
   replace(
     view,
     pictureSlot,
-    h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, actions, progress, status),
+    h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, labelsSlot, actions, progress, status),
     linksSlot,
   );
   replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view);

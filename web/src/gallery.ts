@@ -1,7 +1,10 @@
-// The gallery: usage, the uploader, and the thumbnails, newest first, loaded page by page as you scroll.
-import { api, type Image } from './api.js';
+// The gallery: usage, the uploader, search, and the thumbnails loaded page by page as you scroll;
+// tiles can be selected for bulk actions.
+import { api, type Image, type ListQuery } from './api.js';
+import { bulkBar, ChosenImages } from './bulk.js';
 import { h, replace } from './dom.js';
 import type { View } from './router.js';
+import { queryOf, searchBar, type SearchState } from './search.js';
 import { message, tile, usageSummary } from './ui.js';
 import { uploader } from './uploader.js';
 
@@ -9,15 +12,50 @@ const PAGE_SIZE = 60;
 
 export const galleryView: View = async (main, nav) => {
   // Both at once, and one render: the page appears complete, and nothing below moves when the grid fills.
-  const [me, first] = await Promise.all([api.me(), api.images({ order: 'newest', limit: PAGE_SIZE })]);
+  const [me, first, tags, albums] = await Promise.all([
+    api.me(),
+    api.images({ order: 'newest', limit: PAGE_SIZE }),
+    api.tags(),
+    api.albums(),
+  ]);
   if (!nav.current()) return;
   const usage = h('div', {}, usageSummary(me));
-  const grid = h('ul', { class: 'grid', 'aria-label': 'Images' }, ...first.images.map(tile));
+  const chosen = new ChosenImages();
+  const show = (image: Image) => tile(image, chosen);
+  const grid = h('ul', { class: 'grid', 'aria-label': 'Images' }, ...first.images.map(show));
   const empty = h('p', { class: 'empty', hidden: first.images.length > 0 }, 'No images yet: choose some or drop them above.');
   const more = h('button', { type: 'button', class: 'button more', hidden: first.next === null }, 'Load more images');
   const status = h('div', { class: 'page-status' });
   let next = first.next;
   let loading = false;
+  let listed = 0;
+  let query: ListQuery = { order: 'newest', limit: PAGE_SIZE };
+
+  /** Lists again from the first page (a new search, or after a bulk action). */
+  const relist = async (note = '') => {
+    const run = ++listed;
+    try {
+      const page = await api.images(query);
+      if (!nav.current() || run !== listed) return;
+      replace(grid, ...page.images.map(show));
+      next = page.next;
+      more.hidden = next === null;
+      empty.hidden = page.images.length > 0;
+      empty.textContent = 'No images match.';
+      replace(status, note ? message('info', note) : null);
+    } catch (error) {
+      replace(status, message('error', `Could not list the images: ${(error as Error).message}`));
+    }
+  };
+  const search = searchBar(tags, (state: SearchState) => {
+    query = queryOf(state, PAGE_SIZE);
+    void relist();
+  });
+  const actions = bulkBar(chosen, albums, (note) => {
+    void relist(note);
+    void refreshUsage();
+  });
+  chosen.onChange = (count) => actions.update(count);
 
   const refreshUsage = () =>
     api.me().then(
@@ -32,7 +70,7 @@ export const galleryView: View = async (main, nav) => {
     try {
       const page = await api.images(next);
       if (!nav.current()) return;
-      grid.append(...page.images.map(tile));
+      grid.append(...page.images.map(show));
       next = page.next;
       replace(status);
     } catch (error) {
@@ -45,7 +83,7 @@ export const galleryView: View = async (main, nav) => {
   };
 
   const onUploaded = (image: Image) => {
-    grid.prepend(tile(image));
+    grid.prepend(show(image));
     empty.hidden = true;
     void refreshUsage();
   };
@@ -60,6 +98,8 @@ export const galleryView: View = async (main, nav) => {
       'section',
       { 'aria-labelledby': 'images-title' },
       h('h2', { id: 'images-title', class: 'visually-hidden' }, 'Images'),
+      search,
+      actions.element,
       empty,
       grid,
       status,

@@ -1,5 +1,7 @@
 // Starts the app: routes, the header navigation, and what happens when the token stops working.
 import { accountView } from './account.js';
+import { albumsView, albumView } from './albums.js';
+import { trashView } from './trash.js';
 import { keysView } from './keys.js';
 import { ApiError, SESSION_ENDED } from './api.js';
 import { signInView, signUpView } from './auth.js';
@@ -13,6 +15,9 @@ import { message } from './ui.js';
 const routes = [
   route('/', galleryView),
   route('/images/:id', detailView),
+  route('/albums', albumsView),
+  route('/albums/:id', albumView),
+  route('/trash', trashView),
   route('/account', accountView),
   route('/keys', keysView),
   route('/signin', signInView, true),
@@ -36,7 +41,15 @@ function renderNav(path: string): void {
     flash('You are signed out.');
     go('/signin');
   });
-  replace(navigation, link('/', 'Images'), link('/keys', 'API keys'), link('/account', 'Account'), signOut);
+  replace(
+    navigation,
+    link('/', 'Images'),
+    link('/albums', 'Albums'),
+    link('/trash', 'Trash'),
+    link('/keys', 'API keys'),
+    link('/account', 'Account'),
+    signOut,
+  );
 }
 
 async function show(): Promise<void> {

@@ -136,8 +136,14 @@ function tileLinks(image: Image): { src: string; srcset: string } {
   return { src: thumb ?? image.url, srcset: [thumb ? `${thumb} 200w` : '', image.srcset].filter(Boolean).join(', ') };
 }
 
-/** A square tile of the grid: the preset widths as srcset (the thumb for small tiles), lazy. */
-export function tile(image: Image): HTMLLIElement {
+/** Which tiles are chosen for a bulk action. */
+export interface Selection {
+  has(id: number): boolean;
+  toggle(id: number, on: boolean): void;
+}
+
+/** A square tile of the grid: the preset widths as srcset (the thumb for small tiles), lazy; a checkbox when tiles can be selected. */
+export function tile(image: Image, selection?: Selection): HTMLLIElement {
   const img = h('img', {
     ...tileLinks(image),
     sizes: '(min-width: 60rem) 14rem, (min-width: 30rem) 30vw, 45vw',
@@ -150,7 +156,27 @@ export function tile(image: Image): HTMLLIElement {
   const link = h('a', { href: `#/images/${image.id}`, class: 'tile' }, img);
   withPlaceholder(link, img, image);
   renewOnExpiry(img, image.id, tileLinks);
-  return h('li', { 'data-id': image.id }, link);
+  const item = h('li', { 'data-id': image.id }, link);
+  if (selection) {
+    const box = h('input', {
+      type: 'checkbox',
+      class: 'select',
+      checked: selection.has(image.id),
+      'aria-label': `Select ${image.title ?? image.filename}`,
+    });
+    box.addEventListener('change', () => {
+      selection.toggle(image.id, box.checked);
+      item.classList.toggle('selected', box.checked);
+    });
+    item.classList.toggle('selected', box.checked);
+    item.append(box);
+  }
+  return item;
+}
+
+/** Tags as a list of chips. */
+export function tagChips(tags: readonly string[]): HTMLElement {
+  return h('ul', { class: 'chips', 'aria-label': 'Tags' }, ...tags.map((tag) => h('li', { class: 'chip' }, tag)));
 }
 
 /** "12 images · 3.4 MB", with meters where a quota applies. */
@@ -171,5 +197,6 @@ export function usageSummary(me: Me): HTMLElement {
     part(me.usage.images, me.limits.images, (n) => plural(n, 'image'), 'Images'),
     h('span', { 'aria-hidden': 'true' }, ' · '),
     part(me.usage.bytes, me.limits.bytes, formatBytes, 'Storage'),
+    me.trash.images > 0 ? h('span', {}, ` (${plural(me.trash.images, 'image')} in the trash)`) : null,
   );
 }
