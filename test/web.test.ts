@@ -492,7 +492,7 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await context.close();
   });
 
-  test('organizing: select and tag in bulk, filter by tag chip and words, edit details, albums reordered by keyboard, trash and restore', async () => {
+  test('organizing: bulk tags, tag chip and word search, details, albums reordered by keyboard and drag, trash and restore', async () => {
     const token = await register(base);
     for (const name of ['alpha.png', 'photo.webp', 'tiny-2x2.png']) assert.equal((await upload(base, token, fixture(name))).status, 201);
     const context = await signedInContext(token);
