@@ -28,8 +28,12 @@ import {
   type ServerProcess,
   httpConfig,
   startNginx,
+  createSchema,
 } from '../testkit/index.js';
 import { benchArgs } from './lib.js';
+import { seedImages } from './seed.js';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/services.js';
 import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type Series } from './framework.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -231,6 +235,77 @@ const list: Benchmark<Context> = {
     };
   },
 };
+
+/**
+ * The same user's list with and without `tag=` + `q=`, on one backend; the series shows the filtered
+ * list's p99 for users of 1,000 to 100,000 images (flat: the filters are served by indexes).
+ */
+function filteredList(backend: 'sqlite' | 'postgres'): Benchmark<Context> {
+  const sizes = quick ? [1000, 10_000] : [1000, 10_000, 100_000];
+  const largest = sizes[sizes.length - 1]!;
+  const query = '/images/?limit=100&tag=tag3&q=harbour';
+  return {
+    name: backend === 'sqlite' ? 'filtered-list' : 'filtered-list-pg',
+    title: `\`GET ${query}\` on ${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, p99 latency, 8 connections`,
+    serviceLabel: `filtered (tag + words), user with ${largest.toLocaleString('en')} images and 20 tags`,
+    baselineLabel: 'the same user, unfiltered (`GET /images/?limit=100`)',
+    unit: 'ms',
+    budget: { kind: 'max-ratio', value: 1.5 },
+    limitedBy:
+      "The filtered page walks the user's images in id order through the (user, trashed, id) index and checks each against " +
+      'the tag index and the full-text index (FTS5 / GIN), stopping at 100 matches; one image in ~100 matches here, so a page ' +
+      'reads ~10,000 index entries. Sequentially (one request at a time) a filtered page took 15.0 ms and an unfiltered one ' +
+      "12.5 ms on SQLite (1.2x); the gap grows under 8 connections because SQLite's FTS5 membership list (every user's " +
+      "images with the word) is rebuilt per request on the event loop. Next: the word's matches restricted to the user " +
+      'inside FTS5 (a user column in the index).',
+    async prepare(context) {
+      let server: ServerProcess;
+      let env: Record<string, string>;
+      let dropSchema: () => Promise<void> = async () => undefined;
+      if (backend === 'sqlite') {
+        const shared = await context.server();
+        server = shared.process;
+        env = { DATA_DIR: server.dataDir, SECRET_KEY: TEST_SECRET };
+      } else {
+        const schema = await createSchema();
+        dropSchema = schema.drop;
+        env = { DATABASE_URL: schema.url, SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '100000' };
+        server = await startServerProcess(env);
+      }
+      const db = openDatabase(loadConfig({ ...env, DATA_DIR: env.DATA_DIR ?? server.dataDir }));
+      const seedToken = await register(server.base);
+      const seed = (await upload(server.base, seedToken, fixture('tiny-2x2.png'))).body;
+      const tokens = new Map<number, string>();
+      for (const size of sizes) {
+        const username = `seed${size}_${Date.now()}`;
+        const token = await register(server.base, username);
+        const user = await db.kysely.selectFrom('users').select('id').where('username', '=', username).executeTakeFirstOrThrow();
+        await seedImages(db, user.id, seed.sha256, size);
+        tokens.set(size, token);
+      }
+      await db.close();
+      const p99 = async (size: number, path: string) =>
+        (await load({ url: `${server.base}${path}`, connections: 8, headers: { authorization: `Token ${tokens.get(size)}` } })).latency.p99;
+      return {
+        service: () => p99(largest, query),
+        baseline: () => p99(largest, '/images/?limit=100'),
+        series: async (): Promise<Series> => ({
+          title: `Filtered list latency against collection size (${backend === 'sqlite' ? 'SQLite' : 'PostgreSQL'}, tag= + q=)`,
+          xLabel: 'images the user has',
+          yLabel: 'p99 latency (ms)',
+          points: await sizes.reduce<Promise<[number, number][]>>(
+            async (previous, size) => [...(await previous), [size, await p99(size, query)]],
+            Promise.resolve([]),
+          ),
+        }),
+        close: async () => {
+          if (backend === 'postgres') await server.stop();
+          await dropSchema();
+        },
+      };
+    },
+  };
+}
 
 const uploadThroughput: Benchmark<Context> = {
   name: 'upload',
@@ -494,6 +569,8 @@ const BENCHMARKS = [
   metadataRead,
   keyRead,
   list,
+  filteredList('sqlite'),
+  filteredList('postgres'),
   uploadThroughput,
   uploadMemory,
   originalDelivery,

@@ -937,7 +937,7 @@ export interface operations {
                 tag?: string | string[];
                 /** @description Images in this album */
                 album?: number;
-                /** @description Words in the file name, title, description or tags (all must match, each as a word prefix; case and accents ignored) */
+                /** @description Words in the file name, title, description or tags: all must match, whole words, case and accents ignored; a word ending in * matches words that start with it (harb*) */
                 q?: string;
                 format?: "jpeg" | "png" | "webp" | "gif" | "avif" | "tiff";
                 animated?: boolean;

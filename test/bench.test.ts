@@ -10,6 +10,8 @@ const BENCHMARKS = [
   'metadata-read',
   'key-read',
   'list',
+  'filtered-list',
+  'filtered-list-pg',
   'upload',
   'upload-memory',
   'original-delivery',
@@ -43,6 +45,11 @@ test('benchmark smoke run: every benchmark runs once at tiny size and every repo
     assert.ok(result.service.values.every(Number.isFinite), result.name);
   }
   const charts = (await readdir(out)).filter((file) => file.endsWith('.svg'));
-  assert.deepEqual(charts.sort(), ['benchmarks-list.svg', 'benchmarks-scale.svg']);
+  assert.deepEqual(charts.sort(), [
+    'benchmarks-filtered-list-pg.svg',
+    'benchmarks-filtered-list.svg',
+    'benchmarks-list.svg',
+    'benchmarks-scale.svg',
+  ]);
   assert.match(await readFile(join(out, 'benchmarks-list.svg'), 'utf8'), /^<svg /);
 });

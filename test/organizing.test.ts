@@ -265,7 +265,8 @@ describe(onBackend('organizing: fields, albums, finding, bulk, trash'), () => {
     await check('&tag=invoice&tag=Paid', [invoice2023]);
     await check('&tag=nothing', []);
     await check('&q=cafe', [invoice2024]);
-    await check('&q=CAFÉ%20rec', [invoice2024]);
+    await check('&q=CAFÉ%20rec*', [invoice2024]);
+    await check('&q=rec', []);
     await check('&q=malo', [holiday]);
     await check('&q=scan', [invoice2024]);
     await check('&q=invoice', [invoice2024, invoice2023]);

@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js';
 import { InvalidInput } from '../errors.js';
 import type { ImageFormat } from '../processing/formats.js';
 import { imageQuery, type ImageCatalog, type ImageRecord } from './catalog.js';
+import type { QueryWord } from './search.js';
 
 /** What a list may be narrowed to; every given filter must hold (AND). */
 export interface ListFilters {
@@ -12,8 +13,8 @@ export interface ListFilters {
   tags: string[];
   /** An album (its internal id, resolved by the caller). */
   albumId: number | null;
-  /** Every one of these words (normalised; each matched as a prefix). */
-  words: string[];
+  /** Every one of these words (normalised; whole words, or prefixes). */
+  words: QueryWord[];
   format: ImageFormat | null;
   animated: boolean | null;
   minWidth: number | null;
@@ -125,32 +126,39 @@ export class ImageListing {
       .where('images.user_id', '=', userId)
       .where('images.trashed_at', filters.trashed ? 'is not' : 'is', null)
       .where(sql<boolean>`(images.expires_at is null or images.expires_at > ${now})`) as Query;
+    // Correlated EXISTS, not IN (subquery): the page walks the user's images in the list's order and
+    // probes each tag, value and word by the image's id, stopping at the page's end, instead of reading
+    // every image with the tag first (20 ms a page for a tag on 10,000 of 100,000 images).
     for (const tag of filters.tags) {
-      query = query.where('images.id', 'in', (eb) =>
-        eb
-          .selectFrom('image_tags')
-          .select('image_tags.image_id')
-          .where('image_tags.user_id', '=', userId)
-          .where('image_tags.tag', '=', tag),
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('image_tags')
+            .select('image_tags.image_id')
+            .whereRef('image_tags.image_id', '=', 'images.id')
+            .where('image_tags.tag', '=', tag),
+        ),
       );
     }
     for (const [key, value] of filters.metadata) {
-      query = query.where('images.id', 'in', (eb) =>
-        eb
-          .selectFrom('image_metadata')
-          .select('image_metadata.image_id')
-          .where('image_metadata.user_id', '=', userId)
-          .where('image_metadata.key', '=', key)
-          .where('image_metadata.value', '=', value),
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('image_metadata')
+            .select('image_metadata.image_id')
+            .whereRef('image_metadata.image_id', '=', 'images.id')
+            .where('image_metadata.key', '=', key)
+            .where('image_metadata.value', '=', value),
+        ),
       );
     }
     if (filters.words.length > 0) {
       if (this.db.dialect === 'postgres') {
-        const tsquery = filters.words.map((word) => `${word}:*`).join(' & ');
+        const tsquery = filters.words.map(({ word, prefix }) => `${word}${prefix ? ':*' : ''}`).join(' & ');
         query = query.where(sql<boolean>`images.search @@ to_tsquery('simple', ${tsquery})`);
       } else {
-        const match = filters.words.map((word) => `"${word}"*`).join(' ');
-        query = query.where(sql<boolean>`images.id in (select rowid from images_fts where images_fts match ${match})`);
+        const match = filters.words.map(({ word, prefix }) => `"${word}"${prefix ? '*' : ''}`).join(' ');
+        // `+images.id`: the words are a membership test on the walk, not the walk itself (which would read
+        // every matching image of every user, then sort them).
+        query = query.where(sql<boolean>`+images.id in (select rowid from images_fts where images_fts match ${match})`);
       }
     }
     if (filters.format !== null) query = query.where('images.format', '=', filters.format);
@@ -166,7 +174,8 @@ export class ImageListing {
   }
 
   /** One phase of an order: rows after `after` (or from the start), at most `limit`. */
-  private async phase(userId: number, filters: ListFilters, order: ListOrder, phase: 0 | 1, after: Position | null, limit: number) {
+  /** The query of one phase of a page (public for scripts/query-plans.ts, which shows how each filter is planned). */
+  pageQuery(userId: number, filters: ListFilters, order: ListOrder, phase: 0 | 1, after: Position | null, limit: number) {
     const plan = PLANS[order];
     const direction = plan.descending ? 'desc' : 'asc';
     const beyond = plan.descending ? '<' : '>';
@@ -192,11 +201,14 @@ export class ImageListing {
       }
     }
     if (column !== null) query = query.orderBy(sql`${sql.ref(column)} ${sql.raw(direction)}`);
-    const rows = await query
+    return query
       .orderBy('images.number', direction)
       .select(column === null ? sql<null>`null`.as('sortValue') : sql<string | number>`${sql.ref(column)}`.as('sortValue'))
-      .limit(limit)
-      .execute();
+      .limit(limit);
+  }
+
+  private async phase(userId: number, filters: ListFilters, order: ListOrder, phase: 0 | 1, after: Position | null, limit: number) {
+    const rows = await this.pageQuery(userId, filters, order, phase, after, limit).execute();
     return rows as { id: number; number: number; sortValue: string | number | null }[];
   }
 

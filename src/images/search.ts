@@ -17,7 +17,26 @@ export function searchText(parts: readonly (string | null | undefined)[]): strin
   return parts.flatMap((part) => (part ? words(part) : [])).join(' ');
 }
 
-/** The words of a query (each matched as a prefix; all must match); at most 10. */
-export function queryWords(query: string): string[] {
-  return [...new Set(words(query))].slice(0, 10);
+/** A word of a query: matched whole, or as the start of a word when it was written with a trailing `*`. */
+export interface QueryWord {
+  word: string;
+  prefix: boolean;
+}
+
+/**
+ * The words of a query, all of which must match; at most 10. Whole words by default: PostgreSQL
+ * estimates a prefix term's matches badly (a tenth of them), and then plans a hash join over every
+ * match instead of walking the page (40 ms instead of 10 for the benchmark's query).
+ */
+export function queryWords(query: string): QueryWord[] {
+  const found = new Map<string, QueryWord>();
+  for (const token of query.split(/\s+/)) {
+    const parts = words(token);
+    parts.forEach((word, i) => {
+      const prefix = i === parts.length - 1 && token.endsWith('*');
+      const key = `${word}${prefix ? '*' : ''}`;
+      if (!found.has(key)) found.set(key, { word, prefix });
+    });
+  }
+  return [...found.values()].slice(0, 10);
 }

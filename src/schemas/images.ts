@@ -89,7 +89,9 @@ export const ListQuery = Type.Object(
     q: Type.Optional(
       Type.String({
         maxLength: 200,
-        description: 'Words in the file name, title, description or tags (all must match, each as a word prefix; case and accents ignored)',
+        description:
+          'Words in the file name, title, description or tags: all must match, whole words, case and accents ignored; ' +
+          'a word ending in * matches words that start with it (harb*)',
       }),
     ),
     format: Type.Optional(Type.Enum(IMAGE_FORMATS)),

@@ -31,7 +31,7 @@ export function queryOf(state: SearchState, limit: number): ListQuery {
 export function searchBar(tags: TagCount[], onChange: (state: SearchState) => void): HTMLElement {
   const state: SearchState = { q: '', tags: [], format: '', order: 'newest' };
   const qId = uid('q');
-  const q = h('input', { id: qId, type: 'search', name: 'q', placeholder: 'Words in names, titles, descriptions, tags' });
+  const q = h('input', { id: qId, type: 'search', name: 'q', placeholder: 'Whole words, or harb* for words starting so' });
   const formatId = uid('format');
   const format = h(
     'select',
