@@ -252,12 +252,9 @@ function filteredList(backend: 'sqlite' | 'postgres'): Benchmark<Context> {
     unit: 'ms',
     budget: { kind: 'max-ratio', value: 1.5 },
     limitedBy:
-      "The filtered page walks the user's images in id order through the (user, trashed, id) index and checks each against " +
-      'the tag index and the full-text index (FTS5 / GIN), stopping at 100 matches; one image in ~100 matches here, so a page ' +
-      'reads ~10,000 index entries. Sequentially (one request at a time) a filtered page took 15.0 ms and an unfiltered one ' +
-      "12.5 ms on SQLite (1.2x); the gap grows under 8 connections because SQLite's FTS5 membership list (every user's " +
-      "images with the word) is rebuilt per request on the event loop. Next: the word's matches restricted to the user " +
-      'inside FTS5 (a user column in the index).',
+      "A page ordered by id with a tag walks that tag's index (user, tag, number) and joins each image; other tags, " +
+      "metadata and words are checked per image (SQLite: the words in the image's normalised text; PostgreSQL: its " +
+      'tsvector), stopping at 100 matches: one image in ~100 matches here, so a page reads ~1,000 index entries.',
     async prepare(context) {
       let server: ServerProcess;
       let env: Record<string, string>;

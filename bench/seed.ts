@@ -48,7 +48,7 @@ export async function seedImages(db: Db, userId: number, sha256: string, count: 
       const ids = new Map(inserted.map((row) => [row.number, row.id]));
       await trx
         .insertInto('image_tags')
-        .values(rows.flatMap(({ number, tags }) => tags.map((tag) => ({ image_id: ids.get(number)!, user_id: userId, tag }))))
+        .values(rows.flatMap(({ number, tags }) => tags.map((tag) => ({ image_id: ids.get(number)!, user_id: userId, number, tag }))))
         .execute();
     });
   }

@@ -86,6 +86,8 @@ export interface ImagesTable {
 export interface ImageTagsTable {
   image_id: number;
   user_id: number;
+  /** The image's per-user id, so that a tag's images can be read in list order from one index. */
+  number: number;
   tag: string;
 }
 

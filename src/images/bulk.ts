@@ -56,7 +56,7 @@ export class BulkActions {
         case 'remove_tags': {
           const rows = await trx
             .selectFrom('images')
-            .select(['id', 'filename', 'title', 'description', 'tags', 'metadata'])
+            .select(['id', 'number', 'filename', 'title', 'description', 'tags', 'metadata'])
             .where('id', 'in', rowIds)
             .execute();
           const given = new Set(tags);
@@ -65,7 +65,7 @@ export class BulkActions {
             const next =
               request.action === 'add_tags' ? normaliseTags([...labels.tags, ...tags]) : labels.tags.filter((tag) => !given.has(tag));
             if (next.length === labels.tags.length && next.every((tag, i) => tag === labels.tags[i])) continue;
-            await writeLabels(trx, { id: row.id, userId, filename: row.filename }, { ...labels, tags: next });
+            await writeLabels(trx, { id: row.id, userId, number: row.number, filename: row.filename }, { ...labels, tags: next });
           }
           return [];
         }

@@ -258,7 +258,7 @@ export class ImageCatalog {
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await writeLabels(trx, { id: inserted.id, userId, filename: upload.filename }, fields);
+      await writeLabels(trx, { id: inserted.id, userId, number: imageNumber, filename: upload.filename }, fields);
       return imageNumber;
     });
     return this.get(userId, number);
@@ -311,7 +311,7 @@ export class ImageCatalog {
         .where('id', '=', current.id)
         .execute();
       // The file name is part of the search words.
-      await writeLabels(trx, { id: current.id, userId, filename: upload.filename }, readLabels(current));
+      await writeLabels(trx, { id: current.id, userId, number, filename: upload.filename }, readLabels(current));
       await this.blobs.dropReference(trx, current.sha256);
       return current.sha256;
     });
@@ -334,7 +334,7 @@ export class ImageCatalog {
       if (!current) throw new NotFound();
       const labels = { ...readLabels(current), ...checked };
       if (add.length > 0 || remove.size > 0) labels.tags = normaliseTags([...labels.tags, ...add].filter((tag) => !remove.has(tag)));
-      await writeLabels(trx, { id: current.id, userId, filename: current.filename }, labels);
+      await writeLabels(trx, { id: current.id, userId, number, filename: current.filename }, labels);
       await trx.updateTable('images').set({ updated_at: this.now() }).where('id', '=', current.id).execute();
     });
     return this.get(userId, number);

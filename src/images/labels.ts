@@ -20,7 +20,7 @@ export const NO_LABELS: Labels = { title: null, description: null, tags: [], met
  */
 export async function writeLabels(
   trx: Kysely<Database>,
-  image: { id: number; userId: number; filename: string },
+  image: { id: number; userId: number; number: number; filename: string },
   labels: Labels,
 ): Promise<void> {
   await trx
@@ -38,7 +38,7 @@ export async function writeLabels(
   if (labels.tags.length > 0) {
     await trx
       .insertInto('image_tags')
-      .values(labels.tags.map((tag) => ({ image_id: image.id, user_id: image.userId, tag })))
+      .values(labels.tags.map((tag) => ({ image_id: image.id, user_id: image.userId, number: image.number, tag })))
       .execute();
   }
   await trx.deleteFrom('image_metadata').where('image_id', '=', image.id).execute();

@@ -72,10 +72,12 @@ export function organizing(dialect: Dialect): Migration {
         .createTable('image_tags')
         .addColumn('image_id', 'integer', (col) => col.notNull().references('images.id').onDelete('cascade'))
         .addColumn('user_id', 'integer', (col) => col.notNull())
+        .addColumn('number', 'integer', (col) => col.notNull())
         .addColumn('tag', 'varchar(64)', (col) => col.notNull())
         .addPrimaryKeyConstraint('image_tags_pk', ['image_id', 'tag'])
         .execute();
-      await db.schema.createIndex('image_tags_user_tag_idx').on('image_tags').columns(['user_id', 'tag', 'image_id']).execute();
+      // A tag's images in list order: a page filtered by a tag walks this index, not every image.
+      await db.schema.createIndex('image_tags_user_tag_idx').on('image_tags').columns(['user_id', 'tag', 'number']).execute();
 
       await db.schema
         .createTable('image_metadata')
