@@ -3,6 +3,8 @@
 // screenshots, accessibility (axe-core), keyboard use, narrow screens and layout stability.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -587,6 +589,30 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
       .catch(() => undefined);
     assert.deepEqual(errors, []);
     await context.close();
+  });
+
+  test("a signed link loads in an <img> on another site's page (Cross-Origin-Resource-Policy: cross-origin)", async () => {
+    const token = await register(base);
+    const image = (await upload(base, token, fixture('alpha.png'))).body as { url: string; variants: Record<string, string> };
+    // Another site: a page served from 127.0.0.2 (loopback), embedding links of the server at 127.0.0.1.
+    const page = `<!doctype html><title>blog</title><img id="a" src="${image.url}"><img id="b" src="${image.variants.thumb}">`;
+    const blog = createServer((_request, response) => response.writeHead(200, { 'content-type': 'text/html' }).end(page));
+    await new Promise<void>((resolve) => blog.listen(0, '127.0.0.2', resolve));
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`http://127.0.0.2:${(blog.address() as AddressInfo).port}/`);
+      await tab.waitForFunction(() => [...document.images].every((img) => img.complete));
+      const widths = await tab.evaluate(() => [...document.images].map((img) => img.naturalWidth));
+      assert.deepEqual(widths, [256, 200], 'both the original and a variant load on another site');
+      const response = await api(base, new URL(image.url).pathname + new URL(image.url).search);
+      assert.equal(response.headers.get('cross-origin-resource-policy'), 'cross-origin');
+      const own = await api(base, '/images/1/', { token });
+      assert.equal(own.headers.get('cross-origin-resource-policy'), 'same-site', 'the API keeps the stricter policy');
+    } finally {
+      await context.close();
+      blog.close();
+    }
   });
 
   test('axe-core finds no serious violation on any page, light and dark; 320 px wide needs no sideways scrolling', async () => {

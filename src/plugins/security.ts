@@ -14,7 +14,7 @@ export const securityPlugin = fp(async (app: FastifyInstance, { publicUrl, corsO
   if (corsOrigins.length > 0) {
     await app.register(cors, {
       origin: [...corsOrigins],
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type'],
       exposedHeaders: ['Link', 'X-Request-Id'],
       maxAge: 600,

@@ -56,6 +56,9 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         const ref = { userId, number, sha256: image.sha256, variant: params ? canonicalVariantQuery(params) : '', linkKey: image.linkKey };
         if (!signer.verify(ref, expiresAt, sig)) throw new LinkInvalid();
         const maxAge = Math.max(0, expiresAt - Math.floor(Date.now() / 1000));
+        // A signed link is a capability meant for other sites' pages (<img src> on a blog); the API and
+        // the web app keep the stricter same-site policy.
+        reply.header('cross-origin-resource-policy', 'cross-origin');
         return deliverImage(request, reply, options, image, params, `private, max-age=${maxAge}`);
       },
     });
