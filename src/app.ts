@@ -23,6 +23,9 @@ import { accountRoutes } from './routes/accounts.js';
 import { adminRoutes } from './routes/admin.js';
 import { healthRoutes } from './routes/health.js';
 import { albumRoutes } from './routes/albums.js';
+import { publicShareRoutes } from './routes/public-shares.js';
+import { shareRoutes } from './routes/shares.js';
+import { SharePresenter } from './http/present-share.js';
 import { imageRoutes } from './routes/images.js';
 import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
@@ -117,6 +120,21 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
   await app.register(mediaRoutes, { catalog, blobs, variants, signer });
+  const sharePresenter = new SharePresenter(config.publicUrl, config.presets);
+  await app.register(shareRoutes, { auth, shares: services.shares, presenter: sharePresenter });
+  await app.register(publicShareRoutes, {
+    shares: services.shares,
+    presenter: sharePresenter,
+    presets: config.presets,
+    blobs,
+    variants,
+    secret: config.secretKeys[0]!,
+    stableMaxAge: config.publicStableMaxAge,
+    immutableMaxAge: config.publicImmutableMaxAge,
+    secureCookies: config.publicUrl.startsWith('https:'),
+    clock: services.clock,
+    rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 },
+  });
   await app.register(meRoutes, {
     auth,
     catalog,

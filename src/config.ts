@@ -21,6 +21,10 @@ export interface Config {
   logLevel: LogLevel;
   /** Lifetime of signed media links. */
   urlTtlSeconds: number;
+  /** Cache-Control max-age of a share's stable URLs (the current content). */
+  publicStableMaxAge: number;
+  /** Cache-Control max-age of a share's immutable URLs (capped at the share's expiry). */
+  publicImmutableMaxAge: number;
   /** Requests per window and client address on /register/ and /api-token-auth/. */
   authRateLimit: number;
   authRateWindowSeconds: number;
@@ -348,6 +352,8 @@ export function loadConfig(env: Env = process.env): Config {
     maxImageSide: readInteger(env, 'MAX_IMAGE_SIDE', 25_000, 1, 1_000_000),
     logLevel,
     urlTtlSeconds: readInteger(env, 'URL_TTL_SECONDS', 3600, 60, 7 * 24 * 3600),
+    publicStableMaxAge: readInteger(env, 'PUBLIC_STABLE_MAX_AGE', 300, 0, 31_536_000),
+    publicImmutableMaxAge: readInteger(env, 'PUBLIC_IMMUTABLE_MAX_AGE', 31_536_000, 0, 31_536_000),
     authRateLimit: readInteger(env, 'AUTH_RATE_LIMIT', 20, 1, 1_000_000),
     authRateWindowSeconds: readInteger(env, 'AUTH_RATE_WINDOW_SECONDS', 60, 1, 86_400),
     loginFailuresPerUser: readInteger(env, 'LOGIN_FAILURES_PER_USER', 10, 1, 1_000_000),

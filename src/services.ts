@@ -15,6 +15,7 @@ import { Albums } from './images/albums.js';
 import { BulkActions } from './images/bulk.js';
 import { ImageCatalog } from './images/catalog.js';
 import { ImageListing } from './images/listing.js';
+import { Shares } from './shares/shares.js';
 import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
 import { VariantService } from './images/variants.js';
@@ -35,6 +36,7 @@ export interface Services {
   admin: AccountAdmin;
   catalog: ImageCatalog;
   listing: ImageListing;
+  shares: Shares;
   albums: Albums;
   bulk: BulkActions;
   blobs: BlobLifecycle;
@@ -101,11 +103,13 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     : new MemoryAttemptCounter(failureWindowMs);
   const clock = overrides.clock ?? systemClock;
   const keys = new ApiKeys(db, clock);
+  // One hasher (and so one semaphore) for account and share passwords alike.
+  const passwords = new PasswordHasher(config.passwordHashConcurrency);
   const auth = new AuthService(
     db,
     new TokenIssuer(config.secretKeys[0]!),
     { attempts, maxFailuresPerAddress: config.loginFailuresPerUser, maxFailuresPerAccount: config.loginFailuresPerAccount },
-    new PasswordHasher(config.passwordHashConcurrency),
+    passwords,
     keys,
   );
 
@@ -134,6 +138,16 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const blobs = new BlobLifecycle(db, storage, variants);
   const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages }, clock);
   const albums = new Albums(db, catalog, clock);
+  const listing = new ImageListing(db, catalog, clock);
+  const shares = new Shares(
+    db,
+    catalog,
+    albums,
+    listing,
+    passwords,
+    config.presets.map((preset) => preset.name),
+    clock,
+  );
   const ingest = new Ingest({
     tmpDir,
     maxUploadBytes: config.maxUploadBytes,
@@ -155,7 +169,8 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     keys,
     admin: new AccountAdmin(db, auth, catalog),
     catalog,
-    listing: new ImageListing(db, catalog, clock),
+    listing,
+    shares,
     albums,
     bulk: new BulkActions(db, catalog, albums),
     blobs,

@@ -51,12 +51,19 @@ test('tokens, passwords, signatures and the signing key never appear in the logs
     // An API key: the log names its id on each request, never the key.
     const apiKey = (await api(base, '/keys/', { method: 'POST', token: fresh, json: { name: 'logged', scopes: ['images:read'] } })).body;
     await api(base, '/images/', { authorization: `Bearer ${apiKey.key}` });
+    // A share link: its token is the credential, in the path; its password is a form field.
+    const shared = (await api(base, '/shares/', { method: 'POST', token: fresh, json: { image: image.id, password: 'share password 1' } }))
+      .body;
+    const shareToken = String(shared.url).split('/s/')[1]!;
+    await api(base, `/s/${shareToken}`, { headers: { accept: 'application/json', 'x-share-password': 'share password 1' } });
+    await api(base, `/s/${shareToken}`, { method: 'POST', form: { password: 'share password 1' } });
+    await fetchBytes(`${base}/s/${shareToken}/${image.id}/thumb`);
 
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.ok(log.includes('"reqId"'), 'requests were logged');
     const signatures = [image.url, image.variants.thumb].map((url: string) => new URL(url).searchParams.get('sig')!);
     assert.ok(log.includes(`"key":${apiKey.id}`), 'requests made with a key are logged with its id');
-    for (const secret of [token, fresh, password, SECRET, ...signatures, apiKey.key, apiKey.key.slice(4)]) {
+    for (const secret of [token, fresh, password, SECRET, ...signatures, apiKey.key, apiKey.key.slice(4), shareToken, 'share password 1']) {
       const at = log.indexOf(secret);
       assert.ok(at < 0, `the log contains ${secret.slice(0, 12)}…: ${log.slice(at - 100, at + 400)}`);
     }

@@ -18,6 +18,7 @@ import { accounts } from './migrations/003_accounts.js';
 import { security } from './migrations/004_security.js';
 import { keys } from './migrations/005_keys.js';
 import { organizing } from './migrations/006_organizing.js';
+import { shares } from './migrations/007_shares.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -39,6 +40,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '004_security': security,
     '005_keys': keys(dialect),
     '006_organizing': organizing(dialect),
+    '007_shares': shares(dialect),
   };
 }
 

@@ -146,7 +146,28 @@ export interface ApiKeysTable {
   last_used_from: string | null;
 }
 
+export interface SharesTable {
+  id: Generated<number>;
+  user_id: number;
+  /** SHA-256 (hex) of the token in the share's URL. */
+  token_hash: string;
+  image_id: number | null;
+  album_id: number | null;
+  label: string | null;
+  expires_at: Timestamp | null;
+  password_hash: string | null;
+  max_views: number | null;
+  views: Generated<number>;
+  last_viewed_at: Timestamp | null;
+  /** JSON array of the preset names that may be fetched; null: all. */
+  presets: string | null;
+  allow_original: Generated<number>;
+  allow_download: Generated<number>;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  shares: SharesTable;
   users: UsersTable;
   image_tags: ImageTagsTable;
   image_metadata: ImageMetadataTable;

@@ -1,0 +1,143 @@
+import type { VariantPreset } from '../config.js';
+import type { ImageRecord } from '../images/catalog.js';
+import { FORMATS, type ImageFormat } from '../processing/formats.js';
+import type { Share, PublicShare } from '../schemas/shares.js';
+import type { ShareRecord } from '../shares/shares.js';
+
+/** The format an immutable variant URL names: the preset's, or WebP where the preset negotiates. */
+export function immutableFormat(preset: VariantPreset | null, image: ImageRecord): ImageFormat {
+  if (preset === null) return image.format;
+  return preset.format === 'auto' ? 'webp' : preset.format;
+}
+
+/** The hash prefix an immutable URL carries: another content (after a replace) is another URL. */
+export function contentTag(image: ImageRecord): string {
+  return image.sha256.slice(0, 16);
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Public URLs of a share: `/s/<token>/<id>[/<preset>]` (stable) and the same with `/<hash>.<ext>` (immutable). */
+export class SharePresenter {
+  constructor(
+    private readonly publicUrl: string,
+    private readonly presets: readonly VariantPreset[],
+  ) {}
+
+  allowedPresets(share: ShareRecord): VariantPreset[] {
+    return this.presets.filter((preset) => share.presets === null || share.presets.includes(preset.name));
+  }
+
+  private urls(token: string, image: ImageRecord, preset: VariantPreset | null) {
+    const name = preset?.name ?? 'original';
+    const base = `${this.publicUrl}/s/${token}/${image.number}`;
+    const stable = preset === null ? base : `${base}/${name}`;
+    return { stable, immutable: `${base}/${name}/${contentTag(image)}.${FORMATS[immutableFormat(preset, image)].extension}` };
+  }
+
+  /** What a visitor sees: the images with the URLs the share allows, nothing else of the owner's. */
+  publicShare(share: ShareRecord, token: string, title: string | null, images: ImageRecord[]): PublicShare {
+    const presets = this.allowedPresets(share);
+    return {
+      title,
+      images: images.map((image) => ({
+        id: image.number,
+        title: image.title,
+        width: image.width,
+        height: image.height,
+        placeholder: image.placeholder,
+        dominant_color: image.dominantColor,
+        original: share.allowOriginal ? this.urls(token, image, null) : null,
+        variants: Object.fromEntries(presets.map((preset) => [preset.name, this.urls(token, image, preset)])),
+      })),
+    };
+  }
+
+  /** The owner's view of a share; `token` only when it was just made (its URL cannot be shown again). */
+  present(share: ShareRecord, token: string | null, first: ImageRecord | null = null): Share {
+    const url = token === null ? null : `${this.publicUrl}/s/${token}`;
+    const json: Share = {
+      id: share.id,
+      url,
+      image: share.image,
+      album: share.album,
+      label: share.label,
+      expires_at: share.expiresAt,
+      has_password: share.hasPassword,
+      max_views: share.maxViews,
+      views: share.views,
+      last_viewed_at: share.lastViewedAt,
+      presets: share.presets,
+      allow_original: share.allowOriginal,
+      allow_download: share.allowDownload,
+      created_at: share.createdAt,
+    };
+    if (token !== null && first !== null && url !== null) {
+      const [entry] = this.publicShare(share, token, null, [first]).images;
+      const src = entry?.original?.stable ?? Object.values(entry?.variants ?? {})[0]?.stable ?? url;
+      const alt = escapeHtml(first.title ?? first.filename);
+      json.embed = {
+        html: `<a href="${url}"><img src="${src}" alt="${alt}" width="${first.width}" height="${first.height}" loading="lazy"></a>`,
+        markdown: `[![${(first.title ?? first.filename).replace(/[[\]]/g, '')}](${src})](${url})`,
+        bbcode: `[url=${url}][img]${src}[/img][/url]`,
+      };
+    }
+    return json;
+  }
+
+  /** The public page: the images as a gallery, Open Graph tags for previews, no script. */
+  page(content: PublicShare, token: string): string {
+    const first = content.images[0];
+    const preview = first ? (Object.values(first.variants)[0]?.stable ?? first.original?.stable) : undefined;
+    const title = escapeHtml(content.title ?? first?.title ?? 'Shared image');
+    const figures = content.images
+      .map((image) => {
+        const widths = Object.entries(image.variants).map(([, urls]) => urls.stable);
+        const src = image.original?.stable ?? widths.at(-1) ?? '';
+        return (
+          `<figure><img src="${escapeHtml(src)}" width="${image.width}" height="${image.height}" alt="${escapeHtml(image.title ?? '')}" ` +
+          `loading="lazy" style="background:${escapeHtml(image.dominant_color)}">` +
+          (image.title ? `<figcaption>${escapeHtml(image.title)}</figcaption>` : '') +
+          `</figure>`
+        );
+      })
+      .join('\n');
+    return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+<meta property="og:title" content="${title}">
+<meta property="og:type" content="website">
+<meta property="og:url" content="${escapeHtml(`${this.publicUrl}/s/${token}`)}">
+${preview ? `<meta property="og:image" content="${escapeHtml(preview)}">` : ''}
+<style>body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:60rem;padding:0 1rem;background:#f7f7f5;color:#1b1c1f}
+figure{margin:0 0 1.5rem}img{max-width:100%;height:auto;display:block;border-radius:.5rem}figcaption{margin-top:.5rem}
+@media (prefers-color-scheme:dark){body{background:#141518;color:#e9eaec}}</style>
+</head>
+<body>
+<main>
+<h1>${title}</h1>
+${figures}
+</main>
+</body>
+</html>
+`;
+  }
+
+  passwordPage(token: string, wrong: boolean): string {
+    return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Password needed</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:30rem;padding:0 1rem}</style></head>
+<body><main><h1>Password needed</h1>
+${wrong ? '<p role="alert">That password is not right.</p>' : ''}
+<form method="post" action="/s/${escapeHtml(token)}"><label for="password">Password</label>
+<input id="password" name="password" type="password" required autocomplete="current-password">
+<button type="submit">View</button></form></main></body></html>
+`;
+  }
+}

@@ -1,0 +1,312 @@
+import { randomBytes } from 'node:crypto';
+import { sql, type Updateable } from 'kysely';
+import type { PasswordHasher } from '../auth/passwords.js';
+import { hashToken } from '../auth/tokens.js';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/database.js';
+import type { SharesTable } from '../db/schema.js';
+import { InvalidInput, NotFound } from '../errors.js';
+import type { Albums } from '../images/albums.js';
+import type { ImageCatalog, ImageRecord } from '../images/catalog.js';
+import { collect } from '../images/fields.js';
+import { NO_FILTERS, type ImageListing } from '../images/listing.js';
+
+/** Most shares one user may have; most images an album share shows. */
+export const SHARE_LIMITS = { perUser: 1000, albumImages: 500, label: 200, passwordMin: 8, passwordMax: 128 } as const;
+
+export interface ShareRecord {
+  id: number;
+  userId: number;
+  /** What is shared: an image (its per-user id) or an album (its per-user id). */
+  image: number | null;
+  album: number | null;
+  label: string | null;
+  expiresAt: string | null;
+  hasPassword: boolean;
+  maxViews: number | null;
+  views: number;
+  lastViewedAt: string | null;
+  /** Preset names that may be fetched; null: every preset. */
+  presets: string[] | null;
+  allowOriginal: boolean;
+  allowDownload: boolean;
+  createdAt: string;
+}
+
+export interface ShareSettings {
+  label?: string | null;
+  expiresAt?: string | null;
+  password?: string | null;
+  maxViews?: number | null;
+  presets?: string[] | null;
+  allowOriginal?: boolean;
+  allowDownload?: boolean;
+}
+
+/** A share as a visitor reaches it: the share, its owner's link key, and the token's hash (for cookies). */
+export interface OpenShare {
+  share: ShareRecord;
+  tokenHash: string;
+  passwordHash: string | null;
+}
+
+type ShareRow = Pick<
+  SharesTable,
+  | 'user_id'
+  | 'label'
+  | 'expires_at'
+  | 'password_hash'
+  | 'max_views'
+  | 'last_viewed_at'
+  | 'presets'
+  | 'created_at'
+  | 'token_hash'
+  | 'image_id'
+  | 'album_id'
+> & { id: number; views: number; allow_original: number; allow_download: number; image: number | null; album: number | null };
+
+/** Share links: a URL per recipient, revocable on its own, with expiry, password, view limit and the variants it allows. */
+export class Shares {
+  constructor(
+    private readonly db: Db,
+    private readonly catalog: ImageCatalog,
+    private readonly albums: Albums,
+    private readonly listing: ImageListing,
+    private readonly passwords: PasswordHasher,
+    private readonly presetNames: readonly string[],
+    private readonly clock: Clock = () => Date.now(),
+  ) {}
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  private select() {
+    return this.db.kysely
+      .selectFrom('shares')
+      .leftJoin('images', 'images.id', 'shares.image_id')
+      .leftJoin('albums', 'albums.id', 'shares.album_id')
+      .select([
+        'shares.id',
+        'shares.user_id',
+        'shares.token_hash',
+        'shares.image_id',
+        'shares.album_id',
+        'shares.label',
+        'shares.expires_at',
+        'shares.password_hash',
+        'shares.max_views',
+        'shares.views',
+        'shares.last_viewed_at',
+        'shares.presets',
+        'shares.allow_original',
+        'shares.allow_download',
+        'shares.created_at',
+        'images.number as image',
+        'albums.number as album',
+      ]);
+  }
+
+  private record(row: ShareRow): ShareRecord {
+    return {
+      id: row.id,
+      userId: row.user_id,
+      image: row.image,
+      album: row.album,
+      label: row.label,
+      expiresAt: row.expires_at,
+      hasPassword: row.password_hash !== null,
+      maxViews: row.max_views,
+      views: Number(row.views),
+      lastViewedAt: row.last_viewed_at,
+      presets: row.presets === null ? null : (JSON.parse(row.presets) as string[]),
+      allowOriginal: Boolean(row.allow_original),
+      allowDownload: Boolean(row.allow_download),
+      createdAt: row.created_at,
+    };
+  }
+
+  /** Checks settings, every problem in one 400; returns the columns to write. */
+  private async columns(settings: ShareSettings): Promise<Updateable<SharesTable>> {
+    const columns: Updateable<SharesTable> = {};
+    collect([
+      () => {
+        if (settings.label === undefined) return;
+        const label = settings.label?.trim() || null;
+        if (label !== null && [...label].length > SHARE_LIMITS.label)
+          throw new InvalidInput({ label: [`Ensure this field has no more than ${SHARE_LIMITS.label} characters.`] });
+        columns.label = label;
+      },
+      () => {
+        if (settings.expiresAt === undefined) return;
+        if (settings.expiresAt !== null && Date.parse(settings.expiresAt) <= this.clock())
+          throw new InvalidInput({ expires_at: ['Ensure this time is in the future.'] });
+        columns.expires_at = settings.expiresAt === null ? null : new Date(settings.expiresAt).toISOString();
+      },
+      () => {
+        if (settings.password === undefined || settings.password === null) return;
+        const length = [...settings.password].length;
+        if (length < SHARE_LIMITS.passwordMin || length > SHARE_LIMITS.passwordMax)
+          throw new InvalidInput({
+            password: [`Ensure the password has ${SHARE_LIMITS.passwordMin} to ${SHARE_LIMITS.passwordMax} characters.`],
+          });
+      },
+      () => {
+        if (settings.maxViews !== undefined) columns.max_views = settings.maxViews;
+      },
+      () => {
+        if (settings.presets === undefined) return;
+        if (settings.presets === null) {
+          columns.presets = null;
+          return;
+        }
+        const unknown = settings.presets.filter((name) => !this.presetNames.includes(name));
+        if (unknown.length > 0)
+          throw new InvalidInput({ presets: [`Unknown presets: ${unknown.join(', ')} (this server has ${this.presetNames.join(', ')}).`] });
+        columns.presets = JSON.stringify([...new Set(settings.presets)]);
+      },
+      () => {
+        if (settings.allowOriginal !== undefined) columns.allow_original = settings.allowOriginal ? 1 : 0;
+        if (settings.allowDownload !== undefined) columns.allow_download = settings.allowDownload ? 1 : 0;
+      },
+    ]);
+    if (settings.password === null) columns.password_hash = null;
+    else if (settings.password !== undefined) columns.password_hash = await this.passwords.hash(settings.password);
+    return columns;
+  }
+
+  /** A new share of one of the user's images or albums; the token is returned this once. */
+  async create(
+    userId: number,
+    target: { image?: number; album?: number },
+    settings: ShareSettings,
+  ): Promise<{ share: ShareRecord; token: string }> {
+    if ((target.image === undefined) === (target.album === undefined))
+      throw new InvalidInput({ non_field_errors: ['Give either image or album.'] });
+    const imageId =
+      target.image === undefined ? null : (await this.catalog.resolve(this.db.kysely, userId, [target.image])).ids.get(target.image);
+    if (target.image !== undefined && imageId === undefined) throw new InvalidInput({ image: ['Not found.'] });
+    const albumId = target.album === undefined ? null : await this.albums.rowId(userId, target.album).catch(() => undefined);
+    if (target.album !== undefined && albumId === undefined) throw new InvalidInput({ album: ['Not found.'] });
+    const columns = await this.columns(settings);
+    const count = await this.db.kysely
+      .selectFrom('shares')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow();
+    if (Number(count.n) >= SHARE_LIMITS.perUser) throw new InvalidInput({ non_field_errors: [`At most ${SHARE_LIMITS.perUser} shares.`] });
+    const token = randomBytes(24).toString('base64url');
+    const inserted = await this.db.kysely
+      .insertInto('shares')
+      .values({
+        ...columns,
+        user_id: userId,
+        token_hash: hashToken(token),
+        image_id: imageId ?? null,
+        album_id: albumId ?? null,
+        created_at: this.now(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return { share: await this.get(userId, inserted.id), token };
+  }
+
+  async get(userId: number, id: number): Promise<ShareRecord> {
+    const row = await this.select().where('shares.user_id', '=', userId).where('shares.id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFound();
+    return this.record(row);
+  }
+
+  async list(userId: number, filter: { image?: number; album?: number }): Promise<ShareRecord[]> {
+    let query = this.select().where('shares.user_id', '=', userId);
+    if (filter.image !== undefined) query = query.where('images.number', '=', filter.image);
+    if (filter.album !== undefined) query = query.where('albums.number', '=', filter.album);
+    return (await query.orderBy('shares.id').execute()).map((row) => this.record(row));
+  }
+
+  async update(userId: number, id: number, settings: ShareSettings): Promise<ShareRecord> {
+    await this.get(userId, id);
+    const columns = await this.columns(settings);
+    if (Object.keys(columns).length > 0) {
+      await this.db.kysely.updateTable('shares').set(columns).where('user_id', '=', userId).where('id', '=', id).execute();
+    }
+    return this.get(userId, id);
+  }
+
+  /** Revokes at once: the row goes, and with it the token. */
+  async delete(userId: number, id: number): Promise<void> {
+    const deleted = await this.db.kysely.deleteFrom('shares').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) throw new NotFound();
+  }
+
+  /**
+   * The share a token opens, if it still works: not revoked, not expired, views left, its owner
+   * enabled. Every other case is the same NotFound, so a visitor cannot tell them apart.
+   */
+  async open(token: string): Promise<OpenShare> {
+    if (!/^[A-Za-z0-9_-]{32}$/.test(token)) throw new NotFound();
+    const tokenHash = hashToken(token);
+    const row = await this.select()
+      .innerJoin('users', 'users.id', 'shares.user_id')
+      .select('users.disabled_at')
+      .where('shares.token_hash', '=', tokenHash)
+      .executeTakeFirst();
+    if (!row || row.disabled_at !== null) throw new NotFound();
+    const share = this.record(row);
+    if (share.expiresAt !== null && share.expiresAt <= this.now()) throw new NotFound();
+    if (share.maxViews !== null && share.views >= share.maxViews) throw new NotFound();
+    return { share, tokenHash, passwordHash: row.password_hash };
+  }
+
+  async checkPassword(open: OpenShare, password: string): Promise<boolean> {
+    return open.passwordHash !== null && (await this.passwords.verify(password, open.passwordHash));
+  }
+
+  /**
+   * Counts a view (a page or its JSON, not each byte request). Exact across instances: one atomic
+   * update that succeeds only while views are left; false when the last one was taken.
+   */
+  async view(share: ShareRecord): Promise<boolean> {
+    const updated = await this.db.kysely
+      .updateTable('shares')
+      .set({ views: sql`views + 1`, last_viewed_at: this.now() })
+      .where('id', '=', share.id)
+      .where((eb) => eb.or([eb('max_views', 'is', null), eb('views', '<', eb.ref('max_views'))]))
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
+  }
+
+  /** What a share shows now: its image, or its album's images in album order; none in the trash. */
+  async images(share: ShareRecord): Promise<ImageRecord[]> {
+    if (share.image !== null) return [await this.catalog.getLive(share.userId, share.image)];
+    if (share.album === null) return [];
+    const albumId = await this.albums.rowId(share.userId, share.album);
+    const page = await this.listing.list(share.userId, { ...NO_FILTERS, albumId }, 'album', SHARE_LIMITS.albumImages, null);
+    return page.images;
+  }
+
+  async albumTitle(share: ShareRecord): Promise<string | null> {
+    if (share.album === null) return null;
+    const album = await this.albums.get(share.userId, share.album);
+    return album.title;
+  }
+
+  /** One image of the share, by its per-user id; NotFound if the share does not show it (now). */
+  async image(share: ShareRecord, number: number): Promise<ImageRecord> {
+    if (share.image !== null) {
+      if (number !== share.image) throw new NotFound();
+      return this.catalog.getLive(share.userId, number);
+    }
+    if (share.album === null) throw new NotFound();
+    const albumId = await this.albums.rowId(share.userId, share.album);
+    const image = await this.catalog.getLive(share.userId, number);
+    const member = await this.db.kysely
+      .selectFrom('album_images')
+      .select('image_id')
+      .where('album_id', '=', albumId)
+      .where('image_id', '=', image.rowId)
+      .executeTakeFirst();
+    if (!member) throw new NotFound();
+    return image;
+  }
+}
