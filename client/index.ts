@@ -27,6 +27,8 @@ export type Token = ResponseJson<'obtainToken', 200>;
 export type Key = ResponseJson<'getKey', 200>;
 export type NewKey = ResponseJson<'createKey', 201>;
 export type Album = ResponseJson<'getAlbum', 200>;
+export type Share = ResponseJson<'getShare', 200>;
+export type NewShare = RequestJson<'createShare'>;
 export type TagCount = ResponseJson<'listTags', 200>[number];
 export type BulkRequest = RequestJson<'bulkImages'>;
 

@@ -591,6 +591,47 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('share dialog: a link with a view limit from the image page, its public page, views, revoke; an album shared too', async () => {
+    const token = await register(base);
+    assert.equal((await upload(base, token, fixture('alpha.png'))).status, 201);
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${base}/#/images/1`);
+    await page.getByRole('textbox', { name: 'For whom' }).fill('Ana');
+    await page.getByRole('spinbutton', { name: 'View limit' }).fill('3');
+    await page.getByRole('button', { name: 'Create link' }).click();
+    await page.getByText('Ana was created. Copy the link now: it is shown only this once.').waitFor();
+    const link = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
+    assert.match(link, /\/s\/[A-Za-z0-9_-]{32}$/);
+    assert.match(await page.getByRole('textbox', { name: 'HTML to embed' }).inputValue(), /^<a href="/);
+
+    // The recipient: no account, another browser context.
+    const visitor = await browser.newContext();
+    const publicPage = await visitor.newPage();
+    await publicPage.goto(link);
+    await publicPage.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
+    assert.equal(await publicPage.title(), 'Shared image', 'an untitled image');
+    assert.deepEqual(await serious(publicPage), []);
+    await page.reload();
+    await page.getByText('1 view of 3').waitFor();
+    await page.getByRole('button', { name: 'Revoke Ana' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Revoke link' }).click();
+    await page.getByText('Ana was revoked.').waitFor();
+    assert.equal((await publicPage.reload())?.status(), 404);
+    await visitor.close();
+
+    await api(base, '/albums/', { method: 'POST', token, json: { title: 'Shared album' } });
+    await api(base, '/albums/1/images/', { method: 'POST', token, json: { ids: [1] } });
+    await page.goto(`${base}/#/albums/1`);
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const albumLink = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
+    const albumJson = await api(base, new URL(albumLink).pathname, { headers: { accept: 'application/json' } });
+    assert.deepEqual([albumJson.body.title, albumJson.body.images.length], ['Shared album', 1]);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test("a signed link loads in an <img> on another site's page (Cross-Origin-Resource-Policy: cross-origin)", async () => {
     const token = await register(base);
     const image = (await upload(base, token, fixture('alpha.png'))).body as { url: string; variants: Record<string, string> };

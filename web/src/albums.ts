@@ -5,6 +5,7 @@ import { h, replace } from './dom.js';
 import { plural } from './format.js';
 import { apiForm, field } from './forms.js';
 import { flash, go, type View } from './router.js';
+import { shareSection } from './share.js';
 import { confirmDialog, message } from './ui.js';
 
 function albumCard(album: Album): HTMLElement {
@@ -194,5 +195,6 @@ export const albumView: View = async (main, nav) => {
     renameForm,
     remove,
     status,
+    shareSection({ album: id }),
   );
 };

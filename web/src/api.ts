@@ -8,13 +8,15 @@ import {
   type Key,
   type Me,
   type NewKey,
+  type NewShare,
+  type Share,
   type operations,
   type TagCount,
 } from '../../client/index.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import { clearToken, getToken } from './session.js';
 
-export type { Album, BulkRequest, Image, Key, Me, NewKey, TagCount };
+export type { Album, BulkRequest, Image, Key, Me, NewKey, NewShare, Share, TagCount };
 
 export type ListQuery = NonNullable<operations['listImages']['parameters']['query']>;
 
@@ -160,6 +162,9 @@ export const api = {
     return albums;
   },
   album: (id: number) => ok(client.GET('/albums/{id}/', byId(id))).then((r) => r.data),
+  shares: (query: { image?: number; album?: number }) => ok(client.GET('/shares/', { params: { query } })).then((r) => r.data),
+  createShare: (body: NewShare) => ok(client.POST('/shares/', { body })).then((r) => r.data),
+  revokeShare: (id: number) => ok(client.DELETE('/shares/{id}/', byId(id))).then(() => undefined),
   createAlbum: (title: string, description: string) =>
     ok(client.POST('/albums/', { body: { title, description: description || null } })).then((r) => r.data),
   updateAlbum: (id: number, body: { title?: string; description?: string | null }) =>

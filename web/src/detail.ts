@@ -4,6 +4,7 @@ import { h, replace, type Child } from './dom.js';
 import { formatBytes, formatDate, formatLocalTime } from './format.js';
 import { apiForm, field } from './forms.js';
 import { flash, go, type View } from './router.js';
+import { shareSection } from './share.js';
 import { confirmDialog, copyField, filePicker, message, renewOnExpiry, tagChips, withPlaceholder } from './ui.js';
 
 /** What each default preset produces, for the link labels; other presets show their name only. */
@@ -214,5 +215,5 @@ export const detailView: View = async (main, nav) => {
     h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, labelsSlot, actions, progress, status),
     linksSlot,
   );
-  replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view);
+  replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view, shareSection({ image: id }));
 };
