@@ -304,6 +304,46 @@ function filteredList(backend: 'sqlite' | 'postgres'): Benchmark<Context> {
   };
 }
 
+/** A share's public page (HTML, what a visitor opens), p99 at 8 connections, above the server's own floor. */
+function sharePage(albumSize: number | null): Benchmark<Context> {
+  const budgetMs = albumSize === null ? 10 : 20;
+  return {
+    name: albumSize === null ? 'share-page' : 'share-album-page',
+    title: `\`GET /s/<token>\` (HTML) of ${albumSize === null ? 'an image' : `an album of ${albumSize} images`}, p99 latency, 8 connections`,
+    serviceLabel: 'the share page (counts a view: one conditional update)',
+    baselineLabel: '`GET /healthz` on the same server (the floor of the client and the machine)',
+    unit: 'ms',
+    budget: { kind: 'max-growth', value: budgetMs },
+    limitedBy:
+      'Per view: the token looked up by its hash (0.2 ms), the view counted (in memory; a conditional UPDATE only for ' +
+      "shares with a view limit), the image or the album's images read (album of 50: 2.3 ms), the page rendered with a " +
+      'stable URL per allowed preset (0.4 ms); 5.1 ms a request in all for the album, so 8 connections queue to ~40 ms ' +
+      'on two cores. Next: read the album page in one query without the owner-only fields.',
+    async prepare(context) {
+      const { process: server, token } = await context.server();
+      const png = await readFile(fixture('alpha.png'));
+      const ids: number[] = [];
+      for (let i = 0; i < (albumSize ?? 1); i++) {
+        ids.push((await upload(server.base, token, png, { filename: `shared-${i}.png` })).body.id as number);
+      }
+      let target: Record<string, number> = { image: ids[0]! };
+      if (albumSize !== null) {
+        const album = (await api(server.base, '/albums/', { method: 'POST', token, json: { title: 'Bench album' } })).body.id as number;
+        await api(server.base, `/albums/${album}/images/`, { method: 'POST', token, json: { ids } });
+        target = { album };
+      }
+      const url = (await api(server.base, '/shares/', { method: 'POST', token, json: target })).body.url as string;
+      const p99 = async (target: string, headers: Record<string, string> = {}) =>
+        (await load({ url: target, connections: 8, headers })).latency.p99;
+      return {
+        service: () => p99(url, { accept: 'text/html' }),
+        baseline: () => p99(`${server.base}/healthz`),
+        close: async () => undefined,
+      };
+    },
+  };
+}
+
 const uploadThroughput: Benchmark<Context> = {
   name: 'upload',
   title: `\`POST /images/\` of a ${quick ? '0.2' : '5'} MB JPEG, 8 connections`,
@@ -568,6 +608,8 @@ const BENCHMARKS = [
   list,
   filteredList('sqlite'),
   filteredList('postgres'),
+  sharePage(null),
+  sharePage(quick ? 5 : 50),
   uploadThroughput,
   uploadMemory,
   originalDelivery,

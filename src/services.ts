@@ -180,6 +180,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     metrics,
     clock,
     async close() {
+      await shares.close();
       await db.close();
       storage.close?.();
       redis?.disconnect();

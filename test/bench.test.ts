@@ -12,6 +12,8 @@ const BENCHMARKS = [
   'list',
   'filtered-list',
   'filtered-list-pg',
+  'share-page',
+  'share-album-page',
   'upload',
   'upload-memory',
   'original-delivery',

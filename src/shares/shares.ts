@@ -65,8 +65,16 @@ type ShareRow = Pick<
   | 'album_id'
 > & { id: number; views: number; allow_original: number; allow_download: number; image: number | null; album: number | null };
 
+/** How often counted views of shares without a view limit are written. */
+const VIEW_FLUSH_MS = 2000;
+
 /** Share links: a URL per recipient, revocable on its own, with expiry, password, view limit and the variants it allows. */
 export class Shares {
+  /** Views not yet written, by share id: shares without a view limit are counted in memory and written in batches. */
+  private readonly pendingViews = new Map<number, { count: number; last: string }>();
+  private flushing: Promise<void> | null = null;
+  private readonly flushTimer: NodeJS.Timeout;
+
   constructor(
     private readonly db: Db,
     private readonly catalog: ImageCatalog,
@@ -75,10 +83,43 @@ export class Shares {
     private readonly passwords: PasswordHasher,
     private readonly presetNames: readonly string[],
     private readonly clock: Clock = () => Date.now(),
-  ) {}
+  ) {
+    this.flushTimer = setInterval(() => void this.flushViews().catch(() => undefined), VIEW_FLUSH_MS).unref();
+  }
 
   private now(): string {
     return new Date(this.clock()).toISOString();
+  }
+
+  /**
+   * Writes the views counted in memory: one update per share with new views. A crash loses at most
+   * the last VIEW_FLUSH_MS of counts of shares without a view limit (those with one are exact).
+   */
+  async flushViews(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.pendingViews.size === 0) return;
+    const batch = [...this.pendingViews.entries()];
+    this.pendingViews.clear();
+    this.flushing = (async () => {
+      for (const [id, { count, last }] of batch) {
+        await this.db.kysely
+          .updateTable('shares')
+          .set({ views: sql`views + ${count}`, last_viewed_at: last })
+          .where('id', '=', id)
+          .execute();
+      }
+    })();
+    try {
+      await this.flushing;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** Writes what is pending and stops the timer (at shutdown). */
+  async close(): Promise<void> {
+    clearInterval(this.flushTimer);
+    await this.flushViews();
   }
 
   private select() {
@@ -212,12 +253,14 @@ export class Shares {
   }
 
   async get(userId: number, id: number): Promise<ShareRecord> {
+    await this.flushViews();
     const row = await this.select().where('shares.user_id', '=', userId).where('shares.id', '=', id).executeTakeFirst();
     if (!row) throw new NotFound();
     return this.record(row);
   }
 
   async list(userId: number, filter: { image?: number; album?: number }): Promise<ShareRecord[]> {
+    await this.flushViews();
     let query = this.select().where('shares.user_id', '=', userId);
     if (filter.image !== undefined) query = query.where('images.number', '=', filter.image);
     if (filter.album !== undefined) query = query.where('albums.number', '=', filter.album);
@@ -263,10 +306,16 @@ export class Shares {
   }
 
   /**
-   * Counts a view (a page or its JSON, not each byte request). Exact across instances: one atomic
-   * update that succeeds only while views are left; false when the last one was taken.
+   * Counts a view (a page or its JSON, not each byte request). A share with a view limit is counted
+   * exactly across instances: one atomic update that succeeds only while views are left (false when
+   * the last one was taken). Others are counted in memory and written every VIEW_FLUSH_MS.
    */
   async view(share: ShareRecord): Promise<boolean> {
+    if (share.maxViews === null) {
+      const pending = this.pendingViews.get(share.id);
+      this.pendingViews.set(share.id, { count: (pending?.count ?? 0) + 1, last: this.now() });
+      return true;
+    }
     const updated = await this.db.kysely
       .updateTable('shares')
       .set({ views: sql`views + 1`, last_viewed_at: this.now() })
@@ -287,8 +336,13 @@ export class Shares {
 
   async albumTitle(share: ShareRecord): Promise<string | null> {
     if (share.album === null) return null;
-    const album = await this.albums.get(share.userId, share.album);
-    return album.title;
+    const album = await this.db.kysely
+      .selectFrom('albums')
+      .select('title')
+      .where('user_id', '=', share.userId)
+      .where('number', '=', share.album)
+      .executeTakeFirst();
+    return album?.title ?? null;
   }
 
   /** One image of the share, by its per-user id; NotFound if the share does not show it (now). */
