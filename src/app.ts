@@ -99,6 +99,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const { db, storage, auth, admin, catalog, blobs, variants, ingest, metrics } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
+  const offload = config.delivery.kind === 'nginx' ? { prefix: config.delivery.prefix } : null;
   const presenter = new ImagePresenter(config.publicUrl, signer, config.presets);
   await app.register(healthRoutes, { db, storage });
   await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
@@ -112,6 +113,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     ingest,
     blobs,
     variants,
+    offload,
     presenter,
     metrics,
     maxUploadBytes: config.maxUploadBytes,
@@ -119,7 +121,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presets: config.presets,
   });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
-  await app.register(mediaRoutes, { catalog, blobs, variants, signer });
+  await app.register(mediaRoutes, { catalog, blobs, variants, offload, signer });
   const sharePresenter = new SharePresenter(config.publicUrl, config.presets);
   await app.register(shareRoutes, { auth, shares: services.shares, presenter: sharePresenter });
   await app.register(publicShareRoutes, {
@@ -128,6 +130,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presets: config.presets,
     blobs,
     variants,
+    offload,
     secret: config.secretKeys[0]!,
     stableMaxAge: config.publicStableMaxAge,
     immutableMaxAge: config.publicImmutableMaxAge,

@@ -79,6 +79,8 @@ export interface Config {
   /** PostgreSQL connection string; null: SQLite in DATA_DIR. */
   databaseUrl: string | null;
   storage: StorageConfig;
+  /** Who sends stored bytes: this process (direct), or nginx through X-Accel-Redirect (a location prefix). */
+  delivery: { kind: 'direct' } | { kind: 'nginx'; prefix: string };
   /** Redis for state shared by instances (rate-limit counters); null: in-process. */
   redisUrl: string | null;
   /** Prefix of every Redis key, so that deployments can share one Redis. */
@@ -341,6 +343,16 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = readString(env, 'LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
 
+  const storage = readStorage(env);
+  const deliveryKind = readString(env, 'DELIVERY', 'direct');
+  if (deliveryKind !== 'direct' && deliveryKind !== 'nginx')
+    throw new ConfigError('DELIVERY', `must be direct or nginx, got "${deliveryKind}"`);
+  if (deliveryKind === 'nginx' && storage.kind !== 'fs')
+    throw new ConfigError('DELIVERY', 'nginx needs STORAGE=fs (nginx reads the files)');
+  const nginxPrefix = readString(env, 'NGINX_INTERNAL_LOCATION', '/_image-api-files/');
+  if (!/^\/[A-Za-z0-9_\-/]*\/$/.test(nginxPrefix))
+    throw new ConfigError('NGINX_INTERNAL_LOCATION', `must be a path ending in /, got "${nginxPrefix}"`);
+
   return {
     host,
     port,
@@ -384,7 +396,8 @@ export function loadConfig(env: Env = process.env): Config {
     quotaImages: readInteger(env, 'QUOTA_IMAGES', 0, 0, 2 ** 31),
     trashRetentionDays: readInteger(env, 'TRASH_RETENTION_DAYS', 30, 0, 3650),
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    storage: readStorage(env),
+    storage,
+    delivery: deliveryKind === 'nginx' ? { kind: 'nginx', prefix: nginxPrefix } : { kind: 'direct' },
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
     corsOrigins: readOrigins(env),

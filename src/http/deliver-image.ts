@@ -5,12 +5,15 @@ import type { ImageRecord } from '../images/catalog.js';
 import type { VariantService } from '../images/variants.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
 import type { ByteRange } from '../storage/storage.js';
-import { sendBytes } from './deliver.js';
+import { blobKey } from '../images/keys.js';
+import { sendBytes, type Offload } from './deliver.js';
 import { resolveVariant, type VariantParams } from './variant-query.js';
 
 export interface ImageBytes {
   blobs: BlobLifecycle;
   variants: VariantService;
+  /** DELIVERY=nginx; null: the process streams the bytes. */
+  offload: Offload | null;
 }
 
 function renamed(filename: string, format: ImageFormat): string {
@@ -22,7 +25,7 @@ function renamed(filename: string, format: ImageFormat): string {
 export async function deliverImage(
   request: FastifyRequest,
   reply: FastifyReply,
-  { blobs, variants }: ImageBytes,
+  { blobs, variants, offload }: ImageBytes,
   image: ImageRecord,
   params: VariantParams | null,
   cacheControl: string,
@@ -34,8 +37,9 @@ export async function deliverImage(
       digest: image.sha256,
       lastModified: image.updatedAt,
       filename: image.filename,
+      storageKey: blobKey(image.sha256),
     };
-    return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl });
+    return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl }, offload);
   }
   const { request: variantRequest, negotiated } = resolveVariant(params, image, request.headers.accept);
   // Aborted when the client goes away before the answer is sent: a render still waiting for a slot is then dropped.
@@ -50,9 +54,11 @@ export async function deliverImage(
     digest: variant.etag,
     lastModified: variant.createdAt,
     filename: renamed(image.filename, variant.format),
+    // A variant rendered by this request is sent from memory; a cached one is a stored file.
+    ...(data ? {} : { storageKey: variant.key }),
   };
   const open = data
     ? (range?: ByteRange) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data])
     : (range?: ByteRange) => variants.open(variant, range);
-  return sendBytes(request, reply, item, open, { cacheControl, varyAccept: negotiated });
+  return sendBytes(request, reply, item, open, { cacheControl, varyAccept: negotiated }, offload);
 }

@@ -12,6 +12,14 @@ export interface Deliverable {
   digest: string;
   lastModified: string;
   filename: string;
+  /** Where the bytes are kept in storage, when they are a stored file (an original or a cached variant). */
+  storageKey?: string;
+}
+
+/** DELIVERY=nginx: stored files are sent by nginx from this internal location, after the checks here. */
+export interface Offload {
+  /** The `internal` location that maps storage keys to files (e.g. /_image-api-files/). */
+  prefix: string;
 }
 
 export interface DeliveryHeaders {
@@ -48,6 +56,7 @@ export async function sendBytes(
   item: Deliverable,
   open: (range?: ByteRange) => Promise<Readable> | Readable,
   headers: DeliveryHeaders,
+  offload: Offload | null = null,
 ): Promise<FastifyReply> {
   const etag = `"${item.digest}"`;
   reply.headers({
@@ -62,6 +71,10 @@ export async function sendBytes(
   });
   if (headers.varyAccept) reply.header('vary', 'Accept');
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  if (offload && item.storageKey) {
+    // Authorised and conditional-checked here; nginx sends the file (sendfile, Range, HEAD) with these headers.
+    return reply.header('x-accel-redirect', `${offload.prefix}${item.storageKey}`).send();
+  }
 
   const rangeHeader = request.headers['if-range'] && request.headers['if-range'] !== etag ? undefined : request.headers.range;
   const range = parseRange(rangeHeader, item.bytes);

@@ -1,0 +1,112 @@
+import assert from 'node:assert/strict';
+import { chmod } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import {
+  api,
+  fetchBytes,
+  fixture,
+  freePort,
+  httpConfig,
+  nginxMissing,
+  register,
+  startNginx,
+  startServer,
+  tempDataDir,
+  upload,
+  type RunningNginx,
+  type TestServer,
+} from '../testkit/index.js';
+
+/** The internal location of deploy/nginx.conf, pointed at this test's storage. */
+function internalLocation(storage: string): string {
+  return `location /_image-api-files/ {
+      internal;
+      alias ${storage}/;
+      etag off;
+      add_header ETag $upstream_http_etag always;
+      add_header Vary $upstream_http_vary always;
+      add_header Cross-Origin-Resource-Policy $upstream_http_cross_origin_resource_policy always;
+      add_header X-Content-Type-Options nosniff always;
+      add_header Content-Security-Policy "default-src 'none'; sandbox" always;
+      add_header X-Request-Id $upstream_http_x_request_id always;
+    }`;
+}
+
+describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after the service authorised them', { skip: nginxMissing }, () => {
+  let server: TestServer;
+  let nginx: RunningNginx;
+  let base: string;
+
+  before(async () => {
+    const dataDir = await tempDataDir();
+    // nginx's workers run as nobody: they must reach the stored files.
+    await chmod(dataDir, 0o755);
+    const nginxPort = await freePort();
+    base = `http://127.0.0.1:${nginxPort}`;
+    server = await startServer({ DATA_DIR: dataDir, DELIVERY: 'nginx', PUBLIC_URL: base, TRUST_PROXY: '1' });
+    const appPort = new URL(server.base).port;
+    nginx = await startNginx(
+      httpConfig(`server {
+    listen 127.0.0.1:${nginxPort};
+    location / {
+      proxy_pass http://127.0.0.1:${appPort};
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+    ${internalLocation(join(dataDir, 'storage'))}
+  }`),
+      `${base}/healthz`,
+    );
+  });
+  after(async () => {
+    await nginx?.stop();
+    await server?.close();
+  });
+
+  test('originals, signed links, share URLs and cached variants come from nginx with the service headers', async () => {
+    const token = await register(base);
+    const image = (await upload(base, token, fixture('photo.webp'))).body;
+    const stored = (await fetchBytes(`${server.base}/images/${image.id}/content`, { authorization: `Token ${token}` })).bytes;
+    assert.equal(stored.length, 0, 'the service answers with an empty body and X-Accel-Redirect');
+    const direct = await fetch(`${server.base}/images/${image.id}/content`, { headers: { authorization: `Token ${token}` } });
+    assert.match(String(direct.headers.get('x-accel-redirect')), /^\/_image-api-files\/originals\/[0-9a-f]{2}\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+
+    const owner = await fetchBytes(`${base}/images/${image.id}/content`, { authorization: `Token ${token}` });
+    assert.equal(owner.status, 200);
+    assert.equal(owner.bytes.length, image.bytes);
+    assert.equal(owner.headers.get('etag'), `"${image.sha256}"`);
+    assert.equal(owner.headers.get('content-type'), 'image/webp');
+    assert.equal(owner.headers.get('cache-control'), 'private, no-cache');
+    assert.equal(owner.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(owner.headers.get('x-accel-redirect'), null, 'the internal path never reaches the client');
+
+    const signed = await fetchBytes(image.url);
+    assert.equal(signed.status, 200);
+    assert.ok(signed.bytes.equals(owner.bytes));
+    assert.equal(signed.headers.get('cross-origin-resource-policy'), 'cross-origin');
+    assert.equal((await fetchBytes(image.url, { 'if-none-match': `"${image.sha256}"` })).status, 304);
+    const ranged = await fetchBytes(image.url, { range: 'bytes=10-19' });
+    assert.equal(ranged.status, 206);
+    assert.ok(ranged.bytes.equals(owner.bytes.subarray(10, 20)));
+    const head = await fetch(image.url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers.get('content-length')), image.bytes);
+    assert.equal((await fetchBytes(image.url.replace(/sig=[^&]+/, 'sig=AAAA'))).status, 403, 'the service still decides');
+
+    const share = (await api(base, '/shares/', { method: 'POST', token, json: { image: image.id } })).body;
+    const shared = await fetchBytes(`${share.url}/${image.id}`);
+    assert.equal(shared.status, 200);
+    assert.equal(shared.headers.get('cache-control'), 'public, max-age=300');
+    assert.ok(shared.bytes.equals(owner.bytes));
+
+    // A variant: rendered by the first request (sent from memory), then stored and sent by nginx.
+    const first = await fetchBytes(image.variants.thumb, { accept: 'image/webp' });
+    const second = await fetchBytes(image.variants.thumb, { accept: 'image/webp' });
+    assert.equal(first.status, 200);
+    assert.equal(second.status, 200);
+    assert.ok(first.bytes.equals(second.bytes));
+    assert.equal(second.headers.get('etag'), first.headers.get('etag'));
+    assert.equal(second.headers.get('vary'), 'Accept');
+  });
+});
