@@ -528,6 +528,7 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
 
     // Details on the image's page.
     await page.goto(`${base}/#/images/2`);
+    await page.getByRole('heading', { name: 'photo.webp' }).waitFor();
     await page.getByRole('textbox', { name: 'Title' }).fill('Harbour at dusk');
     await page.getByRole('textbox', { name: 'Tags' }).fill('trip, harbour');
     await page.getByRole('button', { name: 'Save details' }).click();
@@ -542,6 +543,8 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
 
     // Albums: create one, add the selected images from the gallery, reorder with the keyboard.
     await page.goto(`${base}/#/albums`);
+    // The image page has a Title field too: wait for the albums page.
+    await page.getByRole('heading', { name: 'Albums' }).waitFor();
     await page.getByRole('textbox', { name: 'Title' }).fill('Holiday');
     await page.getByRole('button', { name: 'Create album' }).click();
     await page.getByRole('heading', { name: 'Holiday' }).waitFor();
@@ -624,6 +627,8 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await api(base, '/albums/', { method: 'POST', token, json: { title: 'Shared album' } });
     await api(base, '/albums/1/images/', { method: 'POST', token, json: { ids: [1] } });
     await page.goto(`${base}/#/albums/1`);
+    // The image page has a Create link button too: wait for the album's.
+    await page.getByRole('heading', { name: 'Shared album' }).waitFor();
     await page.getByRole('button', { name: 'Create link' }).click();
     const albumLink = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
     const albumJson = await api(base, new URL(albumLink).pathname, { headers: { accept: 'application/json' } });
