@@ -3,11 +3,12 @@ import { readFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import pg from 'pg';
 import sharp from 'sharp';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { transfer } from '../src/tools/transfer.js';
-import { freshScaleOutBackend, REDIS_URL, s3Env, type BackendResources, nginxMissing, startNginx } from '../testkit/index.js';
+import { freshScaleOutBackend, POSTGRES_URL, REDIS_URL, s3Env, type BackendResources, nginxMissing, startNginx } from '../testkit/index.js';
 import {
   api,
   fetchBytes,
@@ -218,6 +219,39 @@ describe('start-up', () => {
       for (const built of apps) await built.app.close();
       await release();
     }
+  });
+  test('another deployment dropping its schema in the same database does not break this one starting', async () => {
+    const { env, release } = await freshScaleOutBackend('neighbour');
+    // Another tenant of the database creates and drops schemas with tables as fast as it can:
+    // a start-up that scans every schema (Kysely's own introspector did) trips over one vanishing.
+    let churning = true;
+    const churner = new pg.Client({ connectionString: POSTGRES_URL });
+    await churner.connect();
+    const churn = (async () => {
+      let rounds = 0;
+      while (churning) {
+        const name = `churn_${process.pid}_${rounds++}`;
+        // Separate statements, so that each is committed and seen by others on its own.
+        await churner.query(`create schema ${name}`);
+        await churner.query(`create table ${name}.t (a int)`);
+        await churner.query(`drop schema ${name} cascade`);
+      }
+      return rounds;
+    })();
+    let rounds: number;
+    try {
+      for (let start = 0; start < 15; start++) {
+        const config = loadConfig({ ...env, SECRET_KEY: TEST_SECRET, LOG_LEVEL: 'silent', DATA_DIR: await tempDataDir() });
+        const built = await buildApp(config);
+        await built.app.close();
+      }
+    } finally {
+      churning = false;
+      rounds = await churn;
+      await churner.end();
+      await release();
+    }
+    assert.ok(rounds > 15, `the neighbour churned ${rounds} schemas`);
   });
 });
 

@@ -3,7 +3,6 @@ import pg from 'pg';
 import {
   Kysely,
   Migrator,
-  PostgresDialect,
   SqliteDialect,
   sql,
   type Migration,
@@ -19,6 +18,7 @@ import { security } from './migrations/004_security.js';
 import { keys } from './migrations/005_keys.js';
 import { organizing } from './migrations/006_organizing.js';
 import { shares } from './migrations/007_shares.js';
+import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -107,7 +107,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     },
   });
   pool.on('error', (error) => options.onIdleError?.(error));
-  return wrap(new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) }), 'postgres');
+  return wrap(new Kysely<Schema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), 'postgres');
 }
 
 function wrap(kysely: Kysely<Schema>, dialect: Dialect): Db {
