@@ -411,7 +411,10 @@ export interface paths {
          */
         get: operations["viewShare"];
         put?: never;
-        /** Give a share's password (form field `password`): sets a cookie for this share, then back to its page */
+        /**
+         * Exchanges a share's password for a cookie that opens it for an hour (the page's form posts here)
+         * @description Wrong passwords are counted per address and per share (LOGIN_FAILURES_PER_USER, LOGIN_FAILURES_PER_ACCOUNT); past either: 429.
+         */
         post: operations["unlockShare"];
         delete?: never;
         options?: never;
@@ -444,7 +447,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * A shared image's original (`original`) or an allowed preset, always the current content (stable)
+         * A shared image's original (`original`), its download (`download`, where the share allows it) or an allowed preset, always the current content (stable)
          * @description Cache-Control: public, max-age=PUBLIC_STABLE_MAX_AGE; ETag; Vary: Accept where the preset negotiates.
          */
         get: operations["getSharedVariant"];
@@ -2503,6 +2506,12 @@ export interface operations {
                         presets: string[] | null;
                         allow_original: boolean;
                         allow_download: boolean;
+                        /** @description Search engines may index the page (otherwise X-Robots-Tag: noindex) */
+                        indexable: boolean;
+                        /** @description The page and its JSON carry the images' EXIF summary (camera, lens, exposure, time) */
+                        show_exif: boolean;
+                        /** @description With show_exif: the location too, where the deployment keeps it */
+                        show_location: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** @description Ready-made snippets for the first image (given once, with the url) */
@@ -2563,6 +2572,9 @@ export interface operations {
                     presets?: string[] | null;
                     allow_original?: boolean;
                     allow_download?: boolean;
+                    indexable?: boolean;
+                    show_exif?: boolean;
+                    show_location?: boolean;
                 };
             };
         };
@@ -2590,6 +2602,12 @@ export interface operations {
                         presets: string[] | null;
                         allow_original: boolean;
                         allow_download: boolean;
+                        /** @description Search engines may index the page (otherwise X-Robots-Tag: noindex) */
+                        indexable: boolean;
+                        /** @description The page and its JSON carry the images' EXIF summary (camera, lens, exposure, time) */
+                        show_exif: boolean;
+                        /** @description With show_exif: the location too, where the deployment keeps it */
+                        show_location: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** @description Ready-made snippets for the first image (given once, with the url) */
@@ -2665,6 +2683,12 @@ export interface operations {
                         presets: string[] | null;
                         allow_original: boolean;
                         allow_download: boolean;
+                        /** @description Search engines may index the page (otherwise X-Robots-Tag: noindex) */
+                        indexable: boolean;
+                        /** @description The page and its JSON carry the images' EXIF summary (camera, lens, exposure, time) */
+                        show_exif: boolean;
+                        /** @description With show_exif: the location too, where the deployment keeps it */
+                        show_location: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** @description Ready-made snippets for the first image (given once, with the url) */
@@ -2774,6 +2798,9 @@ export interface operations {
                     presets?: string[] | null;
                     allow_original?: boolean;
                     allow_download?: boolean;
+                    indexable?: boolean;
+                    show_exif?: boolean;
+                    show_location?: boolean;
                 };
             };
         };
@@ -2801,6 +2828,12 @@ export interface operations {
                         presets: string[] | null;
                         allow_original: boolean;
                         allow_download: boolean;
+                        /** @description Search engines may index the page (otherwise X-Robots-Tag: noindex) */
+                        indexable: boolean;
+                        /** @description The page and its JSON carry the images' EXIF summary (camera, lens, exposure, time) */
+                        show_exif: boolean;
+                        /** @description With show_exif: the location too, where the deployment keeps it */
+                        show_location: boolean;
                         /** Format: date-time */
                         created_at: string;
                         /** @description Ready-made snippets for the first image (given once, with the url) */
@@ -2888,6 +2921,8 @@ export interface operations {
                                  */
                                 immutable: string;
                             } | null;
+                            /** @description The original as a file to save (Content-Disposition: attachment), where the share allows it */
+                            download: string | null;
                             variants: {
                                 [key: string]: {
                                     /**
@@ -2902,6 +2937,18 @@ export interface operations {
                                     immutable: string;
                                 };
                             };
+                            /** @description A safe summary of the photo's EXIF (never serial numbers; the location only where the deployment enables it) */
+                            exif?: {
+                                camera?: string;
+                                lens?: string;
+                                /** @description Local time as the camera recorded it, without zone */
+                                taken_at?: string;
+                                exposure?: string;
+                                location?: {
+                                    latitude: number;
+                                    longitude: number;
+                                };
+                            } | null;
                         }[];
                     };
                 };
@@ -2917,6 +2964,15 @@ export interface operations {
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

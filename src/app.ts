@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { Config } from './config.js';
+import type { Offload } from './http/deliver.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
 import { loadWebApp } from './http/web-assets.js';
@@ -32,6 +33,7 @@ import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
 import { webRoutes } from './routes/web.js';
 import { openServices, uploadDir, type ServiceOverrides, type Services } from './services.js';
+import type { Storage } from './storage/storage.js';
 
 export const API_VERSION = '0.2.0';
 
@@ -80,6 +82,17 @@ function createFastify(config: Config) {
   }).withTypeProvider<TypeBoxTypeProvider>();
 }
 
+/** Who sends stored bytes after the checks: null (this process), nginx, or the object store's presigned URLs. */
+function deliveryOffload(config: Config, storage: Storage): Offload | null {
+  const { delivery } = config;
+  if (delivery.kind === 'nginx') return { kind: 'nginx', prefix: delivery.prefix };
+  if (delivery.kind === 'direct') return null;
+  const presign = storage.presignGet?.bind(storage);
+  // Checked by the configuration too (redirect needs STORAGE=s3); a wrapped storage may still lack it.
+  if (!presign) throw new Error('DELIVERY=redirect needs a storage that presigns URLs (STORAGE=s3)');
+  return { kind: 'redirect', seconds: delivery.seconds, presign };
+}
+
 /** Builds the app from configuration: services, plugins, then routes. `app.close()` releases everything. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<BuiltApp> {
   // Uploads in progress when a previous process stopped: nobody will finish them.
@@ -99,7 +112,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
 
   const { db, storage, auth, admin, catalog, blobs, variants, ingest, metrics } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
-  const offload = config.delivery.kind === 'nginx' ? { prefix: config.delivery.prefix } : null;
+  const offload = deliveryOffload(config, storage);
   const presenter = new ImagePresenter(config.publicUrl, signer, config.presets);
   await app.register(healthRoutes, { db, storage });
   await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
@@ -131,7 +144,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     blobs,
     variants,
     offload,
-    secret: config.secretKeys[0]!,
     stableMaxAge: config.publicStableMaxAge,
     immutableMaxAge: config.publicImmutableMaxAge,
     secureCookies: config.publicUrl.startsWith('https:'),

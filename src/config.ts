@@ -80,7 +80,8 @@ export interface Config {
   databaseUrl: string | null;
   storage: StorageConfig;
   /** Who sends stored bytes: this process (direct), or nginx through X-Accel-Redirect (a location prefix). */
-  delivery: { kind: 'direct' } | { kind: 'nginx'; prefix: string };
+  /** Who sends stored bytes once the service has authorised them: the process, nginx (X-Accel-Redirect), or S3 (a presigned redirect). */
+  delivery: { kind: 'direct' } | { kind: 'nginx'; prefix: string } | { kind: 'redirect'; seconds: number };
   /** Redis for state shared by instances (rate-limit counters); null: in-process. */
   redisUrl: string | null;
   /** Prefix of every Redis key, so that deployments can share one Redis. */
@@ -103,6 +104,8 @@ export type StorageConfig =
       kind: 's3';
       bucket: string;
       endpoint: string | null;
+      /** The endpoint browsers reach, for presigned URLs (DELIVERY=redirect); null: the same as endpoint. */
+      publicEndpoint: string | null;
       region: string;
       forcePathStyle: boolean;
       /** Null: the AWS SDK's default chain (instance roles, profiles). */
@@ -154,6 +157,7 @@ function readStorage(env: Env): StorageConfig {
     kind,
     bucket,
     endpoint: readUrl(env, 'S3_ENDPOINT', ['http:', 'https:']),
+    publicEndpoint: readUrl(env, 'S3_PUBLIC_ENDPOINT', ['http:', 'https:']),
     region: readString(env, 'S3_REGION', 'us-east-1'),
     forcePathStyle: readBoolean(env, 'S3_FORCE_PATH_STYLE', false),
     credentials:
@@ -195,6 +199,9 @@ export function parsePresets(raw: string): VariantPreset[] {
         preset.quality = Number(option.slice(1));
       else throw new ConfigError('VARIANT_PRESETS', `unknown option "${option}" in "${item}"`);
     }
+    // Share URLs name the original and its download where a preset name goes.
+    if (preset.name === 'original' || preset.name === 'download')
+      throw new ConfigError('VARIANT_PRESETS', `"${preset.name}" is a reserved name`);
     if (presets.some((existing) => existing.name === preset.name))
       throw new ConfigError('VARIANT_PRESETS', `"${preset.name}" is defined twice`);
     presets.push(preset);
@@ -345,8 +352,11 @@ export function loadConfig(env: Env = process.env): Config {
 
   const storage = readStorage(env);
   const deliveryKind = readString(env, 'DELIVERY', 'direct');
-  if (deliveryKind !== 'direct' && deliveryKind !== 'nginx')
-    throw new ConfigError('DELIVERY', `must be direct or nginx, got "${deliveryKind}"`);
+  if (deliveryKind !== 'direct' && deliveryKind !== 'nginx' && deliveryKind !== 'redirect')
+    throw new ConfigError('DELIVERY', `must be direct, nginx or redirect, got "${deliveryKind}"`);
+  if (deliveryKind === 'redirect' && storage.kind !== 's3')
+    throw new ConfigError('DELIVERY', 'redirect needs STORAGE=s3 (clients are sent to presigned URLs of the bucket)');
+  const redirectSeconds = readInteger(env, 'DELIVERY_REDIRECT_SECONDS', 300, 10, 86_400);
   if (deliveryKind === 'nginx' && storage.kind !== 'fs')
     throw new ConfigError('DELIVERY', 'nginx needs STORAGE=fs (nginx reads the files)');
   const nginxPrefix = readString(env, 'NGINX_INTERNAL_LOCATION', '/_image-api-files/');
@@ -397,7 +407,12 @@ export function loadConfig(env: Env = process.env): Config {
     trashRetentionDays: readInteger(env, 'TRASH_RETENTION_DAYS', 30, 0, 3650),
     databaseUrl: readUrl(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     storage,
-    delivery: deliveryKind === 'nginx' ? { kind: 'nginx', prefix: nginxPrefix } : { kind: 'direct' },
+    delivery:
+      deliveryKind === 'nginx'
+        ? { kind: 'nginx', prefix: nginxPrefix }
+        : deliveryKind === 'redirect'
+          ? { kind: 'redirect', seconds: redirectSeconds }
+          : { kind: 'direct' },
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
     corsOrigins: readOrigins(env),

@@ -139,15 +139,21 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages }, clock);
   const albums = new Albums(db, catalog, clock);
   const listing = new ImageListing(db, catalog, clock);
-  const shares = new Shares(
-    db,
-    catalog,
-    albums,
-    listing,
+  // Share passwords are throttled like logins: per address and share, and per share from everywhere.
+  const shareFailures = redis
+    ? new RedisAttemptCounter(redis, `${config.redisPrefix}share-password-failures:`, failureWindowMs)
+    : new MemoryAttemptCounter(failureWindowMs);
+  const shares = new Shares(db, catalog, albums, {
     passwords,
-    config.presets.map((preset) => preset.name),
+    throttle: {
+      attempts: shareFailures,
+      maxFailuresPerAddress: config.loginFailuresPerUser,
+      maxFailuresPerShare: config.loginFailuresPerAccount,
+    },
+    secret: config.secretKeys[0]!,
+    presetNames: config.presets.map((preset) => preset.name),
     clock,
-  );
+  });
   const ingest = new Ingest({
     tmpDir,
     maxUploadBytes: config.maxUploadBytes,

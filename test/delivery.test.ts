@@ -2,14 +2,18 @@ import assert from 'node:assert/strict';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { randomBytes } from 'node:crypto';
 import {
   api,
+  createBucket,
   fetchBytes,
   fixture,
   freePort,
   httpConfig,
   nginxMissing,
   register,
+  s3Env,
+  sharedS3Server,
   startNginx,
   startServer,
   tempDataDir,
@@ -108,5 +112,77 @@ describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after th
     assert.ok(first.bytes.equals(second.bytes));
     assert.equal(second.headers.get('etag'), first.headers.get('etag'));
     assert.equal(second.headers.get('vary'), 'Accept');
+  });
+});
+
+describe('DELIVERY=redirect: stored bytes fetched from S3 through short-lived presigned URLs', () => {
+  let server: TestServer;
+
+  before(async () => {
+    const s3 = await sharedS3Server();
+    const bucket = `redirect-${randomBytes(4).toString('hex')}`;
+    await createBucket(s3.endpoint, bucket);
+    server = await startServer({ ...s3Env(s3.endpoint, bucket), DELIVERY: 'redirect', DELIVERY_REDIRECT_SECONDS: '120' });
+  });
+  after(() => server?.close());
+
+  const manual = (url: string, headers: Record<string, string> = {}) => fetch(url, { headers, redirect: 'manual' });
+
+  test('originals, signed links, share URLs and cached variants redirect to the bucket; the service still decides', async () => {
+    const token = await register(server.base);
+    const image = (await upload(server.base, token, fixture('photo.webp'))).body;
+    const s3Origin = new URL((await sharedS3Server()).endpoint).origin;
+
+    const owner = await manual(`${server.base}/images/${image.id}/content`, { authorization: `Token ${token}` });
+    assert.equal(owner.status, 302);
+    const location = String(owner.headers.get('location'));
+    assert.ok(location.startsWith(s3Origin), location);
+    assert.match(location, /X-Amz-Expires=120&/);
+    assert.equal(owner.headers.get('cache-control'), 'private, max-age=0', 'the owner path revalidates every time');
+    assert.equal(owner.headers.get('etag'), `"${image.sha256}"`);
+    const followed = await fetchBytes(location);
+    assert.equal(followed.status, 200);
+    assert.equal(followed.bytes.length, image.bytes);
+    assert.equal(followed.headers.get('content-type'), 'image/webp');
+    assert.match(String(followed.headers.get('content-disposition')), /^inline; filename="photo\.webp"/);
+    assert.equal(
+      (await manual(`${server.base}/images/${image.id}/content`, { authorization: `Token ${token}`, 'if-none-match': `"${image.sha256}"` }))
+        .status,
+      304,
+      'a revalidation is answered here, without a redirect',
+    );
+
+    // A browser follows the redirect: the signed link works as before.
+    const signed = await fetchBytes(image.url);
+    assert.equal(signed.status, 200);
+    assert.ok(signed.bytes.equals(followed.bytes));
+    assert.equal((await manual(image.url.replace(/sig=[^&]+/, 'sig=AAAA'))).status, 403, 'no redirect without the check');
+
+    const share = (await api(server.base, '/shares/', { method: 'POST', token, json: { image: image.id, allow_download: true } })).body;
+    const stable = await manual(`${share.url}/${image.id}`);
+    assert.equal(stable.status, 302);
+    assert.equal(stable.headers.get('cache-control'), 'public, max-age=60', 'a cached redirect outlives no presigned URL');
+    const fromBucket = await fetchBytes(String(stable.headers.get('location')));
+    assert.equal(fromBucket.headers.get('cache-control'), 'public, max-age=300', 'the bucket answers with the share headers');
+    const download = await fetchBytes(`${share.url}/${image.id}/download`);
+    assert.equal(download.status, 200);
+    assert.match(String(download.headers.get('content-disposition')), /^attachment; filename="photo\.webp"/);
+
+    const locked = (await api(server.base, '/shares/', { method: 'POST', token, json: { image: image.id, password: 'a long secret' } }))
+      .body;
+    const direct = await fetchBytes(`${locked.url}/${image.id}`, { 'x-share-password': 'a long secret' });
+    assert.equal(direct.status, 200, "a password share's bytes are never handed out as a presigned URL");
+    assert.ok(direct.bytes.equals(followed.bytes));
+
+    // A variant: rendered and sent by the first request, from the bucket once cached.
+    const first = await manual(image.variants.thumb, { accept: 'image/webp' });
+    assert.equal(first.status, 200);
+    const firstBytes = Buffer.from(await first.arrayBuffer());
+    const second = await manual(image.variants.thumb, { accept: 'image/webp' });
+    assert.equal(second.status, 302);
+    assert.equal(second.headers.get('vary'), 'Accept');
+    const cached = await fetchBytes(String(second.headers.get('location')));
+    assert.ok(cached.bytes.equals(firstBytes));
+    assert.equal(cached.headers.get('content-type'), 'image/webp');
   });
 });

@@ -95,6 +95,27 @@ describe('two instances over one PostgreSQL and one bucket', () => {
     assert.equal((await api(a.base, `/images/${created.id}/`, { token })).status, 404);
   });
 
+  test('share views on both: max_views exact across instances; counted views all arrive', async () => {
+    const token = await register(a.base);
+    const image = (await upload(a.base, token, fixture('alpha.png'))).body;
+    const create = async (json: Record<string, unknown>) =>
+      (await api(a.base, '/shares/', { method: 'POST', token, json: { image: image.id, ...json } })).body as { id: number; url: string };
+    const view = (server: TestServer, url: string) =>
+      api(server.base, new URL(url).pathname, { headers: { accept: 'application/json' } }).then((response) => response.status);
+
+    const limited = await create({ max_views: 7 });
+    const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => view(i % 2 === 0 ? a : b, limited.url)));
+    assert.equal(statuses.filter((status) => status === 200).length, 7, `exactly 7 of 30 views: ${statuses.join(',')}`);
+    assert.ok(statuses.every((status) => status === 200 || status === 404));
+
+    // Without a limit, each instance counts in memory and writes every 2 s; reading a share writes what is pending here.
+    const open = await create({});
+    await Promise.all(Array.from({ length: 20 }, (_, i) => view(i % 2 === 0 ? a : b, open.url)));
+    await b.built.services.shares.flushViews();
+    const counted = await api(a.base, `/shares/${open.id}/`, { token });
+    assert.equal(counted.body.views, 20, "both instances' views, none lost");
+  });
+
   test('a token regenerated on one is refused by the other on the next request', async () => {
     const token = await register(a.base);
     assert.equal((await api(b.base, '/images/', { token })).status, 200);
@@ -213,7 +234,7 @@ describe('start-up', () => {
         .execute();
       assert.deepEqual(
         (applied as { name: string }[]).map((row) => row.name),
-        ['001_initial', '002_pipeline', '003_accounts', '004_security', '005_keys', '006_organizing', '007_shares'],
+        ['001_initial', '002_pipeline', '003_accounts', '004_security', '005_keys', '006_organizing', '007_shares', '008_share_options'],
       );
     } finally {
       for (const built of apps) await built.app.close();
@@ -256,7 +277,7 @@ describe('start-up', () => {
 });
 
 describe('moving a single-machine deployment to PostgreSQL + S3', () => {
-  test('the transfer command carries users, tokens, images and bytes over', async () => {
+  test('the transfer command carries users, tokens, images, share links and bytes over', async () => {
     // A single-machine deployment with some history: a generated key, replaced and deleted images, shared bytes.
     const sourceDir = await tempDataDir();
     const single = await startServer({ DATA_DIR: sourceDir, SECRET_KEY: '' }, { env: {}, release: async () => undefined });
@@ -269,6 +290,8 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
     await upload(single.base, aliceToken, fixture('animated.gif'));
     await api(single.base, '/images/3/', { method: 'DELETE', token: aliceToken });
     await upload(single.base, bobToken, fixture('photo.webp'));
+    const shared = (await api(single.base, '/shares/', { method: 'POST', token: aliceToken, json: { image: 1, label: 'for Ana' } })).body;
+    const sharePath = new URL(shared.url as string).pathname;
     const before = {
       alice: (await api(single.base, '/images/', { token: aliceToken })).body,
       bob: (await api(single.base, '/images/', { token: bobToken })).body,
@@ -298,6 +321,12 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
           );
           for (const image of listed) assert.equal(sha256((await fetchBytes(image.url)).bytes), image.sha256);
         }
+        // A share link handed out before the move still opens, and new shares get new ids.
+        const opened = await api(moved.base, sharePath, { headers: { accept: 'application/json' } });
+        assert.equal(opened.status, 200, opened.text);
+        const again = await api(moved.base, '/shares/', { method: 'POST', token: aliceToken, json: { image: 1 } });
+        assert.equal(again.status, 201, again.text);
+        assert.ok(again.body.id > shared.id);
         // Ids keep counting where they were: alice's next image is 4, never a reused 3.
         assert.equal((await upload(moved.base, aliceToken, fixture('exif-canon-40d.jpg'))).body.id, 4);
         assert.equal(await register(moved.base).then(() => 'ok'), 'ok');

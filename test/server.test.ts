@@ -71,6 +71,12 @@ describe('configuration', () => {
       [{ TRUST_PROXY: 'true' }, /TRUST_PROXY must not be true: trusting every hop lets any client choose its address/],
       [{ TRUST_PROXY: '10.0.0.0/33' }, /TRUST_PROXY holds "10.0.0.0\/33"/],
       [{ TRUST_PROXY: '11' }, /TRUST_PROXY must be a hop count from 1 to 10/],
+      [{ DELIVERY: 'cdn' }, /DELIVERY must be direct, nginx or redirect, got "cdn"/],
+      [{ DELIVERY: 'nginx', STORAGE: 's3', S3_BUCKET: 'photos' }, /DELIVERY nginx needs STORAGE=fs/],
+      [{ DELIVERY: 'redirect' }, /DELIVERY redirect needs STORAGE=s3/],
+      [{ DELIVERY_REDIRECT_SECONDS: '5' }, /DELIVERY_REDIRECT_SECONDS must be between 10 and 86400/],
+      [{ VARIANT_PRESETS: 'download=100' }, /VARIANT_PRESETS "download" is a reserved name/],
+      [{ STORAGE: 's3', S3_BUCKET: 'photos', S3_PUBLIC_ENDPOINT: 'files.example' }, /S3_PUBLIC_ENDPOINT must be a URL/],
     ];
     for (const [env, message] of cases) {
       assert.throws(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { api, fetchBytes, fixture, onBackend, register, solid, upload, useServer } from '../testkit/index.js';
+import { api, fetchBytes, fixture, onBackend, register, requestFrom, solid, upload, useServer } from '../testkit/index.js';
 
 /** A clock the test moves forward (share expiry). */
 let offsetMs = 0;
@@ -18,6 +18,10 @@ interface ShareJson {
   views: number;
   presets: string[] | null;
   allow_original: boolean;
+  allow_download: boolean;
+  indexable: boolean;
+  show_exif: boolean;
+  show_location: boolean;
   embed?: { html: string; markdown: string; bbcode: string };
 }
 
@@ -28,14 +32,25 @@ interface PublicJson {
     title: string | null;
     width: number;
     original: { stable: string; immutable: string } | null;
+    download: string | null;
     variants: Record<string, { stable: string; immutable: string }>;
+    exif?: { camera?: string; location?: { latitude: number; longitude: number } };
   }[];
 }
 
 const TOKEN_URL = /\/s\/([A-Za-z0-9_-]{32})$/;
 
 describe(onBackend('share links'), () => {
-  const running = useServer({ VARIANT_PRESETS: 'thumb=64x64:cover,small=120' }, { clock });
+  // Few wrong share passwords allowed (per address, per share), so that the test reaches both bounds.
+  const running = useServer(
+    {
+      VARIANT_PRESETS: 'thumb=64x64:cover,small=120',
+      LOGIN_FAILURES_PER_USER: '3',
+      LOGIN_FAILURES_PER_ACCOUNT: '5',
+      EXPOSE_LOCATION: 'true',
+    },
+    { clock },
+  );
   const path = (url: string) => url.replace(running.base, '');
 
   async function share(token: string, json: Record<string, unknown>): Promise<ShareJson> {
@@ -210,8 +225,56 @@ describe(onBackend('share links'), () => {
     assert.equal((await view(url, { cookie: pair })).status, 200);
     assert.equal((await fetchBytes(`${url}/${image.id}`, { cookie: pair })).status, 200);
     assert.equal((await view(url, { cookie: pair.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).status, 401, 'a forged cookie');
-    // The server allows AUTH_RATE_LIMIT attempts a window (10000 in tests): the limit is configured, not hard-coded.
-    assert.ok(running.server.config.authRateLimit > 0);
+    const bytes = await fetchBytes(`${url}/${image.id}/thumb`, { cookie: pair });
+    assert.equal(bytes.headers.get('cache-control'), 'private, max-age=300', "a password share's bytes are kept by no shared cache");
+
+    // Wrong passwords: 3 from one address (the form or the header alike), then that address gets 429
+    // even with the right one; other addresses go on until the share's 5 in all.
+    const post = (from: string, password: string) =>
+      requestFrom(from, `${url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ password }).toString(),
+      });
+    assert.equal((await post('127.0.0.1', 'wrong one 2')).status, 401);
+    assert.equal((await view(url, { 'x-share-password': 'wrong one 3' })).status, 401);
+    const throttled = await post('127.0.0.1', 'open sesame!');
+    assert.equal(throttled.status, 429, throttled.text);
+    assert.ok(Number(throttled.headers['retry-after']) > 0);
+    assert.equal((await post('127.0.0.2', 'open sesame!')).status, 303, 'another address is not locked out');
+    assert.equal((await post('127.0.0.2', 'wrong one 4')).status, 401);
+    assert.equal((await post('127.0.0.3', 'wrong one 5')).status, 401);
+    assert.equal((await post('127.0.0.4', 'open sesame!')).status, 429, 'the share as a whole: 5 wrong ones in all');
+    assert.equal((await view(url, { cookie: pair })).status, 200, 'who already gave it keeps access');
+  });
+
+  test('indexable, the EXIF summary and the location only when the owner opts in; downloads where allowed', async () => {
+    const token = await register(running.base);
+    const image = (await upload(running.base, token, fixture('exif-gps-nikon.jpg'))).body as { id: number; exif: { location?: unknown } };
+    assert.ok(image.exif.location, 'the deployment keeps the location (EXPOSE_LOCATION=true)');
+    const plain = await share(token, { image: image.id });
+    assert.deepEqual([plain.indexable, plain.show_exif, plain.show_location, plain.allow_download], [false, false, false, false]);
+    const hidden = await view(plain.url!);
+    assert.equal(hidden.body.images[0]!.exif, undefined);
+    assert.equal(hidden.body.images[0]!.download, null);
+    assert.ok(!/NIKON/i.test(hidden.text) && !/latitude/.test(hidden.text));
+    assert.equal((await fetchBytes(`${plain.url}/${image.id}/download`)).status, 404);
+
+    const exifOnly = await share(token, { image: image.id, show_exif: true, indexable: true });
+    const withExif = await view(exifOnly.url!);
+    assert.equal(withExif.headers.get('x-robots-tag'), null, 'indexable: no noindex');
+    assert.match(String(withExif.body.images[0]!.exif?.camera), /NIKON/i);
+    assert.equal(withExif.body.images[0]!.exif?.location, undefined, 'the location needs its own opt-in');
+    const page = await api(running.base, path(exifOnly.url!), { headers: { accept: 'text/html' } });
+    assert.match(page.text, /<small>[^<]*NIKON/i);
+
+    const everything = await share(token, { image: image.id, show_exif: true, show_location: true, allow_download: true });
+    const full = (await view(everything.url!)).body.images[0]!;
+    assert.equal(typeof full.exif?.location?.latitude, 'number');
+    const download = await fetchBytes(full.download!);
+    assert.equal(download.status, 200);
+    assert.match(String(download.headers.get('content-disposition')), /^attachment; filename="exif-gps-nikon\.jpg"/);
+    assert.equal((await fetchBytes(`${full.download}/0000000000000000.jpg`)).status, 404, 'a download has no immutable form');
   });
 
   test('trash, delete and a disabled owner end a share at once; restore revives it', async () => {

@@ -18,6 +18,7 @@ import { security } from './migrations/004_security.js';
 import { keys } from './migrations/005_keys.js';
 import { organizing } from './migrations/006_organizing.js';
 import { shares } from './migrations/007_shares.js';
+import { shareOptions } from './migrations/008_share_options.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
@@ -41,6 +42,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '005_keys': keys(dialect),
     '006_organizing': organizing(dialect),
     '007_shares': shares(dialect),
+    '008_share_options': shareOptions,
   };
 }
 

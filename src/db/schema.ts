@@ -163,6 +163,11 @@ export interface SharesTable {
   presets: string | null;
   allow_original: Generated<number>;
   allow_download: Generated<number>;
+  /** Search engines may index the page (no X-Robots-Tag: noindex). */
+  indexable: Generated<number>;
+  /** The public page and JSON carry the EXIF summary; the location only with show_location too. */
+  show_exif: Generated<number>;
+  show_location: Generated<number>;
   created_at: Timestamp;
 }
 

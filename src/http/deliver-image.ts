@@ -6,13 +6,13 @@ import type { VariantService } from '../images/variants.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
 import type { ByteRange } from '../storage/storage.js';
 import { blobKey } from '../images/keys.js';
-import { sendBytes, type Offload } from './deliver.js';
+import { sendBytes, type DeliveryHeaders, type Offload } from './deliver.js';
 import { resolveVariant, type VariantParams } from './variant-query.js';
 
 export interface ImageBytes {
   blobs: BlobLifecycle;
   variants: VariantService;
-  /** DELIVERY=nginx; null: the process streams the bytes. */
+  /** DELIVERY=nginx or redirect; null: the process streams the bytes. */
   offload: Offload | null;
 }
 
@@ -29,6 +29,7 @@ export async function deliverImage(
   image: ImageRecord,
   params: VariantParams | null,
   cacheControl: string,
+  delivery: Pick<DeliveryHeaders, 'attachment' | 'redirect'> = {},
 ): Promise<FastifyReply> {
   if (!params) {
     const original = {
@@ -39,7 +40,7 @@ export async function deliverImage(
       filename: image.filename,
       storageKey: blobKey(image.sha256),
     };
-    return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl }, offload);
+    return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl, ...delivery }, offload);
   }
   const { request: variantRequest, negotiated } = resolveVariant(params, image, request.headers.accept);
   // Aborted when the client goes away before the answer is sent: a render still waiting for a slot is then dropped.
@@ -60,5 +61,5 @@ export async function deliverImage(
   const open = data
     ? (range?: ByteRange) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data])
     : (range?: ByteRange) => variants.open(variant, range);
-  return sendBytes(request, reply, item, open, { cacheControl, varyAccept: negotiated }, offload);
+  return sendBytes(request, reply, item, open, { cacheControl, varyAccept: negotiated, ...delivery }, offload);
 }

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { contentDisposition } from '../images/filename.js';
-import type { ByteRange } from '../storage/storage.js';
+import type { ByteRange, PresignedHeaders } from '../storage/storage.js';
 import { etagMatches } from './negotiation.js';
 
 /** Bytes that can be sent: an original or a variant. */
@@ -16,16 +16,41 @@ export interface Deliverable {
   storageKey?: string;
 }
 
-/** DELIVERY=nginx: stored files are sent by nginx from this internal location, after the checks here. */
-export interface Offload {
-  /** The `internal` location that maps storage keys to files (e.g. /_image-api-files/). */
-  prefix: string;
-}
+/**
+ * Who sends a stored file once this service has authorised the request: nginx from an internal
+ * location (DELIVERY=nginx), or the object store through a short-lived presigned URL (DELIVERY=redirect).
+ */
+export type Offload =
+  | {
+      kind: 'nginx';
+      /** The `internal` location that maps storage keys to files (e.g. /_image-api-files/). */
+      prefix: string;
+    }
+  | {
+      kind: 'redirect';
+      /** How long a presigned URL works. */
+      seconds: number;
+      presign(key: string, headers: PresignedHeaders, seconds: number): Promise<string>;
+    };
 
 export interface DeliveryHeaders {
   cacheControl: string;
   /** The representation depends on the Accept header (format negotiation). */
   varyAccept?: boolean;
+  /** Sent as a file to save (Content-Disposition: attachment) rather than shown. */
+  attachment?: boolean;
+  /** False: never hand out a presigned URL for these bytes (it would outlive the check made here). */
+  redirect?: boolean;
+}
+
+/**
+ * The caching of a redirect to a presigned URL: no longer than half the URL's life, so that a
+ * cached redirect never points at an expired URL; never immutable (the next one is another URL).
+ */
+export function redirectCacheControl(cacheControl: string, seconds: number): string {
+  const visibility = /\bpublic\b/.test(cacheControl) ? 'public' : 'private';
+  const maxAge = Number(/max-age=(\d+)/.exec(cacheControl)?.[1] ?? 0);
+  return `${visibility}, max-age=${Math.min(maxAge, Math.floor(seconds / 2))}`;
 }
 
 /** Parses a single "bytes=" range. Returns null when absent, invalid or not understood (serve everything), 'unsatisfiable' for 416. */
@@ -59,10 +84,23 @@ export async function sendBytes(
   offload: Offload | null = null,
 ): Promise<FastifyReply> {
   const etag = `"${item.digest}"`;
+  const disposition = contentDisposition(item.filename, headers.attachment ? 'attachment' : 'inline');
+  if (offload?.kind === 'redirect' && item.storageKey && headers.redirect !== false) {
+    // The ETag stays on the redirect: a client revalidating what it fetched gets its 304 here.
+    reply.header('etag', etag).header('cache-control', redirectCacheControl(headers.cacheControl, offload.seconds));
+    if (headers.varyAccept) reply.header('vary', 'Accept');
+    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+    const location = await offload.presign(
+      item.storageKey,
+      { contentType: item.contentType, contentDisposition: disposition, cacheControl: headers.cacheControl },
+      offload.seconds,
+    );
+    return reply.code(302).header('location', location).send();
+  }
   reply.headers({
     'content-type': item.contentType,
     'x-content-type-options': 'nosniff',
-    'content-disposition': contentDisposition(item.filename),
+    'content-disposition': disposition,
     'content-security-policy': "default-src 'none'; sandbox",
     etag,
     'last-modified': new Date(item.lastModified).toUTCString(),
@@ -71,7 +109,7 @@ export async function sendBytes(
   });
   if (headers.varyAccept) reply.header('vary', 'Accept');
   if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-  if (offload && item.storageKey) {
+  if (offload?.kind === 'nginx' && item.storageKey) {
     // Authorised and conditional-checked here; nginx sends the file (sendfile, Range, HEAD) with these headers.
     return reply.header('x-accel-redirect', `${offload.prefix}${item.storageKey}`).send();
   }

@@ -1,22 +1,45 @@
 import type { VariantPreset } from '../config.js';
-import type { ImageRecord } from '../images/catalog.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
 import type { Share, PublicShare } from '../schemas/shares.js';
-import type { ShareRecord } from '../shares/shares.js';
+import type { ExifSummary } from '../schemas/images.js';
+import type { SharedImage, ShareRecord } from '../shares/shares.js';
 
 /** The format an immutable variant URL names: the preset's, or WebP where the preset negotiates. */
-export function immutableFormat(preset: VariantPreset | null, image: ImageRecord): ImageFormat {
+export function immutableFormat(preset: VariantPreset | null, image: Pick<SharedImage, 'format'>): ImageFormat {
   if (preset === null) return image.format;
   return preset.format === 'auto' ? 'webp' : preset.format;
 }
 
 /** The hash prefix an immutable URL carries: another content (after a replace) is another URL. */
-export function contentTag(image: ImageRecord): string {
+export function contentTag(image: Pick<SharedImage, 'sha256'>): string {
   return image.sha256.slice(0, 16);
+}
+
+/** The EXIF summary a share publishes: without the location unless the owner allowed that too. */
+function publishedExif(exif: ExifSummary | null, withLocation: boolean): ExifSummary | null {
+  if (!exif) return null;
+  const { location, ...rest } = exif;
+  const published = withLocation && location ? { ...rest, location } : rest;
+  return Object.keys(published).length > 0 ? published : null;
+}
+
+function exifLine(exif: ExifSummary): string {
+  const parts = [exif.camera, exif.lens, exif.exposure, exif.taken_at?.replace('T', ' ')].filter((part) => part !== undefined);
+  if (exif.location) parts.push(`${exif.location.latitude.toFixed(5)}, ${exif.location.longitude.toFixed(5)}`);
+  return parts.join(' · ');
 }
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function figcaption(image: PublicShare['images'][number]): string {
+  const lines = [
+    image.title ? escapeHtml(image.title) : null,
+    image.exif ? `<small>${escapeHtml(exifLine(image.exif))}</small>` : null,
+    image.download ? `<a href="${escapeHtml(image.download)}" download>Download</a>` : null,
+  ].filter((line) => line !== null);
+  return lines.length > 0 ? `<figcaption>${lines.join('<br>')}</figcaption>` : '';
 }
 
 /** Public URLs of a share: `/s/<token>/<id>[/<preset>]` (stable) and the same with `/<hash>.<ext>` (immutable). */
@@ -30,7 +53,7 @@ export class SharePresenter {
     return this.presets.filter((preset) => share.presets === null || share.presets.includes(preset.name));
   }
 
-  private urls(token: string, image: ImageRecord, preset: VariantPreset | null) {
+  private urls(token: string, image: SharedImage, preset: VariantPreset | null) {
     const name = preset?.name ?? 'original';
     const base = `${this.publicUrl}/s/${token}/${image.number}`;
     const stable = preset === null ? base : `${base}/${name}`;
@@ -38,25 +61,31 @@ export class SharePresenter {
   }
 
   /** What a visitor sees: the images with the URLs the share allows, nothing else of the owner's. */
-  publicShare(share: ShareRecord, token: string, title: string | null, images: ImageRecord[]): PublicShare {
+  publicShare(share: ShareRecord, token: string, title: string | null, images: SharedImage[]): PublicShare {
     const presets = this.allowedPresets(share);
     return {
       title,
-      images: images.map((image) => ({
-        id: image.number,
-        title: image.title,
-        width: image.width,
-        height: image.height,
-        placeholder: image.placeholder,
-        dominant_color: image.dominantColor,
-        original: share.allowOriginal ? this.urls(token, image, null) : null,
-        variants: Object.fromEntries(presets.map((preset) => [preset.name, this.urls(token, image, preset)])),
-      })),
+      images: images.map((image) => {
+        const entry: PublicShare['images'][number] = {
+          id: image.number,
+          title: image.title,
+          width: image.width,
+          height: image.height,
+          placeholder: image.placeholder,
+          dominant_color: image.dominantColor,
+          original: share.allowOriginal ? this.urls(token, image, null) : null,
+          download: share.allowDownload ? `${this.publicUrl}/s/${token}/${image.number}/download` : null,
+          variants: Object.fromEntries(presets.map((preset) => [preset.name, this.urls(token, image, preset)])),
+        };
+        const exif = share.showExif ? publishedExif(image.exif, share.showLocation) : null;
+        if (exif) entry.exif = exif;
+        return entry;
+      }),
     };
   }
 
   /** The owner's view of a share; `token` only when it was just made (its URL cannot be shown again). */
-  present(share: ShareRecord, token: string | null, first: ImageRecord | null = null): Share {
+  present(share: ShareRecord, token: string | null, first: SharedImage | null = null): Share {
     const url = token === null ? null : `${this.publicUrl}/s/${token}`;
     const json: Share = {
       id: share.id,
@@ -72,15 +101,18 @@ export class SharePresenter {
       presets: share.presets,
       allow_original: share.allowOriginal,
       allow_download: share.allowDownload,
+      indexable: share.indexable,
+      show_exif: share.showExif,
+      show_location: share.showLocation,
       created_at: share.createdAt,
     };
     if (token !== null && first !== null && url !== null) {
       const [entry] = this.publicShare(share, token, null, [first]).images;
       const src = entry?.original?.stable ?? Object.values(entry?.variants ?? {})[0]?.stable ?? url;
-      const alt = escapeHtml(first.title ?? first.filename);
+      const alt = escapeHtml(first.title ?? 'Shared image');
       json.embed = {
         html: `<a href="${url}"><img src="${src}" alt="${alt}" width="${first.width}" height="${first.height}" loading="lazy"></a>`,
-        markdown: `[![${(first.title ?? first.filename).replace(/[[\]]/g, '')}](${src})](${url})`,
+        markdown: `[![${(first.title ?? 'Shared image').replace(/[[\]]/g, '')}](${src})](${url})`,
         bbcode: `[url=${url}][img]${src}[/img][/url]`,
       };
     }
@@ -99,7 +131,7 @@ export class SharePresenter {
         return (
           `<figure><img src="${escapeHtml(src)}" width="${image.width}" height="${image.height}" alt="${escapeHtml(image.title ?? '')}" ` +
           `loading="lazy" style="background:${escapeHtml(image.dominant_color)}">` +
-          (image.title ? `<figcaption>${escapeHtml(image.title)}</figcaption>` : '') +
+          figcaption(image) +
           `</figure>`
         );
       })

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Type } from 'typebox';
 import type { Clock } from '../clock.js';
 import type { VariantPreset } from '../config.js';
@@ -14,14 +13,12 @@ import type { ImageRecord } from '../images/catalog.js';
 import { FORMATS, type EncodableFormat } from '../processing/formats.js';
 import { binaryResponse, errors, NoContent, PUBLIC } from '../schemas/common.js';
 import { PublicShare } from '../schemas/shares.js';
-import type { OpenShare, Shares } from '../shares/shares.js';
+import { UNLOCK_SECONDS, type OpenShare, type Shares } from '../shares/shares.js';
 
 export interface PublicShareRoutesOptions extends ImageBytes {
   shares: Shares;
   presenter: SharePresenter;
   presets: readonly VariantPreset[];
-  /** Signs the cookie a share's password is exchanged for. */
-  secret: string;
   stableMaxAge: number;
   immutableMaxAge: number;
   secureCookies: boolean;
@@ -30,36 +27,23 @@ export interface PublicShareRoutesOptions extends ImageBytes {
 }
 
 const COOKIE = 'share_access';
-const UNLOCK_SECONDS = 3600;
-
-function cookieMac(secret: string, tokenHash: string, expires: number): string {
-  return createHmac('sha256', secret).update(`share:${tokenHash}:${expires}`).digest('base64url');
-}
 
 /** Share pages and their bytes, for whoever holds the link (and its password, when it has one). */
 export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptions> = async (app, options) => {
-  const { shares, presenter, presets, secret, stableMaxAge, immutableMaxAge, secureCookies, clock, rateLimit } = options;
+  const { shares, presenter, presets, stableMaxAge, immutableMaxAge, secureCookies, clock, rateLimit } = options;
   const common = { tags: ['shares'], security: PUBLIC };
   const TokenParams = Type.Object({ token: Type.String({ maxLength: 64 }) });
-
-  function unlocked(request: FastifyRequest, open: OpenShare): boolean {
-    if (!open.share.hasPassword) return true;
-    const cookie = /(?:^|;\s*)share_access=(\d{1,12})\.([A-Za-z0-9_-]{43})/.exec(request.headers.cookie ?? '');
-    if (!cookie) return false;
-    const expires = Number(cookie[1]);
-    if (expires * 1000 < clock()) return false;
-    const expected = Buffer.from(cookieMac(secret, open.tokenHash, expires));
-    const given = Buffer.from(cookie[2]!);
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  }
 
   /** The share, when the request may see it; a password share without its cookie or header: 401. */
   async function admit(request: FastifyRequest, token: string): Promise<OpenShare> {
     const open = await shares.open(token);
-    if (unlocked(request, open)) return open;
     const password = request.headers['x-share-password'];
-    if (typeof password === 'string' && (await shares.checkPassword(open, password))) return open;
-    throw new Unauthenticated('This share needs its password: send it in X-Share-Password, or open the link in a browser.');
+    await shares.admit(open, {
+      unlock: new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]*)`).exec(request.headers.cookie ?? '')?.[1],
+      password: typeof password === 'string' ? password : undefined,
+      address: request.ip,
+    });
+    return open;
   }
 
   const wantsHtml = (request: FastifyRequest) =>
@@ -70,10 +54,11 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     return reply.code(status).type('text/html; charset=utf-8').send(html);
   }
 
-  function pageHeaders(reply: FastifyReply): void {
+  function pageHeaders(reply: FastifyReply, indexable = false): void {
     reply.header('cache-control', 'no-store');
     reply.header('referrer-policy', 'no-referrer');
-    reply.header('x-robots-tag', 'noindex');
+    if (indexable) reply.removeHeader('x-robots-tag');
+    else reply.header('x-robots-tag', 'noindex');
   }
 
   app.get(
@@ -87,7 +72,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
           'Counts one view. Unknown, revoked, expired and used-up shares are all the same 404. A password share answers ' +
           'browsers with a form and JSON clients with 401 unless X-Share-Password is sent.',
         params: TokenParams,
-        response: { 200: PublicShare, ...errors(401, 404) },
+        response: { 200: PublicShare, ...errors(401, 404, 429) },
       },
     },
     async (request, reply) => {
@@ -100,14 +85,14 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
         if (error instanceof Unauthenticated && wantsHtml(request)) return sendHtml(reply, 200, presenter.passwordPage(token, false));
         throw error;
       }
+      pageHeaders(reply, open.share.indexable);
       if (!(await shares.view(open.share))) throw new NotFound();
-      const images = await shares.images(open.share).catch((error: unknown) => {
+      const content = await shares.content(open.share).catch((error: unknown) => {
         throw error instanceof NotFound ? new NotFound() : error;
       });
-      const title = open.share.album !== null ? await shares.albumTitle(open.share) : (images[0]?.title ?? null);
-      const content = presenter.publicShare(open.share, token, title, images);
-      if (wantsHtml(request)) return sendHtml(reply, 200, presenter.page(content, token));
-      return content;
+      const json = presenter.publicShare(open.share, token, content.title, content.images);
+      if (wantsHtml(request)) return sendHtml(reply, 200, presenter.page(json, token));
+      return json;
     },
   );
 
@@ -123,7 +108,9 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       schema: {
         ...common,
         operationId: 'unlockShare',
-        summary: "Give a share's password (form field `password`): sets a cookie for this share, then back to its page",
+        summary: "Exchanges a share's password for a cookie that opens it for an hour (the page's form posts here)",
+        description:
+          'Wrong passwords are counted per address and per share (LOGIN_FAILURES_PER_USER, LOGIN_FAILURES_PER_ACCOUNT); past either: 429.',
         params: TokenParams,
         consumes: ['application/x-www-form-urlencoded'],
         body: Type.Object({ password: Type.String({ maxLength: 1000 }) }),
@@ -134,39 +121,54 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       const { token } = request.params;
       const open = await shares.open(token);
       pageHeaders(reply);
-      if (!open.share.hasPassword || !(await shares.checkPassword(open, request.body.password))) {
-        return sendHtml(reply, 401, presenter.passwordPage(token, true));
+      let unlock: string;
+      try {
+        unlock = await shares.unlock(open, request.body.password, request.ip);
+      } catch (error) {
+        if (error instanceof Unauthenticated) return sendHtml(reply, 401, presenter.passwordPage(token, true));
+        throw error;
       }
-      const expires = Math.floor(clock() / 1000) + UNLOCK_SECONDS;
       const cookie =
-        `${COOKIE}=${expires}.${cookieMac(secret, open.tokenHash, expires)}; Path=/s/${token}; Max-Age=${UNLOCK_SECONDS}; ` +
+        `${COOKIE}=${unlock}; Path=/s/${token}; Max-Age=${UNLOCK_SECONDS}; ` +
         `HttpOnly; SameSite=Strict${secureCookies ? '; Secure' : ''}`;
       return reply.code(303).header('set-cookie', cookie).header('location', `/s/${token}`).send(null);
     },
   );
   allowOnly(app, '/s/:token', ['GET', 'HEAD', 'POST']);
 
-  /** Sends one image of the share: the original or an allowed preset, stable or immutable. */
+  /**
+   * Sends one image of the share: the original, an allowed preset, or the download (the original as
+   * a file to save), stable or immutable.
+   */
   async function sendShared(request: FastifyRequest, reply: FastifyReply, token: string, id: string, variant: string, file: string | null) {
     // A share never renders what its URLs do not name: no query parameters.
     if (request.url.includes('?')) throw new NotFound();
     const open = await admit(request, token);
-    const image: ImageRecord = await shares.image(open.share, parseId(id));
-    const preset = variant === 'original' ? null : (presets.find((candidate) => candidate.name === variant) ?? null);
-    if (variant === 'original' ? !open.share.allowOriginal : !preset || !presenter.allowedPresets(open.share).includes(preset))
-      throw new NotFound();
+    const { share } = open;
+    const image: ImageRecord = await shares.image(share, parseId(id));
+    const download = variant === 'download';
+    const preset = variant === 'original' || download ? null : (presets.find((candidate) => candidate.name === variant) ?? null);
+    const allowed = download
+      ? share.allowDownload && file === null
+      : variant === 'original'
+        ? share.allowOriginal
+        : preset !== null && presenter.allowedPresets(share).includes(preset);
+    if (!allowed) throw new NotFound();
     let params: VariantParams | null = preset && presetParams(preset);
-    let cacheControl = `public, max-age=${stableMaxAge}`;
+    // A password share's bytes are for the browser that gave the password: no shared cache may keep them.
+    const visibility = share.hasPassword ? 'private' : 'public';
+    let cacheControl = `${visibility}, max-age=${stableMaxAge}`;
     if (file !== null) {
       const format = immutableFormat(preset, image);
       if (file !== `${contentTag(image)}.${FORMATS[format].extension}`) throw new NotFound();
       if (params) params = { ...params, format: format as EncodableFormat };
-      const untilExpiry = open.share.expiresAt === null ? immutableMaxAge : Math.floor((Date.parse(open.share.expiresAt) - clock()) / 1000);
-      cacheControl = `public, max-age=${Math.max(0, Math.min(immutableMaxAge, untilExpiry))}, immutable`;
+      const untilExpiry = share.expiresAt === null ? immutableMaxAge : Math.floor((Date.parse(share.expiresAt) - clock()) / 1000);
+      cacheControl = `${visibility}, max-age=${Math.max(0, Math.min(immutableMaxAge, untilExpiry))}, immutable`;
     }
     // Share URLs are meant for other sites' pages.
     reply.header('cross-origin-resource-policy', 'cross-origin');
-    return deliverImage(request, reply, options, image, params, cacheControl);
+    // A presigned URL would let the bytes of a password share be passed on without the password.
+    return deliverImage(request, reply, options, image, params, cacheControl, { attachment: download, redirect: !share.hasPassword });
   }
 
   const byteResponses = { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(401, 404, 416, 503) };
@@ -194,7 +196,9 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       schema: {
         ...common,
         operationId: `getSharedVariant${suffix}`,
-        summary: "A shared image's original (`original`) or an allowed preset, always the current content (stable)",
+        summary:
+          "A shared image's original (`original`), its download (`download`, where the share allows it) or an allowed preset, " +
+          'always the current content (stable)',
         description: 'Cache-Control: public, max-age=PUBLIC_STABLE_MAX_AGE; ETag; Vary: Accept where the preset negotiates.',
         params: Type.Object({ token: Type.String({ maxLength: 64 }), id: Type.String(), variant: Type.String({ maxLength: 32 }) }),
         response: byteResponses,

@@ -24,6 +24,9 @@ function settings(body: ShareChangeBody): ShareSettings {
     presets: body.presets,
     allowOriginal: body.allow_original,
     allowDownload: body.allow_download,
+    indexable: body.indexable,
+    showExif: body.show_exif,
+    showLocation: body.show_location,
   };
 }
 
@@ -53,8 +56,8 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ShareRoutesOptions> = async 
       const userId = currentUser(request).id;
       const { image, album, ...rest } = request.body;
       const { share, token } = await shares.create(userId, { image, album }, settings(rest));
-      const [first] = await shares.images(share).catch(() => []);
-      return reply.code(201).send(presenter.present(share, token, first ?? null));
+      const content = await shares.content(share).catch(() => null);
+      return reply.code(201).send(presenter.present(share, token, content?.images[0] ?? null));
     },
   );
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { ExifSummary } from './images.js';
 
 const Time = Type.String({ format: 'date-time' });
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer>>(schema: T) =>
@@ -20,6 +21,9 @@ export const Share = Type.Object({
   presets: Type.Union([Type.Array(Type.String()), Type.Null()], { description: 'Variant presets that may be fetched; null: all' }),
   allow_original: Type.Boolean(),
   allow_download: Type.Boolean(),
+  indexable: Type.Boolean({ description: 'Search engines may index the page (otherwise X-Robots-Tag: noindex)' }),
+  show_exif: Type.Boolean({ description: "The page and its JSON carry the images' EXIF summary (camera, lens, exposure, time)" }),
+  show_location: Type.Boolean({ description: 'With show_exif: the location too, where the deployment keeps it' }),
   created_at: Time,
   embed: Type.Optional(
     Type.Object(
@@ -40,6 +44,9 @@ const Settings = {
   presets: Type.Optional(Type.Union([Type.Array(Type.String({ maxLength: 32 }), { maxItems: 50 }), Type.Null()])),
   allow_original: Type.Optional(Type.Boolean()),
   allow_download: Type.Optional(Type.Boolean()),
+  indexable: Type.Optional(Type.Boolean()),
+  show_exif: Type.Optional(Type.Boolean()),
+  show_location: Type.Optional(Type.Boolean()),
 };
 
 export const NewShare = Type.Object(
@@ -76,7 +83,11 @@ export const PublicShare = Type.Object({
       placeholder: Type.String(),
       dominant_color: Type.String(),
       original: Type.Union([PublicUrls, Type.Null()]),
+      download: Type.Union([Type.String({ format: 'uri' }), Type.Null()], {
+        description: 'The original as a file to save (Content-Disposition: attachment), where the share allows it',
+      }),
       variants: Type.Record(Type.String(), PublicUrls),
+      exif: Type.Optional(ExifSummary),
     }),
   ),
 });

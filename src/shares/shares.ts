@@ -1,18 +1,29 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Updateable } from 'kysely';
+import type { AttemptCounter } from '../auth/attempts.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { hashToken } from '../auth/tokens.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { SharesTable } from '../db/schema.js';
-import { InvalidInput, NotFound } from '../errors.js';
+import { InvalidInput, NotFound, Throttled, Unauthenticated } from '../errors.js';
 import type { Albums } from '../images/albums.js';
 import type { ImageCatalog, ImageRecord } from '../images/catalog.js';
 import { collect } from '../images/fields.js';
-import { NO_FILTERS, type ImageListing } from '../images/listing.js';
+import type { ImageFormat } from '../processing/formats.js';
+import type { ExifSummary } from '../processing/exif-summary.js';
 
 /** Most shares one user may have; most images an album share shows. */
 export const SHARE_LIMITS = { perUser: 1000, albumImages: 500, label: 200, passwordMin: 8, passwordMax: 128 } as const;
+
+/** What a share may show of an image (the owner's other fields are never read for a visitor). */
+export type SharedImage = Pick<
+  ImageRecord,
+  'number' | 'title' | 'sha256' | 'format' | 'width' | 'height' | 'placeholder' | 'dominantColor' | 'exif'
+>;
+
+/** How long a password share stays open in a browser once its password was given. */
+export const UNLOCK_SECONDS = 3600;
 
 export interface ShareRecord {
   id: number;
@@ -30,6 +41,9 @@ export interface ShareRecord {
   presets: string[] | null;
   allowOriginal: boolean;
   allowDownload: boolean;
+  indexable: boolean;
+  showExif: boolean;
+  showLocation: boolean;
   createdAt: string;
 }
 
@@ -41,6 +55,25 @@ export interface ShareSettings {
   presets?: string[] | null;
   allowOriginal?: boolean;
   allowDownload?: boolean;
+  indexable?: boolean;
+  showExif?: boolean;
+  showLocation?: boolean;
+}
+
+/** Wrong share passwords counted per share and per address, so that guessing is bounded either way. */
+export interface SharePasswordThrottle {
+  attempts: AttemptCounter;
+  maxFailuresPerAddress: number;
+  maxFailuresPerShare: number;
+}
+
+export interface SharesOptions {
+  passwords: PasswordHasher;
+  throttle: SharePasswordThrottle;
+  /** Signs the unlock cookie a password is exchanged for. */
+  secret: string;
+  presetNames: readonly string[];
+  clock?: Clock;
 }
 
 /** A share as a visitor reaches it: the share, its owner's link key, and the token's hash (for cookies). */
@@ -63,7 +96,17 @@ type ShareRow = Pick<
   | 'token_hash'
   | 'image_id'
   | 'album_id'
-> & { id: number; views: number; allow_original: number; allow_download: number; image: number | null; album: number | null };
+> & {
+  id: number;
+  views: number;
+  allow_original: number;
+  allow_download: number;
+  indexable: number;
+  show_exif: number;
+  show_location: number;
+  image: number | null;
+  album: number | null;
+};
 
 /** How often counted views of shares without a view limit are written. */
 const VIEW_FLUSH_MS = 2000;
@@ -74,16 +117,23 @@ export class Shares {
   private readonly pendingViews = new Map<number, { count: number; last: string }>();
   private flushing: Promise<void> | null = null;
   private readonly flushTimer: NodeJS.Timeout;
+  private readonly passwords: PasswordHasher;
+  private readonly throttle: SharePasswordThrottle;
+  private readonly secret: string;
+  private readonly presetNames: readonly string[];
+  private readonly clock: Clock;
 
   constructor(
     private readonly db: Db,
     private readonly catalog: ImageCatalog,
     private readonly albums: Albums,
-    private readonly listing: ImageListing,
-    private readonly passwords: PasswordHasher,
-    private readonly presetNames: readonly string[],
-    private readonly clock: Clock = () => Date.now(),
+    options: SharesOptions,
   ) {
+    this.passwords = options.passwords;
+    this.throttle = options.throttle;
+    this.secret = options.secret;
+    this.presetNames = options.presetNames;
+    this.clock = options.clock ?? (() => Date.now());
     this.flushTimer = setInterval(() => void this.flushViews().catch(() => undefined), VIEW_FLUSH_MS).unref();
   }
 
@@ -142,6 +192,9 @@ export class Shares {
         'shares.presets',
         'shares.allow_original',
         'shares.allow_download',
+        'shares.indexable',
+        'shares.show_exif',
+        'shares.show_location',
         'shares.created_at',
         'images.number as image',
         'albums.number as album',
@@ -163,6 +216,9 @@ export class Shares {
       presets: row.presets === null ? null : (JSON.parse(row.presets) as string[]),
       allowOriginal: Boolean(row.allow_original),
       allowDownload: Boolean(row.allow_download),
+      indexable: Boolean(row.indexable),
+      showExif: Boolean(row.show_exif),
+      showLocation: Boolean(row.show_location),
       createdAt: row.created_at,
     };
   }
@@ -209,6 +265,9 @@ export class Shares {
       () => {
         if (settings.allowOriginal !== undefined) columns.allow_original = settings.allowOriginal ? 1 : 0;
         if (settings.allowDownload !== undefined) columns.allow_download = settings.allowDownload ? 1 : 0;
+        if (settings.indexable !== undefined) columns.indexable = settings.indexable ? 1 : 0;
+        if (settings.showExif !== undefined) columns.show_exif = settings.showExif ? 1 : 0;
+        if (settings.showLocation !== undefined) columns.show_location = settings.showLocation ? 1 : 0;
       },
     ]);
     if (settings.password === null) columns.password_hash = null;
@@ -301,8 +360,58 @@ export class Shares {
     return { share, tokenHash, passwordHash: row.password_hash };
   }
 
-  async checkPassword(open: OpenShare, password: string): Promise<boolean> {
-    return open.passwordHash !== null && (await this.passwords.verify(password, open.passwordHash));
+  private failureKeys(open: OpenShare, address: string): [string, number][] {
+    return [
+      [`share:${open.share.id}:${address}`, this.throttle.maxFailuresPerAddress],
+      [`share:${open.share.id}`, this.throttle.maxFailuresPerShare],
+    ];
+  }
+
+  /**
+   * Checks a share's password. Refused (Throttled) once it failed too often from this address, or
+   * from all addresses together (a higher bound: a stranger cannot lock the recipient out from
+   * elsewhere, and a distributed guess is still bounded). The counter store failing counts nothing.
+   */
+  async checkPassword(open: OpenShare, password: string, address: string): Promise<boolean> {
+    if (open.passwordHash === null) return false;
+    const keys = this.failureKeys(open, address);
+    for (const [key, max] of keys) {
+      const { count, resetMs } = await this.throttle.attempts.get(key).catch(() => ({ count: 0, resetMs: 0 }));
+      if (count >= max) {
+        const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+        throw new Throttled(`Too many wrong passwords for this share. Expected available in ${seconds} seconds.`, seconds);
+      }
+    }
+    const right = await this.passwords.verify(password, open.passwordHash);
+    if (!right) await Promise.all(keys.map(([key]) => this.throttle.attempts.hit(key))).catch(() => undefined);
+    return right;
+  }
+
+  private unlockMac(open: OpenShare, expires: number): string {
+    return createHmac('sha256', this.secret).update(`share:${open.tokenHash}:${expires}`).digest('base64url');
+  }
+
+  /** Exchanges the right password for an unlock value (a cookie's), valid UNLOCK_SECONDS for this share only. */
+  async unlock(open: OpenShare, password: string, address: string): Promise<string> {
+    if (!(await this.checkPassword(open, password, address))) throw new Unauthenticated('That password is not right.');
+    const expires = Math.floor(this.clock() / 1000) + UNLOCK_SECONDS;
+    return `${expires}.${this.unlockMac(open, expires)}`;
+  }
+
+  /**
+   * Whether the visitor may see the share: no password, a valid unlock value, or the right password
+   * (sent with each request by API clients). Otherwise Unauthenticated.
+   */
+  async admit(open: OpenShare, access: { unlock?: string; password?: string; address: string }): Promise<void> {
+    if (!open.share.hasPassword) return;
+    const cookie = /^(\d{1,12})\.([A-Za-z0-9_-]{43})$/.exec(access.unlock ?? '');
+    if (cookie && Number(cookie[1]) * 1000 >= this.clock()) {
+      const expected = Buffer.from(this.unlockMac(open, Number(cookie[1])));
+      const given = Buffer.from(cookie[2]!);
+      if (given.length === expected.length && timingSafeEqual(given, expected)) return;
+    }
+    if (access.password !== undefined && (await this.checkPassword(open, access.password, access.address))) return;
+    throw new Unauthenticated('This share needs its password: send it in X-Share-Password, or open the link in a browser.');
   }
 
   /**
@@ -325,24 +434,58 @@ export class Shares {
     return Number(updated.numUpdatedRows) === 1;
   }
 
-  /** What a share shows now: its image, or its album's images in album order; none in the trash. */
-  async images(share: ShareRecord): Promise<ImageRecord[]> {
-    if (share.image !== null) return [await this.catalog.getLive(share.userId, share.image)];
-    if (share.album === null) return [];
-    const albumId = await this.albums.rowId(share.userId, share.album);
-    const page = await this.listing.list(share.userId, { ...NO_FILTERS, albumId }, 'album', SHARE_LIMITS.albumImages, null);
-    return page.images;
+  /** The fields of an image a share may publish, read in one query with its bytes' facts. */
+  private sharedImages(userId: number) {
+    return this.db.kysely
+      .selectFrom('images')
+      .innerJoin('blobs', 'blobs.sha256', 'images.sha256')
+      .select([
+        'images.number as number',
+        'images.title as title',
+        'images.sha256 as sha256',
+        'images.exif as exif',
+        'blobs.format as format',
+        'blobs.width as width',
+        'blobs.height as height',
+        'blobs.placeholder as placeholder',
+        'blobs.dominant_color as dominantColor',
+      ])
+      .where('images.user_id', '=', userId)
+      .where('images.trashed_at', 'is', null)
+      .where(sql<boolean>`(images.expires_at is null or images.expires_at > ${this.now()})`);
   }
 
-  async albumTitle(share: ShareRecord): Promise<string | null> {
-    if (share.album === null) return null;
+  /**
+   * What a share shows now, and its title: its image, or its album's images in album order (at most
+   * SHARE_LIMITS.albumImages); none in the trash. Only the fields a visitor may see are read.
+   */
+  async content(share: ShareRecord): Promise<{ title: string | null; images: SharedImage[] }> {
+    const toShared = ({ exif, format, ...row }: { exif: string | null; format: string } & Omit<SharedImage, 'exif' | 'format'>) => ({
+      ...row,
+      format: format as ImageFormat,
+      exif: exif ? (JSON.parse(exif) as ExifSummary) : null,
+    });
+    if (share.image !== null) {
+      const row = await this.sharedImages(share.userId).where('images.number', '=', share.image).executeTakeFirst();
+      if (!row) throw new NotFound();
+      return { title: row.title, images: [toShared(row)] };
+    }
+    if (share.album === null) throw new NotFound();
     const album = await this.db.kysely
       .selectFrom('albums')
-      .select('title')
+      .select(['id', 'title'])
       .where('user_id', '=', share.userId)
       .where('number', '=', share.album)
       .executeTakeFirst();
-    return album?.title ?? null;
+    if (!album) throw new NotFound();
+    const rows = await this.sharedImages(share.userId)
+      .innerJoin('album_images', 'album_images.image_id', 'images.id')
+      .where('album_images.album_id', '=', album.id)
+      .orderBy('album_images.position')
+      .orderBy('images.number')
+      .limit(SHARE_LIMITS.albumImages)
+      .execute();
+    return { title: album.title, images: rows.map(toShared) };
   }
 
   /** One image of the share, by its per-user id; NotFound if the share does not show it (now). */
@@ -352,13 +495,14 @@ export class Shares {
       return this.catalog.getLive(share.userId, number);
     }
     if (share.album === null) throw new NotFound();
-    const albumId = await this.albums.rowId(share.userId, share.album);
     const image = await this.catalog.getLive(share.userId, number);
     const member = await this.db.kysely
       .selectFrom('album_images')
-      .select('image_id')
-      .where('album_id', '=', albumId)
-      .where('image_id', '=', image.rowId)
+      .innerJoin('albums', 'albums.id', 'album_images.album_id')
+      .select('album_images.image_id')
+      .where('albums.user_id', '=', share.userId)
+      .where('albums.number', '=', share.album)
+      .where('album_images.image_id', '=', image.rowId)
       .executeTakeFirst();
     if (!member) throw new NotFound();
     return image;

@@ -8,14 +8,17 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { assertValidKey, ObjectNotFoundError, type ByteRange, type Storage } from './storage.js';
+import { assertValidKey, ObjectNotFoundError, type ByteRange, type PresignedHeaders, type Storage } from './storage.js';
 
 export interface S3StorageOptions {
   bucket: string;
   endpoint: string | null;
+  /** Where browsers reach the store, for presigned URLs; null: endpoint. */
+  publicEndpoint?: string | null;
   region: string;
   forcePathStyle: boolean;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | null;
@@ -37,6 +40,8 @@ function isMissing(error: unknown): boolean {
  */
 export class S3Storage implements Storage {
   private readonly client: S3Client;
+  /** Signs URLs for the public endpoint; signing is local (no request is sent). */
+  private readonly presigner: S3Client;
   private readonly bucket: string;
 
   constructor(options: S3StorageOptions) {
@@ -53,6 +58,7 @@ export class S3Storage implements Storage {
     if (options.endpoint) config.endpoint = options.endpoint;
     if (options.credentials) config.credentials = options.credentials;
     this.client = new S3Client(config);
+    this.presigner = options.publicEndpoint ? new S3Client({ ...config, endpoint: options.publicEndpoint }) : this.client;
     this.bucket = options.bucket;
   }
 
@@ -117,11 +123,24 @@ export class S3Storage implements Storage {
     } while (continuationToken);
   }
 
+  async presignGet(key: string, headers: PresignedHeaders, seconds: number): Promise<string> {
+    assertValidKey(key);
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: key,
+      ResponseContentType: headers.contentType,
+      ResponseContentDisposition: headers.contentDisposition,
+      ResponseCacheControl: headers.cacheControl,
+    });
+    return getSignedUrl(this.presigner, command, { expiresIn: seconds });
+  }
+
   async check(): Promise<void> {
     await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
   }
 
   close(): void {
     this.client.destroy();
+    if (this.presigner !== this.client) this.presigner.destroy();
   }
 }

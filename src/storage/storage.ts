@@ -21,6 +21,13 @@ export interface PutOptions {
   durable?: boolean;
 }
 
+/** Response headers a presigned GET makes the object store send. */
+export interface PresignedHeaders {
+  contentType: string;
+  contentDisposition: string;
+  cacheControl: string;
+}
+
 export interface Storage {
   /** Stores the stream under key. */
   put(key: string, body: Readable, options?: PutOptions): Promise<void>;
@@ -39,6 +46,8 @@ export interface Storage {
   check(): Promise<void>;
   /** A local file path holding the object, for storages that have one (lets libvips read it directly). */
   localPath?(key: string): string;
+  /** A URL that lets whoever holds it GET the object for `seconds`, answered with these headers (object stores only). */
+  presignGet?(key: string, headers: PresignedHeaders, seconds: number): Promise<string>;
   /** Releases connections, for storages that hold any. */
   close?(): void;
 }

@@ -77,7 +77,7 @@ export async function transfer(sourceDir: string, target: Config, log: (line: st
           .execute();
       for (const image of images) await trx.insertInto('images').values(image).execute();
       // What hangs off users and images, parents first.
-      for (const table of ['image_tags', 'image_metadata', 'albums', 'album_images', 'api_keys'] as const) {
+      for (const table of ['image_tags', 'image_metadata', 'albums', 'album_images', 'api_keys', 'shares'] as const) {
         const rows = await source.kysely.selectFrom(table).selectAll().execute();
         for (let i = 0; i < rows.length; i += 200) {
           await trx
@@ -88,7 +88,7 @@ export async function transfer(sourceDir: string, target: Config, log: (line: st
       }
       if (db.dialect === 'postgres') {
         // Rows came with their ids: move the sequences past them.
-        for (const table of ['users', 'images', 'albums', 'api_keys'] as const) {
+        for (const table of ['users', 'images', 'albums', 'api_keys', 'shares'] as const) {
           await sql`select setval(pg_get_serial_sequence(${table}, 'id'), greatest((select max(id) from ${sql.table(table)}), 1))`.execute(
             trx,
           );
