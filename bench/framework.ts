@@ -16,6 +16,8 @@ export interface Series {
 export interface PreparedPair {
   service(): Promise<number>;
   baseline(): Promise<number>;
+  /** What the load generator itself reaches (against a trivial nginx answer): the ceiling beside the baseline. */
+  ceiling?(): Promise<number>;
   /** A curve measured once, for the chart. */
   series?(): Promise<Series>;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export interface BenchmarkResult {
   unit: string;
   service: SideSummary;
   baseline: SideSummary;
+  ceiling?: SideSummary;
   /** service ÷ baseline (for max-growth: service − baseline). */
   ratio: number;
   budget: Budget;
@@ -89,6 +92,7 @@ export async function runBenchmark<Context>(
 ): Promise<BenchmarkResult> {
   const service: number[] = [];
   const baseline: number[] = [];
+  const ceiling: number[] = [];
   let series: Series | undefined;
   let error: string | undefined;
   let prepared: PreparedPair | undefined;
@@ -101,6 +105,7 @@ export async function runBenchmark<Context>(
     for (let i = 0; i < pairs; i++) {
       service.push(await prepared.service());
       baseline.push(await prepared.baseline());
+      if (prepared.ceiling) ceiling.push(await prepared.ceiling());
     }
     series = await prepared.series?.();
   } catch (caught) {
@@ -122,6 +127,7 @@ export async function runBenchmark<Context>(
     unit: benchmark.unit,
     service: serviceSummary,
     baseline: baselineSummary,
+    ...(ceiling.length > 0 ? { ceiling: summarise(ceiling) } : {}),
     ratio,
     budget: benchmark.budget,
     ...judge(benchmark.budget, ratio),
@@ -139,14 +145,15 @@ function number(value: number, unit = ''): string {
   return `${value.toFixed(digits)}${unit ? ` ${unit}` : ''}`;
 }
 
-function budgetText(budget: Budget): string {
+function budgetText(budget: Budget, unit: string): string {
   switch (budget.kind) {
     case 'min-ratio':
       return `≥ ${budget.value}`;
     case 'max-ratio':
       return `≤ ${budget.value}`;
     case 'max-growth':
-      return `growth ≤ ${budget.value} MiB`;
+      // Growth over the baseline, in the benchmark's unit (MiB of memory, ms of latency).
+      return `+ ≤ ${budget.value} ${unit}`;
     case 'report':
       return 'report';
   }
@@ -182,7 +189,9 @@ export function markdownReport(info: RunInfo, results: BenchmarkResult[], chartF
   if (missed.length > 0 || failed.length > 0) {
     lines.push('## Missed budgets', '');
     for (const result of missed)
-      lines.push(`- **${result.name}**: ratio ${number(result.ratio)} against ${budgetText(result.budget)}. ${result.limitedBy}`);
+      lines.push(
+        `- **${result.name}**: ratio ${number(result.ratio)} against ${budgetText(result.budget, result.unit)}. ` + result.limitedBy,
+      );
     for (const result of failed) lines.push(`- **${result.name}** did not complete: ${result.error}`);
     lines.push('');
   }
@@ -205,7 +214,8 @@ export function markdownReport(info: RunInfo, results: BenchmarkResult[], chartF
           : '**missed**';
     lines.push(
       `| **${result.name}**: ${result.title} | ${result.serviceLabel}: ${side(result.service)} | ${result.baselineLabel}: ` +
-        `${side(result.baseline)} | ${number(result.ratio)} | ${budgetText(result.budget)} | ${verdict} |`,
+        `${side(result.baseline)}${result.ceiling ? `; the client's own ceiling: ${side(result.ceiling)}` : ''} | ` +
+        `${number(result.ratio)} | ${budgetText(result.budget, result.unit)} | ${verdict} |`,
     );
   }
   if (chartFiles.length > 0) {

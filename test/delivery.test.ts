@@ -10,6 +10,7 @@ import {
   fixture,
   freePort,
   httpConfig,
+  internalFilesLocation,
   nginxMissing,
   register,
   s3Env,
@@ -21,21 +22,6 @@ import {
   type RunningNginx,
   type TestServer,
 } from '../testkit/index.js';
-
-/** The internal location of deploy/nginx.conf, pointed at this test's storage. */
-function internalLocation(storage: string): string {
-  return `location /_image-api-files/ {
-      internal;
-      alias ${storage}/;
-      etag off;
-      add_header ETag $upstream_http_etag always;
-      add_header Vary $upstream_http_vary always;
-      add_header Cross-Origin-Resource-Policy $upstream_http_cross_origin_resource_policy always;
-      add_header X-Content-Type-Options nosniff always;
-      add_header Content-Security-Policy "default-src 'none'; sandbox" always;
-      add_header X-Request-Id $upstream_http_x_request_id always;
-    }`;
-}
 
 describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after the service authorised them', { skip: nginxMissing }, () => {
   let server: TestServer;
@@ -58,7 +44,7 @@ describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after th
       proxy_set_header Host $host;
       proxy_set_header X-Forwarded-For $remote_addr;
     }
-    ${internalLocation(join(dataDir, 'storage'))}
+    ${internalFilesLocation(join(dataDir, 'storage'))}
   }`),
       `${base}/healthz`,
     );

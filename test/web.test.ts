@@ -603,6 +603,7 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await page.goto(`${base}/#/images/1`);
     await page.getByRole('textbox', { name: 'For whom' }).fill('Ana');
     await page.getByRole('spinbutton', { name: 'View limit' }).fill('3');
+    await page.getByRole('checkbox', { name: 'Allow downloading the original' }).check();
     await page.getByRole('button', { name: 'Create link' }).click();
     await page.getByText('Ana was created. Copy the link now: it is shown only this once.').waitFor();
     const link = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
@@ -615,6 +616,7 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await publicPage.goto(link);
     await publicPage.waitForFunction(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0));
     assert.equal(await publicPage.title(), 'Shared image', 'an untitled image');
+    assert.match(String(await publicPage.getByRole('link', { name: 'Download' }).getAttribute('href')), /\/s\/[\w-]{32}\/1\/download$/);
     assert.deepEqual(await serious(publicPage), []);
     await page.reload();
     await page.getByText('1 view of 3').waitFor();

@@ -62,3 +62,18 @@ export async function startNginx(config: string, readyUrl?: string): Promise<Run
   }
   return { prefix, stop };
 }
+
+/** The internal location of deploy/nginx.conf, pointed at this test's storage. */
+export function internalFilesLocation(storage: string): string {
+  return `location /_image-api-files/ {
+      internal;
+      alias ${storage}/;
+      etag off;
+      add_header ETag $upstream_http_etag always;
+      add_header Vary $upstream_http_vary always;
+      add_header Cross-Origin-Resource-Policy $upstream_http_cross_origin_resource_policy always;
+      add_header X-Content-Type-Options nosniff always;
+      add_header Content-Security-Policy "default-src 'none'; sandbox" always;
+      add_header X-Request-Id $upstream_http_x_request_id always;
+    }`;
+}

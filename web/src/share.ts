@@ -48,13 +48,22 @@ export function shareSection(target: { image: number } | { album: number }): HTM
   );
   const password = field('password', 'Password', { type: 'password', autocomplete: 'new-password' }, 'Optional, 8 characters or more.');
   const views = field('max_views', 'View limit', { type: 'number', min: '1', inputmode: 'numeric' }, 'Empty: no limit.');
-  const form = apiForm('share', [label, days, password, views], 'Create link', async (values) => {
+  const download = field('allow_download', 'Allow downloading the original', { type: 'checkbox' });
+  const exif = field('show_exif', 'Show camera details (EXIF)', { type: 'checkbox' }, 'Camera, lens, exposure and time.');
+  const location = field('show_location', 'Show where it was taken', { type: 'checkbox' }, 'Only with camera details, where kept.');
+  const indexable = field('indexable', 'Let search engines index the page', { type: 'checkbox' });
+  const options = [download, exif, location, indexable];
+  const form = apiForm('share', [label, days, password, views, ...options], 'Create link', async (values) => {
     const share = await api.createShare({
       ...target,
       label: values.label || null,
       expires_at: values.expires_at ? new Date(Date.now() + Number(values.expires_at) * 86_400_000).toISOString() : null,
       password: values.password || null,
       max_views: values.max_views ? Number(values.max_views) : null,
+      allow_download: download.input.checked,
+      show_exif: exif.input.checked,
+      show_location: location.input.checked,
+      indexable: indexable.input.checked,
     });
     replace(
       created,
@@ -64,6 +73,7 @@ export function shareSection(target: { image: number } | { album: number }): HTM
       share.embed ? copyField('Markdown', share.embed.markdown) : null,
     );
     for (const input of [label, days, password, views]) input.input.value = '';
+    for (const option of options) option.input.checked = false;
     await refresh();
   });
   void refresh();
