@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountAdmin } from './auth/admin.js';
-import { MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
+import { FailureLimits, MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
@@ -108,7 +108,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const auth = new AuthService(
     db,
     new TokenIssuer(config.secretKeys[0]!),
-    { attempts, maxFailuresPerAddress: config.loginFailuresPerUser, maxFailuresPerAccount: config.loginFailuresPerAccount },
+    new FailureLimits(attempts, config.loginFailuresPerUser, config.loginFailuresPerAccount),
     passwords,
     keys,
   );
@@ -145,11 +145,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     : new MemoryAttemptCounter(failureWindowMs);
   const shares = new Shares(db, catalog, albums, {
     passwords,
-    throttle: {
-      attempts: shareFailures,
-      maxFailuresPerAddress: config.loginFailuresPerUser,
-      maxFailuresPerShare: config.loginFailuresPerAccount,
-    },
+    failures: new FailureLimits(shareFailures, config.loginFailuresPerUser, config.loginFailuresPerAccount),
     secret: config.secretKeys[0]!,
     presetNames: config.presets.map((preset) => preset.name),
     clock,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { Throttled } from '../errors.js';
 
 /** Counts events per key in a fixed window (failed logins per username). */
 export interface AttemptCounter {
@@ -57,5 +58,45 @@ export class RedisAttemptCounter implements AttemptCounter {
 
   async reset(key: string) {
     await this.redis.del(this.prefix + key);
+  }
+}
+
+/**
+ * Bounds on failed password checks of one subject (an account, a share link): per client address,
+ * and from all addresses together (a higher bound, so that a stranger cannot lock the owner out from
+ * elsewhere, while a distributed guess is still bounded). The counter store failing must not lock
+ * everyone out: it then counts nothing.
+ */
+export class FailureLimits {
+  constructor(
+    private readonly attempts: AttemptCounter,
+    private readonly maxPerAddress: number,
+    private readonly maxOverall: number,
+  ) {}
+
+  private keys(subject: string, address: string): [string, number][] {
+    return [
+      [`${subject}\n${address}`, this.maxPerAddress],
+      [subject, this.maxOverall],
+    ];
+  }
+
+  /** Throws Throttled, with the message for the seconds to wait, once either bound is reached. */
+  async guard(subject: string, address: string, message: (seconds: number) => string): Promise<void> {
+    for (const [key, max] of this.keys(subject, address)) {
+      const { count, resetMs } = await this.attempts.get(key).catch(() => ({ count: 0, resetMs: 0 }));
+      if (count >= max) {
+        const seconds = Math.max(1, Math.ceil(resetMs / 1000));
+        throw new Throttled(message(seconds), seconds);
+      }
+    }
+  }
+
+  async recordFailure(subject: string, address: string): Promise<void> {
+    await Promise.all(this.keys(subject, address).map(([key]) => this.attempts.hit(key))).catch(() => undefined);
+  }
+
+  async recordSuccess(subject: string, address: string): Promise<void> {
+    await Promise.all(this.keys(subject, address).map(([key]) => this.attempts.reset(key))).catch(() => undefined);
   }
 }

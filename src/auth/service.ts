@@ -3,8 +3,8 @@ import { sql, type Kysely } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
 import { now, type Database, type UserRow } from '../db/schema.js';
-import { InvalidInput, Throttled, Unauthenticated } from '../errors.js';
-import type { AttemptCounter } from './attempts.js';
+import { InvalidInput, Unauthenticated } from '../errors.js';
+import type { FailureLimits } from './attempts.js';
 import { KEY_PREFIX, type ApiKeys } from './keys.js';
 import type { PasswordHasher } from './passwords.js';
 import { allScopes, type Scope } from './scopes.js';
@@ -32,14 +32,6 @@ function isUniqueViolation(error: unknown): boolean {
   return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(message ?? '');
 }
 
-export interface PasswordThrottle {
-  attempts: AttemptCounter;
-  /** Failed password checks per account and client address within the window; beyond, that pair gets 429. */
-  maxFailuresPerAddress: number;
-  /** Failed password checks per account from all addresses within the window; beyond, the account's checks get 429. */
-  maxFailuresPerAccount: number;
-}
-
 type TokenOwner = Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at' | 'is_admin'>;
 
 /** A fresh per-user key that every signed link of the user carries (rotating it ends them all). */
@@ -55,7 +47,7 @@ export class AuthService {
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenIssuer,
-    private readonly throttle: PasswordThrottle,
+    private readonly failures: FailureLimits,
     private readonly passwords: PasswordHasher,
     private readonly keys: ApiKeys,
   ) {
@@ -99,43 +91,24 @@ export class AuthService {
     return token;
   }
 
-  /** The counter store failing must not lock everyone out: it then counts nothing. */
-  private async failures(key: string): Promise<{ count: number; resetMs: number }> {
-    return this.throttle.attempts.get(key).catch(() => ({ count: 0, resetMs: 0 }));
-  }
-
-  private static keys(username: string, address: string): { pair: string; account: string } {
-    return { pair: `${usernameKey(username)}\n${address}`, account: usernameKey(username) };
-  }
-
   /**
    * Refuses (429) further password checks of an account that failed too often: from one address
-   * (LOGIN_FAILURES_PER_USER), or from all addresses together (LOGIN_FAILURES_PER_ACCOUNT, much
-   * higher), so that a stranger cannot lock the owner out from elsewhere, while a distributed guess
-   * is still bounded.
+   * (LOGIN_FAILURES_PER_USER), or from all addresses together (LOGIN_FAILURES_PER_ACCOUNT).
    */
-  private async guard(username: string, address: string): Promise<void> {
-    const keys = AuthService.keys(username, address);
-    for (const [key, max] of [
-      [keys.pair, this.throttle.maxFailuresPerAddress],
-      [keys.account, this.throttle.maxFailuresPerAccount],
-    ] as const) {
-      const { count, resetMs } = await this.failures(key);
-      if (count >= max) {
-        const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-        throw new Throttled(`Too many failed logins for this account. Expected available in ${seconds} seconds.`, seconds);
-      }
-    }
+  private guard(username: string, address: string): Promise<void> {
+    return this.failures.guard(
+      usernameKey(username),
+      address,
+      (seconds) => `Too many failed logins for this account. Expected available in ${seconds} seconds.`,
+    );
   }
 
-  private async recordFailure(username: string, address: string): Promise<void> {
-    const keys = AuthService.keys(username, address);
-    await Promise.all([this.throttle.attempts.hit(keys.pair), this.throttle.attempts.hit(keys.account)]).catch(() => undefined);
+  private recordFailure(username: string, address: string): Promise<void> {
+    return this.failures.recordFailure(usernameKey(username), address);
   }
 
-  private async recordSuccess(username: string, address: string): Promise<void> {
-    const keys = AuthService.keys(username, address);
-    await Promise.all([this.throttle.attempts.reset(keys.pair), this.throttle.attempts.reset(keys.account)]).catch(() => undefined);
+  private recordSuccess(username: string, address: string): Promise<void> {
+    return this.failures.recordSuccess(usernameKey(username), address);
   }
 
   /** Checks username and password; returns the user's current token. */

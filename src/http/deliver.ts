@@ -85,30 +85,33 @@ export async function sendBytes(
 ): Promise<FastifyReply> {
   const etag = `"${item.digest}"`;
   const disposition = contentDisposition(item.filename, headers.attachment ? 'attachment' : 'inline');
-  if (offload?.kind === 'redirect' && item.storageKey && headers.redirect !== false) {
-    // The ETag stays on the redirect: a client revalidating what it fetched gets its 304 here.
-    reply.header('etag', etag).header('cache-control', redirectCacheControl(headers.cacheControl, offload.seconds));
-    if (headers.varyAccept) reply.header('vary', 'Accept');
-    if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
-    const location = await offload.presign(
-      item.storageKey,
+  const redirect = offload?.kind === 'redirect' && item.storageKey && headers.redirect !== false ? offload : null;
+  if (redirect) {
+    // The store sends the bytes with these headers; the redirect keeps the ETag, so a client
+    // revalidating what it fetched gets its 304 here.
+    reply.header('cache-control', redirectCacheControl(headers.cacheControl, redirect.seconds));
+  } else {
+    reply.headers({
+      'content-type': item.contentType,
+      'x-content-type-options': 'nosniff',
+      'content-disposition': disposition,
+      'content-security-policy': "default-src 'none'; sandbox",
+      'last-modified': new Date(item.lastModified).toUTCString(),
+      'accept-ranges': 'bytes',
+      'cache-control': headers.cacheControl,
+    });
+  }
+  reply.header('etag', etag);
+  if (headers.varyAccept) reply.header('vary', 'Accept');
+  if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
+  if (redirect) {
+    const location = await redirect.presign(
+      item.storageKey!,
       { contentType: item.contentType, contentDisposition: disposition, cacheControl: headers.cacheControl },
-      offload.seconds,
+      redirect.seconds,
     );
     return reply.code(302).header('location', location).send();
   }
-  reply.headers({
-    'content-type': item.contentType,
-    'x-content-type-options': 'nosniff',
-    'content-disposition': disposition,
-    'content-security-policy': "default-src 'none'; sandbox",
-    etag,
-    'last-modified': new Date(item.lastModified).toUTCString(),
-    'accept-ranges': 'bytes',
-    'cache-control': headers.cacheControl,
-  });
-  if (headers.varyAccept) reply.header('vary', 'Accept');
-  if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send();
   if (offload?.kind === 'nginx' && item.storageKey) {
     // Authorised and conditional-checked here; nginx sends the file (sendfile, Range, HEAD) with these headers.
     return reply.header('x-accel-redirect', `${offload.prefix}${item.storageKey}`).send();

@@ -76,6 +76,11 @@ export type ImageRecord = Omit<
     albums: number[];
   };
 
+/** The EXIF summary as stored (JSON text), or null. */
+export function readExif(stored: string | null): ExifSummary | null {
+  return stored ? (JSON.parse(stored) as ExifSummary) : null;
+}
+
 export function toRecord({ ownerDisabledAt, title, description, tags, metadata, ...row }: ImageRow, albums: number[]): ImageRecord {
   return {
     ...row,
@@ -84,7 +89,7 @@ export function toRecord({ ownerDisabledAt, title, description, tags, metadata, 
     format: row.format as ImageFormat,
     animated: Boolean(row.animated),
     hasAlpha: Boolean(row.hasAlpha),
-    exif: row.exif ? (JSON.parse(row.exif) as ExifSummary) : null,
+    exif: readExif(row.exif),
     ownerDisabled: ownerDisabledAt !== null,
     albums,
   };

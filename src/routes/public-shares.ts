@@ -27,6 +27,7 @@ export interface PublicShareRoutesOptions extends ImageBytes {
 }
 
 const COOKIE = 'share_access';
+const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]*)`);
 
 /** Share pages and their bytes, for whoever holds the link (and its password, when it has one). */
 export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptions> = async (app, options) => {
@@ -39,7 +40,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     const open = await shares.open(token);
     const password = request.headers['x-share-password'];
     await shares.admit(open, {
-      unlock: new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]*)`).exec(request.headers.cookie ?? '')?.[1],
+      unlock: COOKIE_VALUE.exec(request.headers.cookie ?? '')?.[1],
       password: typeof password === 'string' ? password : undefined,
       address: request.ip,
     });

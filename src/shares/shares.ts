@@ -1,17 +1,16 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql, type Updateable } from 'kysely';
-import type { AttemptCounter } from '../auth/attempts.js';
+import type { FailureLimits } from '../auth/attempts.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { hashToken } from '../auth/tokens.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { SharesTable } from '../db/schema.js';
-import { InvalidInput, NotFound, Throttled, Unauthenticated } from '../errors.js';
+import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 import type { Albums } from '../images/albums.js';
-import type { ImageCatalog, ImageRecord } from '../images/catalog.js';
+import { readExif, type ImageCatalog, type ImageRecord } from '../images/catalog.js';
 import { collect } from '../images/fields.js';
 import type { ImageFormat } from '../processing/formats.js';
-import type { ExifSummary } from '../processing/exif-summary.js';
 
 /** Most shares one user may have; most images an album share shows. */
 export const SHARE_LIMITS = { perUser: 1000, albumImages: 500, label: 200, passwordMin: 8, passwordMax: 128 } as const;
@@ -60,16 +59,10 @@ export interface ShareSettings {
   showLocation?: boolean;
 }
 
-/** Wrong share passwords counted per share and per address, so that guessing is bounded either way. */
-export interface SharePasswordThrottle {
-  attempts: AttemptCounter;
-  maxFailuresPerAddress: number;
-  maxFailuresPerShare: number;
-}
-
 export interface SharesOptions {
   passwords: PasswordHasher;
-  throttle: SharePasswordThrottle;
+  /** Wrong passwords, per link and address and per link from everywhere. */
+  failures: FailureLimits;
   /** Signs the unlock cookie a password is exchanged for. */
   secret: string;
   presetNames: readonly string[];
@@ -118,7 +111,7 @@ export class Shares {
   private flushing: Promise<void> | null = null;
   private readonly flushTimer: NodeJS.Timeout;
   private readonly passwords: PasswordHasher;
-  private readonly throttle: SharePasswordThrottle;
+  private readonly failures: FailureLimits;
   private readonly secret: string;
   private readonly presetNames: readonly string[];
   private readonly clock: Clock;
@@ -130,7 +123,7 @@ export class Shares {
     options: SharesOptions,
   ) {
     this.passwords = options.passwords;
-    this.throttle = options.throttle;
+    this.failures = options.failures;
     this.secret = options.secret;
     this.presetNames = options.presetNames;
     this.clock = options.clock ?? (() => Date.now());
@@ -360,30 +353,21 @@ export class Shares {
     return { share, tokenHash, passwordHash: row.password_hash };
   }
 
-  private failureKeys(open: OpenShare, address: string): [string, number][] {
-    return [
-      [`share:${open.share.id}:${address}`, this.throttle.maxFailuresPerAddress],
-      [`share:${open.share.id}`, this.throttle.maxFailuresPerShare],
-    ];
-  }
-
   /**
    * Checks a share's password. Refused (Throttled) once it failed too often from this address, or
-   * from all addresses together (a higher bound: a stranger cannot lock the recipient out from
-   * elsewhere, and a distributed guess is still bounded). The counter store failing counts nothing.
+   * from all addresses together. A right password does not clear the counts: they bound guesses at
+   * the link, whoever else knows it.
    */
   async checkPassword(open: OpenShare, password: string, address: string): Promise<boolean> {
     if (open.passwordHash === null) return false;
-    const keys = this.failureKeys(open, address);
-    for (const [key, max] of keys) {
-      const { count, resetMs } = await this.throttle.attempts.get(key).catch(() => ({ count: 0, resetMs: 0 }));
-      if (count >= max) {
-        const seconds = Math.max(1, Math.ceil(resetMs / 1000));
-        throw new Throttled(`Too many wrong passwords for this share. Expected available in ${seconds} seconds.`, seconds);
-      }
-    }
+    const subject = `share:${open.share.id}`;
+    await this.failures.guard(
+      subject,
+      address,
+      (seconds) => `Too many wrong passwords for this share. Expected available in ${seconds} seconds.`,
+    );
     const right = await this.passwords.verify(password, open.passwordHash);
-    if (!right) await Promise.all(keys.map(([key]) => this.throttle.attempts.hit(key))).catch(() => undefined);
+    if (!right) await this.failures.recordFailure(subject, address);
     return right;
   }
 
@@ -463,7 +447,7 @@ export class Shares {
     const toShared = ({ exif, format, ...row }: { exif: string | null; format: string } & Omit<SharedImage, 'exif' | 'format'>) => ({
       ...row,
       format: format as ImageFormat,
-      exif: exif ? (JSON.parse(exif) as ExifSummary) : null,
+      exif: readExif(exif),
     });
     if (share.image !== null) {
       const row = await this.sharedImages(share.userId).where('images.number', '=', share.image).executeTakeFirst();
