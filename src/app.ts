@@ -106,7 +106,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(metricsPlugin, { metrics: services.metrics, token: config.metricsToken, open: config.metricsPublic });
   await app.register(parsersPlugin);
   await app.register(securityPlugin, { publicUrl: config.publicUrl, corsOrigins: config.corsOrigins });
-  await app.register(multipartPlugin, { maxUploadBytes: config.maxUploadBytes });
+  await app.register(multipartPlugin, { maxUploadBytes: config.maxUploadBytes, maxFiles: config.maxFilesPerRequest });
   await app.register(rateLimitPlugin, { redis: services.redis, redisPrefix: config.redisPrefix });
   await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: API_VERSION });
 
@@ -130,7 +130,11 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     presenter,
     metrics,
     maxUploadBytes: config.maxUploadBytes,
+    maxFilesPerRequest: config.maxFilesPerRequest,
+    maxUploadRequestBytes: config.maxUploadRequestBytes,
     maxConcurrentUploadsPerUser: config.maxConcurrentUploadsPerUser,
+    urlImport: services.urlImport,
+    idempotency: services.idempotency,
     presets: config.presets,
   });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import ipaddr from 'ipaddr.js';
+import { ruleProblem } from './net/address-policy.js';
 import { REQUESTED_FORMATS, type RequestedFormat } from './processing/formats.js';
 import { FITS, type Fit } from './processing/geometry.js';
 
@@ -96,6 +97,26 @@ export interface Config {
   metricsKeyLabel: boolean;
   /** Failed logins per account from all addresses within the window before its logins get 429. */
   loginFailuresPerAccount: number;
+  /** Calls out to user-given URLs: ranges and hosts opened (allow) and closed (deny) besides the built-in table. */
+  outbound: {
+    allow: string[];
+    deny: string[];
+    /** Ports allowed besides 80 and 443 for hosts not opened by OUTBOUND_ALLOW. */
+    ports: number[];
+    connectTimeoutMs: number;
+    firstByteTimeoutMs: number;
+    totalTimeoutMs: number;
+  };
+  /** URL imports one user may start per hour. */
+  urlFetchesPerHour: number;
+  /** File parts one multipart upload request may carry. */
+  maxFilesPerRequest: number;
+  /** Declared length of one upload request (all its files); larger ones are refused before any byte is read. */
+  maxUploadRequestBytes: number;
+  /** Largest file accepted through resumable (tus) uploads. */
+  maxResumableUploadBytes: number;
+  /** Unfinished resumable uploads are removed this long after they were created. */
+  uploadExpiryHours: number;
 }
 
 export type StorageConfig =
@@ -275,6 +296,28 @@ function readTrustProxy(env: Env): false | number | string[] {
   });
 }
 
+function readRules(env: Env, name: string): string[] {
+  const raw = readString(env, name, '').trim();
+  if (raw === '') return [];
+  return raw.split(',').map((part) => {
+    const entry = part.trim();
+    const problem = ruleProblem(entry);
+    if (problem) throw new ConfigError(name, `holds ${problem} (give CIDRs, addresses or host names, comma-separated)`);
+    return entry;
+  });
+}
+
+function readPorts(env: Env): number[] {
+  const raw = readString(env, 'OUTBOUND_PORTS', '').trim();
+  if (raw === '') return [];
+  return raw.split(',').map((part) => {
+    const entry = part.trim();
+    const port = Number(entry);
+    if (!/^\d+$/.test(entry) || port < 1 || port > 65535) throw new ConfigError('OUTBOUND_PORTS', `holds "${entry}", which is not a port`);
+    return port;
+  });
+}
+
 function readPublicUrl(env: Env, host: string, port: number): string {
   const raw = env.PUBLIC_URL;
   if (raw === undefined || raw === '') {
@@ -363,13 +406,21 @@ export function loadConfig(env: Env = process.env): Config {
   if (!/^\/[A-Za-z0-9_\-/]*\/$/.test(nginxPrefix))
     throw new ConfigError('NGINX_INTERNAL_LOCATION', `must be a path ending in /, got "${nginxPrefix}"`);
 
+  const maxUploadBytes = readInteger(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 2 ** 31 - 1);
+  const maxResumableUploadBytes = readInteger(env, 'MAX_RESUMABLE_UPLOAD_BYTES', maxUploadBytes, 1, 2 ** 40);
+  const maxUploadRequestBytes = readInteger(env, 'MAX_UPLOAD_REQUEST_BYTES', 4 * maxUploadBytes, 1, 2 ** 40);
+  if (maxUploadRequestBytes < maxUploadBytes)
+    throw new ConfigError('MAX_UPLOAD_REQUEST_BYTES', `must be at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
+  if (maxResumableUploadBytes < maxUploadBytes)
+    throw new ConfigError('MAX_RESUMABLE_UPLOAD_BYTES', `must be at least MAX_UPLOAD_BYTES (${maxUploadBytes})`);
+
   return {
     host,
     port,
     dataDir,
     publicUrl: readPublicUrl(env, host, port),
     secretKeys: readSecretKeys(env, dataDir),
-    maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', 25 * 1024 * 1024, 1, 2 ** 31 - 1),
+    maxUploadBytes,
     maxImagePixels: readInteger(env, 'MAX_IMAGE_PIXELS', 50_000_000, 1, 2 ** 40),
     maxImageSide: readInteger(env, 'MAX_IMAGE_SIDE', 25_000, 1, 1_000_000),
     logLevel,
@@ -420,5 +471,18 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPublic: readBoolean(env, 'METRICS_PUBLIC', false),
     metricsKeyLabel: readBoolean(env, 'METRICS_KEY_LABEL', false),
     loginFailuresPerAccount: readInteger(env, 'LOGIN_FAILURES_PER_ACCOUNT', 100, 1, 10_000_000),
+    outbound: {
+      allow: readRules(env, 'OUTBOUND_ALLOW'),
+      deny: readRules(env, 'OUTBOUND_DENY'),
+      ports: readPorts(env),
+      connectTimeoutMs: readInteger(env, 'OUTBOUND_CONNECT_TIMEOUT_SECONDS', 5, 1, 60) * 1000,
+      firstByteTimeoutMs: readInteger(env, 'OUTBOUND_FIRST_BYTE_TIMEOUT_SECONDS', 15, 1, 300) * 1000,
+      totalTimeoutMs: readInteger(env, 'OUTBOUND_TIMEOUT_SECONDS', 60, 1, 3600) * 1000,
+    },
+    urlFetchesPerHour: readInteger(env, 'URL_FETCHES_PER_HOUR', 100, 1, 1_000_000),
+    maxFilesPerRequest: readInteger(env, 'MAX_FILES_PER_REQUEST', 20, 1, 1000),
+    maxUploadRequestBytes,
+    maxResumableUploadBytes,
+    uploadExpiryHours: readInteger(env, 'UPLOAD_EXPIRY_HOURS', 24, 1, 24 * 30),
   };
 }

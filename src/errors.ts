@@ -82,3 +82,6 @@ export class Busy extends DomainError {
 
 /** The request conflicts with the current state (e.g. removing the last admin). */
 export class Conflict extends DomainError {}
+
+/** A request that is well-formed but cannot be carried out as asked (an idempotency key reused for another request). */
+export class Unprocessable extends DomainError {}

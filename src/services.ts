@@ -18,6 +18,9 @@ import { ImageListing } from './images/listing.js';
 import { Shares } from './shares/shares.js';
 import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
+import { IdempotencyKeys } from './images/idempotency.js';
+import { UrlImport } from './images/url-import.js';
+import { OutboundClient, systemResolver, type Resolver } from './net/outbound.js';
 import { VariantService } from './images/variants.js';
 import { Metrics } from './metrics.js';
 import { WorkLimiter } from './limiter.js';
@@ -42,6 +45,11 @@ export interface Services {
   blobs: BlobLifecycle;
   variants: VariantService;
   ingest: Ingest;
+  /** Imports from URLs, through the guarded outbound client. */
+  urlImport: UrlImport;
+  /** The one client for calls to addresses users give. */
+  outbound: OutboundClient;
+  idempotency: IdempotencyKeys;
   maintenance: Maintenance;
   metrics: Metrics;
   clock: Clock;
@@ -54,6 +62,8 @@ export interface ServiceOverrides {
   wrapStorage?: (storage: Storage) => Storage;
   /** The time the services see (expiry, retention); default the system clock. */
   clock?: Clock;
+  /** How outbound calls resolve host names (tests answer without asking DNS). */
+  resolver?: Resolver;
 }
 
 /** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
@@ -162,6 +172,23 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     timeoutSeconds: config.renderTimeoutSeconds,
     limiter: decodes,
   });
+  const outbound = new OutboundClient({
+    rules: { allow: config.outbound.allow, deny: config.outbound.deny },
+    ports: config.outbound.ports,
+    connectTimeoutMs: config.outbound.connectTimeoutMs,
+    firstByteTimeoutMs: config.outbound.firstByteTimeoutMs,
+    totalTimeoutMs: config.outbound.totalTimeoutMs,
+    maxRedirects: 5,
+    resolver: overrides.resolver ?? systemResolver,
+    userAgent: `image-api/${process.env.npm_package_version ?? '0'} (+${config.publicUrl})`,
+  });
+  const hourMs = 3600 * 1000;
+  const urlImport = new UrlImport(outbound, ingest, {
+    maxBytes: config.maxUploadBytes,
+    perUserPerHour: config.urlFetchesPerHour,
+    counter: redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}url-fetches:`, hourMs) : new MemoryAttemptCounter(hourMs),
+  });
+  const idempotency = new IdempotencyKeys(db, clock, 2 * config.requestTimeoutMs);
   const maintenance = new Maintenance(db, storage, blobs, variants, { tmpDir, staleAfterMs: 2 * config.requestTimeoutMs });
   return {
     db,
@@ -178,6 +205,9 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     blobs,
     variants,
     ingest,
+    urlImport,
+    outbound,
+    idempotency,
     maintenance,
     metrics,
     clock,

@@ -187,8 +187,8 @@ describe(onBackend('hostile and bad input: always a 4xx JSON answer, nothing sto
     await assertNothingStored();
   });
 
-  test('a 60 MB upload that declares its length is refused before any of it is read', async () => {
-    const result = await streamHugeUpload(running.base, token, 60 * 1024 * 1024, true);
+  test('a 120 MB upload that declares its length (over MAX_UPLOAD_REQUEST_BYTES) is refused before any of it is read', async () => {
+    const result = await streamHugeUpload(running.base, token, 120 * 1024 * 1024, true);
     assert.equal(result.status, 413);
     assert.ok(result.bytesSent < 8 * 1024 * 1024, `sent ${result.bytesSent} bytes before the answer`);
     await assertNothingStored();
@@ -258,15 +258,27 @@ describe(onBackend('hostile and bad input: always a 4xx JSON answer, nothing sto
     await assertNothingStored();
   });
 
-  test('several files: the one in the field "image" is taken, the others are ignored', async () => {
+  test('several files: those in the field "image" are each stored (207), other file fields are ignored', async () => {
     const form = new FormData();
     form.append('other', new Blob([randomBytes(1000)]), 'junk.bin');
     form.append('image', new Blob([await readFile(fixture('alpha.png'))]), 'alpha.png');
     form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'second.png');
     const response = await api(running.base, '/images/', { method: 'POST', token, body: form });
-    assert.equal(response.status, 201);
-    assert.equal(response.body.filename, 'alpha.png');
-    assert.equal((await api(running.base, `/images/${response.body.id}/`, { method: 'DELETE', token })).status, 204);
+    assert.equal(response.status, 207);
+    assert.deepEqual(
+      response.body.results.map((result: { index: number; status: number; image: { filename: string } }) => [
+        result.index,
+        result.status,
+        result.image.filename,
+      ]),
+      [
+        [0, 201, 'alpha.png'],
+        [1, 201, 'second.png'],
+      ],
+    );
+    for (const result of response.body.results) {
+      assert.equal((await api(running.base, `/images/${result.image.id}/`, { method: 'DELETE', token })).status, 204);
+    }
   });
 
   test('unknown routes and malformed URLs: 404/400 JSON, never 5xx', async () => {

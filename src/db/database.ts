@@ -19,6 +19,7 @@ import { keys } from './migrations/005_keys.js';
 import { organizing } from './migrations/006_organizing.js';
 import { shares } from './migrations/007_shares.js';
 import { shareOptions } from './migrations/008_share_options.js';
+import { ingest } from './migrations/009_ingest.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
@@ -43,6 +44,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '006_organizing': organizing(dialect),
     '007_shares': shares(dialect),
     '008_share_options': shareOptions,
+    '009_ingest': ingest,
   };
 }
 

@@ -171,7 +171,33 @@ export interface SharesTable {
   created_at: Timestamp;
 }
 
+export interface IdempotencyKeysTable {
+  user_id: number;
+  key: string;
+  fingerprint: string;
+  /** JSON of the answer to replay; null while the first request is in progress. */
+  response: string | null;
+  created_at: Timestamp;
+}
+
+export interface UploadsTable {
+  /** The tus upload id (its URL's last segment). */
+  id: string;
+  user_id: number;
+  length: number | string;
+  fields: string;
+  filename: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  image_number: number | null;
+  error_status: number | null;
+  error: string | null;
+  finished_at: Timestamp | null;
+}
+
 export interface Database {
+  idempotency_keys: IdempotencyKeysTable;
+  uploads: UploadsTable;
   shares: SharesTable;
   users: UsersTable;
   image_tags: ImageTagsTable;

@@ -11,6 +11,7 @@ import {
   Throttled,
   TooLarge,
   Unauthenticated,
+  Unprocessable,
   type FieldErrors,
 } from '../errors.js';
 
@@ -50,6 +51,7 @@ export function domainErrorResponse(error: DomainError): ErrorResponse {
   if (error instanceof Throttled) return detail(429, { 'retry-after': String(error.retryAfterSeconds) });
   if (error instanceof Busy) return detail(503, { 'retry-after': String(error.retryAfterSeconds) });
   if (error instanceof Conflict) return detail(409);
+  if (error instanceof Unprocessable) return detail(422);
   return detail(400);
 }
 

@@ -134,6 +134,9 @@ function notExpired(now: string) {
   return sql<boolean>`(images.expires_at is null or images.expires_at > ${now})`;
 }
 
+/** Work that commits with an image's creation or replacement (an idempotency answer, an event), given the image's number. */
+export type WithinCommit = (trx: Transaction<Database>, imageNumber: number) => Promise<void>;
+
 /** Each user's images: reading, adding, replacing, labelling, trashing and deleting them, within the quotas. */
 export class ImageCatalog {
   /** The read behind every image request: built and compiled once. */
@@ -227,6 +230,7 @@ export class ImageCatalog {
     upload: StagedUpload,
     fields: NewImageFields = { ...NO_LABELS, expiresAt: null },
     history?: { createdAt: string; updatedAt: string; trashedAt?: string | null },
+    within?: WithinCommit,
   ): Promise<ImageRecord> {
     const timestamp = this.now();
     const { info } = upload;
@@ -264,13 +268,14 @@ export class ImageCatalog {
         .returning('id')
         .executeTakeFirstOrThrow();
       await writeLabels(trx, { id: inserted.id, userId, number: imageNumber, filename: upload.filename }, fields);
+      await within?.(trx, imageNumber);
       return imageNumber;
     });
     return this.get(userId, number);
   }
 
   /** Points the image at new content; its labels and albums stay. Nothing changes unless the whole replace succeeds. */
-  async replace(userId: number, number: number, upload: StagedUpload): Promise<ImageRecord> {
+  async replace(userId: number, number: number, upload: StagedUpload, within?: WithinCommit): Promise<ImageRecord> {
     const { info } = upload;
     const previous = await this.blobs.withBlob(upload, async (trx) => {
       // A no-op update that locks the user's row (PostgreSQL), so quota checks of one user run one at a time.
@@ -318,6 +323,7 @@ export class ImageCatalog {
       // The file name is part of the search words.
       await writeLabels(trx, { id: current.id, userId, number, filename: upload.filename }, readLabels(current));
       await this.blobs.dropReference(trx, current.sha256);
+      await within?.(trx, number);
       return current.sha256;
     });
     if (previous !== upload.sha256) await this.blobs.release(previous);

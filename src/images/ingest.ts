@@ -71,7 +71,12 @@ export class Ingest {
   constructor(readonly options: IngestOptions) {}
 
   /** Receives an upload into a temporary file, validates and cleans it; nothing is stored yet. */
-  async stage(body: Readable, clientFilename: string | undefined, owner?: number): Promise<StagedUpload> {
+  async stage(
+    body: Readable,
+    clientFilename: string | undefined,
+    owner?: number,
+    maxBytes = this.options.maxUploadBytes,
+  ): Promise<StagedUpload> {
     const { options } = this;
     const received = tempPath(options.tmpDir, 'upload');
     const cleaned = tempPath(options.tmpDir, 'clean');
@@ -79,7 +84,7 @@ export class Ingest {
       await rm(received, { force: true });
       await rm(cleaned, { force: true });
     };
-    const measuring = new MeasuringStream(options.maxUploadBytes);
+    const measuring = new MeasuringStream(maxBytes);
     try {
       await pipeline(body, measuring, createWriteStream(received, { flags: 'wx' }));
       if (measuring.bytes === 0) throw new InvalidInput({ image: ['The submitted file is empty.'] });

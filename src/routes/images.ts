@@ -1,27 +1,46 @@
-import type { MultipartFile } from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
 import type { VariantPreset } from '../config.js';
-import { InvalidInput, PermissionDenied, Throttled, TooLarge } from '../errors.js';
+import { DomainError, InvalidInput, NotFound, PermissionDenied, Throttled, TooLarge, Unprocessable } from '../errors.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
-import { allowOnly, HttpError } from '../http/errors.js';
+import { allowOnly, domainErrorResponse } from '../http/errors.js';
 import { parseId } from '../http/ids.js';
 import type { ImagePresenter } from '../http/present.js';
 import { variantParamsFromQuery } from '../http/variant-query.js';
 import type { Albums } from '../images/albums.js';
 import type { BulkActions, BulkAction } from '../images/bulk.js';
-import type { ImageCatalog } from '../images/catalog.js';
-import { decodeFormFilename } from '../images/filename.js';
-import type { Ingest, StagedUpload } from '../images/ingest.js';
+import type { ImageCatalog, NewImageFields, WithinCommit } from '../images/catalog.js';
+import {
+  fingerprint,
+  IDEMPOTENCY_HEADER,
+  idempotencyKey,
+  type IdempotencyKeys,
+  type StoredAnswer,
+  type StoredResult,
+} from '../images/idempotency.js';
+import type { Ingest } from '../images/ingest.js';
+import type { UrlImport } from '../images/url-import.js';
+import { receiveUpload, type ReceivedFile } from '../http/receive-upload.js';
 import { encodeCursor, NO_FILTERS, type ImageListing, type ListPage } from '../images/listing.js';
 import type { Clock } from '../clock.js';
 import { listFilters, listPosition } from '../http/list-query.js';
-import { uploadFields, UPLOAD_FIELDS, type FormFields } from '../http/upload-fields.js';
+import { uploadFields } from '../http/upload-fields.js';
 import type { Metrics } from '../metrics.js';
 import { binaryResponse, errors, IdParam, NoContent, requires } from '../schemas/common.js';
-import { BulkRequest, BulkResult, ContentQuery, Image, ImageChange, ImageList, ListQuery, TagList, TrashQuery } from '../schemas/images.js';
+import {
+  BulkRequest,
+  BulkResult,
+  ContentQuery,
+  Image,
+  UploadResults,
+  ImageChange,
+  ImageList,
+  ListQuery,
+  TagList,
+  TrashQuery,
+} from '../schemas/images.js';
 import { Type } from 'typebox';
 
 export interface ImageRoutesOptions extends ImageBytes {
@@ -34,7 +53,11 @@ export interface ImageRoutesOptions extends ImageBytes {
   ingest: Ingest;
   presenter: ImagePresenter;
   maxUploadBytes: number;
+  maxFilesPerRequest: number;
+  maxUploadRequestBytes: number;
   maxConcurrentUploadsPerUser: number;
+  urlImport: UrlImport;
+  idempotency: IdempotencyKeys;
   presets: readonly VariantPreset[];
   metrics: Metrics;
 }
@@ -42,52 +65,23 @@ export interface ImageRoutesOptions extends ImageBytes {
 /** Multipart framing around a file is small; a declared length beyond this cannot hold an acceptable upload. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
-/**
- * Errors of the body's framing (busboy: "Unexpected end of form", "Part terminated early", ...)
- * are the client's: 400. Errors that already carry a meaning, and system errors (disk, storage),
- * keep it.
- */
-function asClientError(error: unknown): unknown {
-  if (!(error instanceof Error) || 'statusCode' in error || 'syscall' in error || 'errno' in error) return error;
-  if (error instanceof TooLarge || error instanceof InvalidInput) return error;
-  return new HttpError(400, { detail: `Multipart form parse error - ${error.message}` });
-}
-
-/**
- * Reads the multipart body: the first file in the field `image` is staged, the upload's fields
- * (title, tags, ...) are kept, other parts are drained. Whatever happens after staging, the
- * temporary file is not left behind.
- */
-async function receiveImage(request: FastifyRequest, ingest: Ingest): Promise<{ staged: StagedUpload; form: FormFields }> {
-  const owner = currentUser(request).id;
-  if (!request.isMultipart()) throw new InvalidInput({ image: ['No file was submitted.'] });
-  let staged: StagedUpload | undefined;
-  const form: FormFields = new Map();
-  try {
-    for await (const part of request.parts()) {
-      if (part.type !== 'file') {
-        if ((UPLOAD_FIELDS as readonly string[]).includes(part.fieldname) && typeof part.value === 'string') {
-          form.set(part.fieldname, [...(form.get(part.fieldname) ?? []), part.value]);
-        }
-        continue;
-      }
-      const file: MultipartFile = part;
-      if (file.fieldname === 'image' && !staged) staged = await ingest.stage(file.file, decodeFormFilename(file.filename), owner);
-      else file.file.resume();
-    }
-  } catch (error) {
-    await staged?.discard();
-    throw asClientError(error);
-  }
-  if (!staged) throw new InvalidInput({ image: ['No file was submitted.'] });
-  return { staged, form };
-}
-
 const IdParams = Type.Object({ id: IdParam });
 
 export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async (app, options) => {
-  const { auth, catalog, listing, albums, bulk, clock, ingest, presenter, maxUploadBytes, maxConcurrentUploadsPerUser, presets, metrics } =
-    options;
+  const {
+    auth,
+    catalog,
+    listing,
+    albums,
+    bulk,
+    clock,
+    ingest,
+    presenter,
+    maxUploadBytes,
+    maxFilesPerRequest,
+    maxConcurrentUploadsPerUser,
+  } = options;
+  const { presets, metrics, urlImport, idempotency, maxUploadRequestBytes } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
 
@@ -99,7 +93,9 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
    */
   async function admitUpload(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     const declared = Number(request.headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxUploadBytes + MULTIPART_OVERHEAD_BYTES) throw new TooLarge('image', maxUploadBytes);
+    if (Number.isFinite(declared) && declared > maxUploadRequestBytes + MULTIPART_OVERHEAD_BYTES) {
+      throw new TooLarge('image', maxUploadBytes);
+    }
     const userId = currentUser(request).id;
     const inProgress = uploadsInProgress.get(userId) ?? 0;
     // The connection stays open: the declared length was checked, so Node drains a bounded remainder
@@ -130,22 +126,87 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           'Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. ' +
           'Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, ' +
           '`tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or ' +
-          '`expires_at` (ISO 8601): the image is deleted then.',
-        consumes: ['multipart/form-data'],
-        response: { 201: Image, ...errors(400, 401, 403, 413, 429, 503) },
+          '`expires_at` (ISO 8601): the image is deleted then. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is ' +
+          'stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, ' +
+          'and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). ' +
+          'An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.',
+        consumes: ['multipart/form-data', 'application/json'],
+        response: { 201: Image, 207: UploadResults, ...errors(400, 401, 403, 409, 413, 422, 429, 503) },
       },
     },
     async (request, reply) => {
-      const { staged, form } = await receiveImage(request, ingest);
+      const userId = currentUser(request).id;
+      const key = idempotencyKey(request.headers[IDEMPOTENCY_HEADER]);
+      const received = await receiveUpload(request, ingest, urlImport, maxFilesPerRequest);
       try {
-        const created = await catalog.create(currentUser(request).id, staged, uploadFields(form, clock()));
-        metrics.uploadBytes.inc(created.bytes);
-        return reply.code(201).send(presenter.present(created));
+        const fields = uploadFields(received.form, clock());
+        if (key !== undefined) {
+          const answer = await idempotency.claim(userId, key, fingerprint(['POST /images/', received.identity]));
+          if (answer) return replay(reply, userId, answer);
+        }
+        try {
+          if (received.files.length === 1) {
+            const [file] = received.files;
+            if (file!.error) throw file!.error;
+            const within: WithinCommit | undefined =
+              key === undefined ? undefined : (trx, image) => idempotency.complete(userId, key, { kind: 'image', status: 201, image }, trx);
+            const created = await catalog.create(userId, file!.staged, fields, undefined, within);
+            metrics.uploadBytes.inc(created.bytes);
+            return reply.code(201).send(presenter.present(created));
+          }
+          const results = await createEach(userId, received.files, fields);
+          const answer: StoredAnswer = { kind: 'results', status: 207, results };
+          if (key !== undefined) await idempotency.complete(userId, key, answer);
+          return replay(reply, userId, answer);
+        } catch (error) {
+          if (key !== undefined) await idempotency.release(userId, key);
+          throw error;
+        }
       } finally {
-        await staged.discard();
+        await received.discard();
       }
     },
   );
+
+  /** Stores each file of a multi-file upload on its own: one refused does not stop the others. */
+  async function createEach(userId: number, files: ReceivedFile[], fields: NewImageFields): Promise<StoredResult[]> {
+    const results: StoredResult[] = [];
+    for (const [index, file] of files.entries()) {
+      try {
+        if (file.error) throw file.error;
+        const created = await catalog.create(userId, file.staged, fields);
+        metrics.uploadBytes.inc(created.bytes);
+        results.push({ index, status: 201, image: created.number });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        const { statusCode, body } = domainErrorResponse(error);
+        results.push({ index, status: statusCode, error: body });
+      }
+    }
+    return results;
+  }
+
+  /** Sends an answer kept for an idempotency key (or just made), with the images as they are now. */
+  async function replay(reply: FastifyReply, userId: number, answer: StoredAnswer) {
+    if (answer.kind === 'image') return reply.code(answer.status).send(presenter.present(await catalog.get(userId, answer.image)));
+    if (answer.kind !== 'results') throw new Unprocessable('This Idempotency-Key was used for a different request.');
+    const results = [];
+    for (const result of answer.results) {
+      if (!('image' in result)) results.push(result);
+      else {
+        const image = await catalog.get(userId, result.image).catch((error: unknown) => {
+          if (error instanceof NotFound) return null;
+          throw error;
+        });
+        results.push(
+          image
+            ? { index: result.index, status: result.status, image: presenter.present(image) }
+            : { index: result.index, status: 404, error: { detail: 'Not found.' } },
+        );
+      }
+    }
+    return reply.code(answer.status).send({ results });
+  }
 
   app.get(
     '/images/',
@@ -277,24 +338,39 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         operationId: 'replaceImage',
         summary: 'Replace the content of an image (same id)',
         description:
-          'Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was. ' +
-          'The title, description, tags, metadata and albums stay (change them with PATCH).',
+          'Multipart, the file in the field `image`, or JSON `{"url": ...}`. Atomic: a replace that fails for any reason leaves ' +
+          'the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH). ' +
+          'Accepts an `Idempotency-Key` header.',
         params: IdParams,
-        consumes: ['multipart/form-data'],
-        response: { 200: Image, ...errors(400, 401, 403, 404, 413, 429, 503) },
+        consumes: ['multipart/form-data', 'application/json'],
+        response: { 200: Image, ...errors(400, 401, 403, 404, 409, 413, 422, 429, 503) },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const userId = currentUser(request).id;
       const id = parseId(request.params.id);
+      const key = idempotencyKey(request.headers[IDEMPOTENCY_HEADER]);
       await catalog.get(userId, id);
-      const { staged } = await receiveImage(request, ingest);
+      const received = await receiveUpload(request, ingest, urlImport, 1);
       try {
-        const replaced = await catalog.replace(userId, id, staged);
-        metrics.uploadBytes.inc(replaced.bytes);
-        return presenter.present(replaced);
+        const [file] = received.files;
+        if (file!.error) throw file!.error;
+        if (key !== undefined) {
+          const answer = await idempotency.claim(userId, key, fingerprint([`PUT /images/${id}/`, received.identity]));
+          if (answer) return replay(reply, userId, answer);
+        }
+        try {
+          const within: WithinCommit | undefined =
+            key === undefined ? undefined : (trx, image) => idempotency.complete(userId, key, { kind: 'image', status: 200, image }, trx);
+          const replaced = await catalog.replace(userId, id, file!.staged, within);
+          metrics.uploadBytes.inc(replaced.bytes);
+          return presenter.present(replaced);
+        } catch (error) {
+          if (key !== undefined) await idempotency.release(userId, key);
+          throw error;
+        }
       } finally {
-        await staged.discard();
+        await received.discard();
       }
     },
   );

@@ -63,6 +63,18 @@ export type Image = Static<typeof Image>;
 
 export const ImageList = Type.Array(Image);
 
+/** The answer to a multi-file upload: one result per file, in the order sent. */
+export const UploadResults = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      index: Type.Integer({ description: "Position of the file among the request's files, from 0" }),
+      status: Type.Integer({ description: 'The status this file alone would have got (201, 400, 413, ...)' }),
+      image: Type.Optional(Image),
+      error: Type.Optional(Type.Object({}, { additionalProperties: true, description: 'The DRF-style error body, when refused' })),
+    }),
+  ),
+});
+
 export const LIST_ORDERS = ['oldest', 'newest', 'taken', '-taken', 'title', 'album'] as const;
 
 export const ListOrder = Type.Enum(LIST_ORDERS, {
