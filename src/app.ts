@@ -28,6 +28,7 @@ import { publicShareRoutes } from './routes/public-shares.js';
 import { shareRoutes } from './routes/shares.js';
 import { SharePresenter } from './http/present-share.js';
 import { imageRoutes } from './routes/images.js';
+import { uploadRoutes } from './routes/uploads.js';
 import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
@@ -136,6 +137,17 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     urlImport: services.urlImport,
     idempotency: services.idempotency,
     presets: config.presets,
+  });
+  await app.register(uploadRoutes, {
+    auth,
+    uploads: services.uploads,
+    catalog,
+    idempotency: services.idempotency,
+    presenter,
+    metrics,
+    clock: services.clock,
+    publicUrl: config.publicUrl,
+    maxBytes: config.maxResumableUploadBytes,
   });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
   await app.register(mediaRoutes, { catalog, blobs, variants, offload, signer });

@@ -205,7 +205,8 @@ const COMMANDS: Record<string, Command> = {
   },
   gc: {
     synopsis: '[--apply]',
-    summary: 'unreferenced blobs, stray objects and variants, stale upload files: listed (dry run), or removed with --apply',
+    summary:
+      'unreferenced blobs, stray objects and variants, stale upload files, expired resumable uploads: listed (dry run), or removed with --apply',
     async run({ services, out, flags }) {
       const garbage = await services.maintenance.findGarbage();
       const bytes = garbage.blobs.reduce((sum, blob) => sum + blob.bytes, 0);
@@ -214,15 +215,19 @@ const COMMANDS: Record<string, Command> = {
         ...garbage.strayObjects.map((key) => `stray object        ${key}`),
         ...garbage.strayVariants.map((key) => `stray variant       ${key}`),
         ...garbage.staleUploads.map((path) => `stale upload file   ${path}`),
+        ...garbage.expiredResumable.map((id) => `expired upload      ${id}`),
+        ...garbage.strayParts.map((key) => `stray upload part   ${key}`),
         `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ` +
-          `${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files` +
+          `${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files, ` +
+          `${garbage.expiredResumable.length} expired resumable uploads` +
           (flags.apply ? '' : ' — dry run: nothing deleted (--apply deletes)'),
       ];
       const report = flags.apply ? await services.maintenance.sweep() : null;
       if (report) {
         lines.push(
           `removed ${report.blobsRemoved} blobs, ${report.strayObjectsRemoved} stray objects, ` +
-            `${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files`,
+            `${report.strayVariantsRemoved} stray variants, ${report.staleUploadsRemoved} stale upload files, ` +
+            `${report.expiredResumableRemoved} expired resumable uploads`,
         );
       }
       out.print(lines.join('\n'), { ...garbage, bytes, applied: flags.apply, removed: report });

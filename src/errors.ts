@@ -85,3 +85,10 @@ export class Conflict extends DomainError {}
 
 /** A request that is well-formed but cannot be carried out as asked (an idempotency key reused for another request). */
 export class Unprocessable extends DomainError {}
+
+/** A chunk whose Upload-Checksum (tus checksum extension) did not match what arrived: the chunk was dropped. */
+export class ChecksumMismatch extends DomainError {
+  constructor() {
+    super('The checksum of the received chunk does not match Upload-Checksum; the chunk was discarded.');
+  }
+}

@@ -19,6 +19,8 @@ import { Shares } from './shares/shares.js';
 import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
 import { IdempotencyKeys } from './images/idempotency.js';
+import { ResumableUploads } from './images/resumable.js';
+import { domainErrorResponse } from './http/errors.js';
 import { UrlImport } from './images/url-import.js';
 import { OutboundClient, systemResolver, type Resolver } from './net/outbound.js';
 import { VariantService } from './images/variants.js';
@@ -50,6 +52,8 @@ export interface Services {
   /** The one client for calls to addresses users give. */
   outbound: OutboundClient;
   idempotency: IdempotencyKeys;
+  /** Resumable (tus) uploads. */
+  uploads: ResumableUploads;
   maintenance: Maintenance;
   metrics: Metrics;
   clock: Clock;
@@ -189,7 +193,18 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     counter: redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}url-fetches:`, hourMs) : new MemoryAttemptCounter(hourMs),
   });
   const idempotency = new IdempotencyKeys(db, clock, 2 * config.requestTimeoutMs);
-  const maintenance = new Maintenance(db, storage, blobs, variants, { tmpDir, staleAfterMs: 2 * config.requestTimeoutMs });
+  const uploads = new ResumableUploads(db, storage, ingest, catalog, clock, {
+    tmpDir,
+    maxBytes: config.maxResumableUploadBytes,
+    expiryMs: config.uploadExpiryHours * 3600 * 1000,
+    maxOpenPerUser: 100,
+    staleFinishMs: 2 * config.requestTimeoutMs,
+    describeError: (error) => {
+      const { statusCode, body } = domainErrorResponse(error);
+      return { status: statusCode, body };
+    },
+  });
+  const maintenance = new Maintenance(db, storage, blobs, variants, uploads, { tmpDir, staleAfterMs: 2 * config.requestTimeoutMs });
   return {
     db,
     storage,
@@ -208,6 +223,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     urlImport,
     outbound,
     idempotency,
+    uploads,
     maintenance,
     metrics,
     clock,

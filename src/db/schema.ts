@@ -185,6 +185,7 @@ export interface UploadsTable {
   id: string;
   user_id: number;
   length: number | string;
+  offset: Generated<number | string>;
   fields: string;
   filename: string | null;
   created_at: Timestamp;
@@ -192,12 +193,22 @@ export interface UploadsTable {
   image_number: number | null;
   error_status: number | null;
   error: string | null;
+  finishing_at: Timestamp | null;
   finished_at: Timestamp | null;
+}
+
+export interface UploadPartsTable {
+  upload_id: string;
+  offset: number | string;
+  bytes: number | string;
+  /** Storage key of the part's bytes. */
+  key: string;
 }
 
 export interface Database {
   idempotency_keys: IdempotencyKeysTable;
   uploads: UploadsTable;
+  upload_parts: UploadPartsTable;
   shares: SharesTable;
   users: UsersTable;
   image_tags: ImageTagsTable;

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import {
   Busy,
+  ChecksumMismatch,
   Conflict,
   DomainError,
   InvalidInput,
@@ -52,6 +53,8 @@ export function domainErrorResponse(error: DomainError): ErrorResponse {
   if (error instanceof Busy) return detail(503, { 'retry-after': String(error.retryAfterSeconds) });
   if (error instanceof Conflict) return detail(409);
   if (error instanceof Unprocessable) return detail(422);
+  // The tus checksum extension's own status.
+  if (error instanceof ChecksumMismatch) return detail(460);
   return detail(400);
 }
 

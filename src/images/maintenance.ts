@@ -7,6 +7,7 @@ import { ObjectNotFoundError, type Storage } from '../storage/storage.js';
 import type { BlobLifecycle } from './blobs.js';
 import { usageByUser } from './catalog.js';
 import { blobKey, SHA256_IN_BLOB_KEY } from './keys.js';
+import type { ResumableUploads } from './resumable.js';
 import type { VariantService } from './variants.js';
 
 export interface SweepReport {
@@ -14,6 +15,7 @@ export interface SweepReport {
   strayObjectsRemoved: number;
   strayVariantsRemoved: number;
   staleUploadsRemoved: number;
+  expiredResumableRemoved: number;
 }
 
 export interface Garbage {
@@ -22,6 +24,9 @@ export interface Garbage {
   strayVariants: string[];
   /** Temporary upload files older than any request may take. */
   staleUploads: string[];
+  /** Resumable uploads past their expiry (their parts and record), and parts that no upload knows. */
+  expiredResumable: string[];
+  strayParts: string[];
 }
 
 export interface VerifyReport {
@@ -56,6 +61,7 @@ export class Maintenance {
     private readonly storage: Storage,
     private readonly blobs: BlobLifecycle,
     private readonly variants: VariantService,
+    private readonly uploads: ResumableUploads,
     private readonly options: MaintenanceOptions,
   ) {}
 
@@ -85,10 +91,11 @@ export class Maintenance {
       strayObjects,
       strayVariants: await this.variants.findStray(),
       staleUploads,
+      ...(await this.uploads.findExpired().then(({ expired, strayParts }) => ({ expiredResumable: expired, strayParts }))),
     };
   }
 
-  /** Removes unreferenced blobs (and their variants), stored objects that no row knows, stale upload files. */
+  /** Removes unreferenced blobs (and their variants), stored objects that no row knows, stale upload files, expired resumable uploads. */
   async sweep(): Promise<SweepReport> {
     const garbage = await this.findGarbage();
     let blobsRemoved = 0;
@@ -96,11 +103,13 @@ export class Maintenance {
     for (const key of garbage.strayObjects) await this.storage.delete(key);
     for (const key of garbage.strayVariants) await this.storage.delete(key);
     for (const path of garbage.staleUploads) await rm(path, { force: true });
+    await this.uploads.removeExpired({ expired: garbage.expiredResumable, strayParts: garbage.strayParts });
     return {
       blobsRemoved,
       strayObjectsRemoved: garbage.strayObjects.length,
       strayVariantsRemoved: garbage.strayVariants.length,
       staleUploadsRemoved: garbage.staleUploads.length,
+      expiredResumableRemoved: garbage.expiredResumable.length,
     };
   }
 

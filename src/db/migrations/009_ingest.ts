@@ -20,6 +20,8 @@ export const ingest: Migration = {
       .addColumn('id', 'varchar(64)', (col) => col.primaryKey())
       .addColumn('user_id', 'integer', (col) => col.notNull().references('users.id').onDelete('cascade'))
       .addColumn('length', 'bigint', (col) => col.notNull())
+      // Bytes received and committed; a part is recorded and this moved in one transaction, only from the offset the client named.
+      .addColumn('offset', 'bigint', (col) => col.notNull().defaultTo(0))
       /** JSON: the image fields given in Upload-Metadata (title, tags, ...), checked at creation. */
       .addColumn('fields', 'text', (col) => col.notNull())
       .addColumn('filename', 'text')
@@ -29,8 +31,19 @@ export const ingest: Migration = {
       .addColumn('image_number', 'integer')
       .addColumn('error_status', 'integer')
       .addColumn('error', 'text')
+      // Set by the request that turns the complete upload into an image (a claim: one at a time).
+      .addColumn('finishing_at', 'text')
       .addColumn('finished_at', 'text')
       .execute();
     await db.schema.createIndex('uploads_expires_idx').on('uploads').column('expires_at').execute();
+    await db.schema.createIndex('uploads_user_idx').on('uploads').columns(['user_id', 'finished_at']).execute();
+    await db.schema
+      .createTable('upload_parts')
+      .addColumn('upload_id', 'varchar(64)', (col) => col.notNull().references('uploads.id').onDelete('cascade'))
+      .addColumn('offset', 'bigint', (col) => col.notNull())
+      .addColumn('bytes', 'bigint', (col) => col.notNull())
+      .addColumn('key', 'text', (col) => col.notNull())
+      .addPrimaryKeyConstraint('upload_parts_pk', ['upload_id', 'offset'])
+      .execute();
   },
 };
