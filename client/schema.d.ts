@@ -101,7 +101,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image
-         * @description Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, `tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or `expires_at` (ISO 8601): the image is deleted then.
+         * @description Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, `tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or `expires_at` (ISO 8601): the image is deleted then. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -178,7 +178,7 @@ export interface paths {
         get: operations["getImage"];
         /**
          * Replace the content of an image (same id)
-         * @description Multipart, the file in the field `image`. Atomic: a replace that fails for any reason leaves the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH).
+         * @description Multipart, the file in the field `image`, or JSON `{"url": ...}`. Atomic: a replace that fails for any reason leaves the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH). Accepts an `Idempotency-Key` header.
          */
         put: operations["replaceImage"];
         post?: never;
@@ -245,6 +245,48 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/uploads/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a resumable upload (tus 1.0 creation, creation-with-upload)
+         * @description Headers: `Tus-Resumable: 1.0.0`, `Upload-Length` (at most MAX_RESUMABLE_UPLOAD_BYTES; checked against the quota before any byte), optional `Upload-Metadata` (`filename`, `title`, `description`, `tags`, `metadata`, `expires_in`, `expires_at`, each base64) and `Idempotency-Key`. A body (Content-Type: application/offset+octet-stream) is the first chunk. 201 with `Location`: send the rest there with PATCH.
+         */
+        post: operations["createUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/uploads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A resumable upload: its progress, and once complete the image it became or why it was refused */
+        get: operations["getUpload"];
+        put?: never;
+        post?: never;
+        /** Terminate a resumable upload: its bytes are removed (the image it became, if any, stays) */
+        delete: operations["terminateUpload"];
+        options?: never;
+        head?: never;
+        /**
+         * Send the next chunk of a resumable upload
+         * @description Headers: `Tus-Resumable: 1.0.0`, `Upload-Offset` (the offset HEAD gave), `Content-Type: application/offset+octet-stream`, optional `Upload-Checksum: sha256 <base64>` (a mismatch is 460 and the chunk is dropped). 204 with the new `Upload-Offset`; the chunk that completes the upload gets the image (200) or the refusal an upload of the same file gets (4xx, same body). 409 when the offset is not the current one.
+         */
+        patch: operations["appendUpload"];
         trace?: never;
     };
     "/albums/": {
@@ -821,8 +863,10 @@ export interface components {
                 images: number;
                 /** @description Most bytes you may keep (0: no limit) */
                 bytes: number;
-                /** @description Largest accepted file */
+                /** @description Largest file accepted in one request (POST /images/) */
                 upload_bytes: number;
+                /** @description Largest file accepted through resumable uploads (/uploads/, tus) */
+                resumable_upload_bytes: number;
             };
         };
         AdminUser: {
@@ -1138,6 +1182,13 @@ export interface operations {
                      */
                     image: string;
                 };
+                "application/json": {
+                    /**
+                     * Format: binary
+                     * @description The image file
+                     */
+                    image: string;
+                };
             };
         };
         responses: {
@@ -1148,6 +1199,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description Default Response */
+            207: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        results: {
+                            /** @description Position of the file among the request's files, from 0 */
+                            index: number;
+                            /** @description The status this file alone would have got (201, 400, 413, ...) */
+                            status: number;
+                            image?: components["schemas"]["Image"];
+                            /** @description The DRF-style error body, when refused */
+                            error?: {
+                                [key: string]: unknown;
+                            };
+                        }[];
+                    };
                 };
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
@@ -1178,7 +1250,25 @@ export interface operations {
                 };
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1412,6 +1502,13 @@ export interface operations {
                      */
                     image: string;
                 };
+                "application/json": {
+                    /**
+                     * Format: binary
+                     * @description The image file
+                     */
+                    image: string;
+                };
             };
         };
         responses: {
@@ -1461,7 +1558,25 @@ export interface operations {
                 };
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1794,6 +1909,336 @@ export interface operations {
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null | components["schemas"]["Image"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: string;
+                        /** @description Where the chunks go (PATCH), as in the Location header */
+                        url: string;
+                        length: number;
+                        /** @description Bytes received so far */
+                        offset: number;
+                        filename: string | null;
+                        /**
+                         * @description receiving: more bytes expected; processing: complete, being ingested; done: `image` holds it; refused: `error` says why
+                         * @enum {unknown}
+                         */
+                        status: "receiving" | "processing" | "done" | "refused";
+                        created_at: string;
+                        /** @description An unfinished upload is removed then (UPLOAD_EXPIRY_HOURS after creation) */
+                        expires_at: string;
+                        image?: components["schemas"]["Image"];
+                        error?: {
+                            status: number;
+                            body: {
+                                [key: string]: unknown;
+                            };
+                        };
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    terminateUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    appendUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Image"];
+                };
+            };
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            460: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -39,11 +39,25 @@ const bundled = await build({
   logLevel: 'warning',
 });
 
+// The tus client is a module of its own, loaded only when a large file is uploaded: it weighs more than the app.
+const tusClient = await build({
+  entryPoints: [join(source, 'src', 'tus-client.ts')],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['chrome111', 'firefox114', 'safari16.4'],
+  write: false,
+  outdir: 'out',
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
 const assets = [
   ...bundled.outputFiles.map((file) => ({
     name: basename(file.path) === 'main.js' ? 'app.js' : 'app.css',
     bytes: Buffer.from(file.contents),
   })),
+  { name: 'tus.js', bytes: Buffer.from(tusClient.outputFiles[0].contents) },
   { name: 'icon.svg', bytes: await readFile(join(source, 'icon.svg')) },
 ];
 

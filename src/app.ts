@@ -171,6 +171,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     catalog,
     admin,
     maxUploadBytes: config.maxUploadBytes,
+    maxResumableUploadBytes: config.maxResumableUploadBytes,
     rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 },
   });
   await app.register(adminRoutes, { auth, admin, keys: services.keys });

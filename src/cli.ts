@@ -206,7 +206,8 @@ const COMMANDS: Record<string, Command> = {
   gc: {
     synopsis: '[--apply]',
     summary:
-      'unreferenced blobs, stray objects and variants, stale upload files, expired resumable uploads: listed (dry run), or removed with --apply',
+      'unreferenced blobs, stray objects and variants, stale upload files, expired resumable uploads: ' +
+      'listed (dry run), or removed with --apply',
     async run({ services, out, flags }) {
       const garbage = await services.maintenance.findGarbage();
       const bytes = garbage.blobs.reduce((sum, blob) => sum + blob.bytes, 0);

@@ -292,7 +292,7 @@ describe(onBackend('image pipeline'), () => {
     assert.equal(me.status, 200);
     assert.equal(me.body.username, 'me_user_1');
     assert.deepEqual(me.body.usage, { images: 1, bytes: (await readFile(fixture('tiny-2x2.png'))).length });
-    assert.deepEqual(me.body.limits, { images: 0, bytes: 0, upload_bytes: 26214400 });
+    assert.deepEqual(me.body.limits, { images: 0, bytes: 0, upload_bytes: 26214400, resumable_upload_bytes: 26214400 });
   });
 });
 
@@ -469,7 +469,12 @@ describe(onBackend('quotas'), () => {
       assert.equal(third.body.quota, 'images');
       assert.match(third.body.detail, /Image quota exceeded/);
       const me = await api(server.base, '/me/', { token });
-      assert.deepEqual(me.body.limits, { images: 2, bytes: 300000, upload_bytes: server.config.maxUploadBytes });
+      assert.deepEqual(me.body.limits, {
+        images: 2,
+        bytes: 300000,
+        upload_bytes: server.config.maxUploadBytes,
+        resumable_upload_bytes: server.config.maxResumableUploadBytes,
+      });
       assert.equal(me.body.usage.images, 2);
       // Refused uploads left nothing behind.
       assert.equal((await server.built.services.db.kysely.selectFrom('blobs').select('sha256').execute()).length, 2);

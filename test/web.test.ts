@@ -817,3 +817,114 @@ describe(onBackend('GET / and the app assets over HTTP'), () => {
     assert.equal((await api(base, '/assets/..%2Fmanifest.json')).status, 404);
   });
 });
+
+describe(onBackend('web app: resumable uploads and adding from a URL'), { skip: chromiumMissing }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let remote: import('node:http').Server;
+  let remoteOrigin = '';
+  let bigPng: Buffer;
+
+  before(async () => {
+    buildWebApp();
+    server = await startServer({ OUTBOUND_ALLOW: '127.0.0.1/32', MAX_RESUMABLE_UPLOAD_BYTES: String(64 * 1024 * 1024) });
+    browser = await launchChromium();
+    const webp = await readFile(fixture('photo.webp'));
+    remote = createServer((_request, response) => response.writeHead(200, { 'content-type': 'image/webp' }).end(webp));
+    await new Promise<void>((resolve) => remote.listen(0, '127.0.0.1', resolve));
+    remoteOrigin = `http://127.0.0.1:${(remote.address() as AddressInfo).port}`;
+    // Noise does not compress: 1400 × 1400 × 3 bytes is a PNG of about 5.9 MB, above the 5 MB resumable threshold.
+    const sharp = (await import('sharp')).default;
+    const { randomBytes } = await import('node:crypto');
+    bigPng = await sharp(randomBytes(1400 * 1400 * 3), { raw: { width: 1400, height: 1400, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await new Promise<void>((resolve) => remote?.close(() => resolve()));
+  });
+
+  async function page(token: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    await context.addInitScript(([key, value]) => sessionStorage.setItem(key, value), [TOKEN_KEY, token] as const);
+    const opened = await context.newPage();
+    await opened.goto(`${server.base}/`);
+    await opened.getByRole('heading', { name: 'Your images' }).waitFor();
+    return { context, page: opened };
+  }
+
+  test('a large file goes through tus in 5 MB chunks and resumes by itself after the connection drops', async () => {
+    assert.ok(bigPng.length > 5 * 1024 * 1024, `${bigPng.length} bytes`);
+    const token = await register(server.base);
+    const { context, page: tab } = await page(token);
+    const errors = watchErrors(tab);
+    const requests: string[] = [];
+    let dropped = 0;
+    await tab.route('**/uploads/**', async (route) => {
+      const request = route.request();
+      requests.push(`${request.method()} ${request.headers()['upload-offset'] ?? ''}`);
+      // The second chunk's first attempt: the connection is lost.
+      if (request.method() === 'PATCH' && request.headers()['upload-offset'] !== '0' && dropped === 0) {
+        dropped++;
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    await tab.getByLabel('Choose images').setInputFiles({ name: 'noise.png', mimeType: 'image/png', buffer: bigPng });
+    await tab.locator('.uploads li.done').waitFor({ timeout: 30_000 });
+    assert.equal(dropped, 1);
+    assert.ok(
+      requests.some((line) => line.startsWith('HEAD')),
+      `the client asked where to resume: ${requests.join(', ')}`,
+    );
+    assert.equal(requests.filter((line) => line === 'PATCH 0').length, 1, 'the first chunk was not sent again');
+    const images = (await api(server.base, '/images/', { token })).body;
+    assert.equal(images.length, 1);
+    assert.equal(images[0].filename, 'noise.png');
+    assert.equal(images[0].width, 1400);
+    assert.deepEqual(
+      errors.filter((error) => !/ERR_CONNECTION_RESET|net::ERR_FAILED/.test(error)),
+      [],
+    );
+    await context.close();
+  });
+
+  test('a resumable upload can be paused and resumed', async () => {
+    const token = await register(server.base);
+    const { context, page: tab } = await page(token);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let patches = 0;
+    await tab.route('**/uploads/**', async (route) => {
+      if (route.request().method() === 'PATCH' && patches++ === 0) {
+        await held;
+        return route.continue().catch(() => undefined);
+      }
+      return route.continue();
+    });
+    await tab.getByLabel('Choose images').setInputFiles({ name: 'paused.png', mimeType: 'image/png', buffer: bigPng });
+    await tab.getByRole('button', { name: 'Pause' }).click();
+    await tab.locator('.uploads li .upload-status', { hasText: 'Paused' }).waitFor();
+    release();
+    await tab.getByRole('button', { name: 'Resume' }).click();
+    await tab.locator('.uploads li.done').waitFor({ timeout: 30_000 });
+    assert.equal((await api(server.base, '/images/', { token })).body.length, 1);
+    await context.close();
+  });
+
+  test('add from a URL: fetched by the server; a refused address is shown with its reason', async () => {
+    const token = await register(server.base);
+    const { context, page: tab } = await page(token);
+    await tab.getByLabel('Add from a URL').fill(`${remoteOrigin}/photo.webp`);
+    await tab.getByRole('button', { name: 'Add', exact: true }).click();
+    await tab.locator('.uploads li.done', { hasText: 'Added (1024 × 772)' }).waitFor();
+    await tab.getByLabel('Add from a URL').fill(`http://127.0.0.2:${new URL(remoteOrigin).port}/photo.webp`);
+    await tab.getByRole('button', { name: 'Add', exact: true }).click();
+    await tab.locator('.uploads li.failed', { hasText: 'The address is a loopback address (127.0.0.2) and is not allowed.' }).waitFor();
+    assert.equal((await api(server.base, '/images/', { token })).body.length, 1);
+    await context.close();
+  });
+});

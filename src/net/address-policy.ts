@@ -64,7 +64,10 @@ function compile(table: readonly NamedRange[]): { range: Range; reason: string }
 const V4_TABLE = compile(IPV4_REFUSED);
 const V6_TABLE = compile(IPV6_REFUSED);
 
-/** Operator's additions: OUTBOUND_ALLOW opens, OUTBOUND_DENY closes (deny wins). Hosts match exactly or, written `.example.com`, any subdomain. */
+/**
+ * Operator's additions: OUTBOUND_ALLOW opens, OUTBOUND_DENY closes (deny wins). Hosts match exactly
+ * or, written `.example.com`, any subdomain.
+ */
 export interface OutboundRules {
   allow: readonly string[];
   deny: readonly string[];

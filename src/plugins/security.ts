@@ -15,8 +15,30 @@ export const securityPlugin = fp(async (app: FastifyInstance, { publicUrl, corsO
     await app.register(cors, {
       origin: [...corsOrigins],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      allowedHeaders: ['Authorization', 'Content-Type'],
-      exposedHeaders: ['Link', 'X-Request-Id'],
+      // The tus headers, so that a browser tus client on an allowed origin can upload and resume.
+      allowedHeaders: [
+        'Authorization',
+        'Content-Type',
+        'Idempotency-Key',
+        'Tus-Resumable',
+        'Upload-Length',
+        'Upload-Metadata',
+        'Upload-Offset',
+        'Upload-Checksum',
+      ],
+      exposedHeaders: [
+        'Link',
+        'X-Request-Id',
+        'Location',
+        'Tus-Resumable',
+        'Tus-Version',
+        'Tus-Extension',
+        'Tus-Max-Size',
+        'Tus-Checksum-Algorithm',
+        'Upload-Offset',
+        'Upload-Length',
+        'Upload-Expires',
+      ],
       maxAge: 600,
     });
   }

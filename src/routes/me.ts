@@ -13,11 +13,13 @@ export interface MeRoutesOptions {
   catalog: ImageCatalog;
   admin: AccountAdmin;
   maxUploadBytes: number;
+  maxResumableUploadBytes: number;
   /** Per client address, on the routes that check a password. */
   rateLimit: { max: number; timeWindow: number };
 }
 
-export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, { auth, catalog, admin, maxUploadBytes, rateLimit }) => {
+export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, options) => {
+  const { auth, catalog, admin, maxUploadBytes, maxResumableUploadBytes, rateLimit } = options;
   app.decorateRequest('user', null);
   // Per route, so that the 405 answers of these paths need no credentials.
   const onRequest = requireUser(auth);
@@ -43,7 +45,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<MeRoutesOptions> = async (app, 
         username: user.username,
         usage: await catalog.usage(user.id),
         trash: await catalog.usage(user.id, undefined, true),
-        limits: { ...catalog.quotas, upload_bytes: maxUploadBytes },
+        limits: { ...catalog.quotas, upload_bytes: maxUploadBytes, resumable_upload_bytes: maxResumableUploadBytes },
       };
     },
   );

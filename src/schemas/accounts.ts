@@ -38,7 +38,8 @@ export const Me = Type.Object({
   limits: Type.Object({
     images: Type.Integer({ description: 'Most images you may keep (0: no limit)' }),
     bytes: Type.Integer({ description: 'Most bytes you may keep (0: no limit)' }),
-    upload_bytes: Type.Integer({ description: 'Largest accepted file' }),
+    upload_bytes: Type.Integer({ description: 'Largest file accepted in one request (POST /images/)' }),
+    resumable_upload_bytes: Type.Integer({ description: 'Largest file accepted through resumable uploads (/uploads/, tus)' }),
   }),
 });
 export type Me = Static<typeof Me>;

@@ -209,3 +209,17 @@ export function sendImage(method: 'POST' | 'PUT', path: string, file: File, onPr
     request.send(form);
   });
 }
+
+/** Asks the server to fetch an image from a URL (POST /images/ with JSON); its refusals name the field `url`. */
+export async function importFromUrl(url: string): Promise<Image> {
+  const token = getToken();
+  const response = await fetch('/images/', {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/json', ...(token ? { authorization: `Token ${token}` } : {}) },
+    body: JSON.stringify({ url }),
+  });
+  const body = parse(await response.text());
+  if (response.ok) return body as Image;
+  checkSession(response.status, token !== null);
+  throw ApiError.fromBody(response.status, body, response.headers.get('retry-after'));
+}

@@ -93,7 +93,7 @@ export const galleryView: View = async (main, nav) => {
     main,
     h('h1', { tabindex: -1 }, 'Your images'),
     usage,
-    uploader({ maxBytes: me.limits.upload_bytes, onUploaded }),
+    uploader({ maxBytes: me.limits.upload_bytes, maxResumableBytes: me.limits.resumable_upload_bytes, onUploaded }),
     h(
       'section',
       { 'aria-labelledby': 'images-title' },
