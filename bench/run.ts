@@ -435,6 +435,118 @@ const uploadMemory: Benchmark<Context> = {
   },
 };
 
+/** A PNG of noise of about `megabytes` MB: noise does not compress, so the file is as large as its pixels. */
+async function noisePngOfSize(megabytes: number): Promise<Buffer> {
+  const side = Math.round(Math.sqrt((megabytes * 1e6) / 3));
+  const { randomBytes } = await import('node:crypto');
+  return sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+    .png({ compressionLevel: 0 })
+    .toBuffer();
+}
+
+const TUS_CHUNK = 5 * 1024 * 1024;
+
+/** One file through tus: create, then PATCH each 5 MB chunk in turn (as tus-js-client does with chunkSize). */
+async function tusUpload(base: string, token: string, file: Buffer): Promise<void> {
+  const headers = { 'tus-resumable': '1.0.0', authorization: `Token ${token}` };
+  const created = await fetch(`${base}/uploads/`, {
+    method: 'POST',
+    headers: {
+      ...headers,
+      'upload-length': String(file.length),
+      'upload-metadata': `filename ${Buffer.from('big.png').toString('base64')}`,
+    },
+  });
+  if (created.status !== 201) throw new Error(`tus creation answered ${created.status}`);
+  const url = created.headers.get('location')!;
+  for (let offset = 0; offset < file.length; offset += TUS_CHUNK) {
+    const chunk = file.subarray(offset, Math.min(file.length, offset + TUS_CHUNK));
+    const response = await fetch(url, {
+      method: 'PATCH',
+      headers: { ...headers, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' },
+      body: new Uint8Array(chunk),
+    });
+    const last = offset + chunk.length === file.length;
+    if (response.status !== (last ? 200 : 204)) throw new Error(`PATCH at ${offset} answered ${response.status}: ${await response.text()}`);
+    await response.arrayBuffer();
+  }
+}
+
+async function resumableServer(megabytes: number) {
+  const limit = String(Math.ceil(megabytes * 1.2 * 1e6));
+  // A server of its own, so that its memory is not that of the other benchmarks.
+  const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, MAX_UPLOAD_BYTES: limit, MAX_RESUMABLE_UPLOAD_BYTES: limit });
+  const token = await register(server.base);
+  return { server, token, file: await noisePngOfSize(megabytes) };
+}
+
+const resumableMegabytes = quick ? 6 : 100;
+
+const resumableThroughput: Benchmark<Context> = {
+  name: 'resumable-upload',
+  title: `a ${resumableMegabytes} MB PNG through tus in 5 MB chunks, against one multipart \`POST /images/\` of it`,
+  serviceLabel: 'tus, 5 MB chunks',
+  baselineLabel: 'one multipart upload of the same file',
+  unit: 'MB/s',
+  budget: { kind: 'min-ratio', value: 0.8 },
+  limitedBy:
+    'Each chunk is written to a temporary file and moved into storage as a part, and at the end the parts are read ' +
+    'back in order into the same ingest as a single upload: the file is written once more than a multipart upload writes it.',
+  async prepare() {
+    const { server, token, file } = await resumableServer(resumableMegabytes);
+    const timed = async (send: () => Promise<void>) => {
+      const started = performance.now();
+      await send();
+      return file.length / 1e6 / ((performance.now() - started) / 1000);
+    };
+    return {
+      service: () => timed(() => tusUpload(server.base, token, file)),
+      baseline: () =>
+        timed(async () => {
+          const response = await upload(server.base, token, file, { filename: 'big.png' });
+          if (response.status !== 201) throw new Error(`multipart upload answered ${response.status}`);
+        }),
+      close: () => server.stop(),
+    };
+  },
+};
+
+const resumableMemory: Benchmark<Context> = {
+  name: 'resumable-upload-memory',
+  title: `peak RSS while a ${resumableMegabytes} MB PNG arrives through tus in 5 MB chunks`,
+  serviceLabel: 'peak RSS during the upload',
+  baselineLabel: 'RSS of the idle server',
+  unit: 'MiB',
+  budget: { kind: 'max-growth', value: 100 },
+  limitedBy: 'Chunks stream to temporary files and parts are streamed back; what grows is libvips decoding the finished image.',
+  async prepare() {
+    const { server, token, file } = await resumableServer(resumableMegabytes);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const idle = await rssMiB(server.child.pid!);
+    return {
+      service: async () => {
+        let peak = 0;
+        let done = false;
+        const poll = (async () => {
+          while (!done) {
+            peak = Math.max(peak, await rssMiB(server.child.pid!));
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+        })();
+        try {
+          await tusUpload(server.base, token, file);
+        } finally {
+          done = true;
+          await poll;
+        }
+        return peak;
+      },
+      baseline: async () => idle,
+      close: () => server.stop(),
+    };
+  },
+};
+
 /** nginx serving a copy of a file from disk (sendfile), and a trivial answer: the load generator's own ceiling. */
 async function nginxFileBaseline(file: Buffer, name: string) {
   const root = await tempDataDir();
@@ -697,6 +809,8 @@ const BENCHMARKS = [
   sharePage(quick ? 5 : 50),
   uploadThroughput,
   uploadMemory,
+  resumableThroughput,
+  resumableMemory,
   delivery('direct'),
   delivery('nginx'),
   delivery('redirect'),
