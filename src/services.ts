@@ -193,7 +193,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     counter: redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}url-fetches:`, hourMs) : new MemoryAttemptCounter(hourMs),
   });
   const idempotency = new IdempotencyKeys(db, clock, 2 * config.requestTimeoutMs);
-  const uploads = new ResumableUploads(db, storage, ingest, catalog, clock, {
+  const uploads = new ResumableUploads(db, storage, ingest, catalog, albums, clock, {
     tmpDir,
     maxBytes: config.maxResumableUploadBytes,
     expiryMs: config.uploadExpiryHours * 3600 * 1000,

@@ -18,6 +18,7 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
   let revoked: string;
   let image: { id: number; url: string; sha256: string; filename: string; variants: Record<string, string> };
   let victimUserId: number;
+  let victimUpload: string;
   let operations: Operation[];
 
   before(async () => {
@@ -33,6 +34,12 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
     await api(running.base, '/albums/', { method: 'POST', token: victim, json: { title: 'victim-secret-name album' } });
     await api(running.base, '/albums/1/images/', { method: 'POST', token: victim, json: { ids: [image.id] } });
     victimUserId = Number(new URL(image.url).pathname.split('/')[2]);
+    // An unfinished resumable upload of the victim's: upload routes are probed with its id.
+    const created = await fetch(`${running.base}/uploads/`, {
+      method: 'POST',
+      headers: { authorization: `Token ${victim}`, 'tus-resumable': '1.0.0', 'upload-length': '1000' },
+    });
+    victimUpload = created.headers.get('location')!.split('/').pop()!;
     const spec = (await api(running.base, '/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown[] }>> };
     operations = Object.entries(spec.paths).flatMap(([path, methods]) =>
       Object.entries(methods).map(([method, operation]) => ({
@@ -45,7 +52,7 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
 
   const concrete = (path: string) =>
     path
-      .replace('{id}', path.startsWith('/albums/') ? '1' : String(image.id))
+      .replace('{id}', path.startsWith('/albums/') ? '1' : path.startsWith('/uploads/') ? victimUpload : String(image.id))
       .replace('{imageId}', String(image.id))
       .replace('{userId}', String(victimUserId))
       .replace('{username}', victimName);
@@ -63,16 +70,19 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
       method: string;
       token?: string;
       authorization?: string;
-      body?: FormData;
+      body?: FormData | Buffer;
       json?: unknown;
       headers: Record<string, string>;
     } = {
       method: operation.method,
-      headers,
+      headers: operation.path.startsWith('/uploads/') ? { 'tus-resumable': '1.0.0', 'upload-offset': '0', ...headers } : headers,
     };
     // A valid (empty) JSON body, so that what answers is the route's access check, not body validation.
     const jsonBody = JSON_BODIES[`${operation.method} ${operation.path}`];
-    if (operation.method === 'PATCH') init.json = {};
+    if (operation.method === 'PATCH' && operation.path.startsWith('/uploads/')) {
+      init.body = Buffer.alloc(10);
+      init.headers['content-type'] = 'application/offset+octet-stream';
+    } else if (operation.method === 'PATCH') init.json = {};
     else if (jsonBody !== undefined) init.json = jsonBody;
     else if (operation.method === 'POST' || operation.method === 'PUT') {
       const form = new FormData();
@@ -114,6 +124,10 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
       'POST /albums/{id}/images/',
       'PUT /albums/{id}/images/',
       'DELETE /albums/{id}/images/{imageId}/',
+      'POST /uploads/',
+      'GET /uploads/{id}',
+      'PATCH /uploads/{id}',
+      'DELETE /uploads/{id}',
     ]) {
       assert.ok(secured.includes(expected), `${expected} is not marked as secured`);
     }
@@ -140,7 +154,7 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
       // These act on the caller's own account only (a new image, a new token or password, deleting oneself).
       const ownAccount =
         ['/regenerateToken/', '/me/password/'].includes(operation.path) ||
-        (operation.method === 'POST' && ['/images/', '/albums/'].includes(operation.path)) ||
+        (operation.method === 'POST' && ['/images/', '/albums/', '/uploads/'].includes(operation.path)) ||
         (operation.method === 'DELETE' && operation.path === '/me/');
       if (ownAccount) continue;
       const response = await call(operation, { authorization: `Token ${intruder}` });
@@ -156,6 +170,8 @@ describe(onBackend('access control audit: every route in the OpenAPI spec'), () 
     assert.equal(mine.body.trashed_at, null);
     assert.deepEqual(mine.body.albums, [1]);
     assert.equal((await api(running.base, '/albums/1/', { token: victim })).body.image_count, 1);
+    const upload = await api(running.base, `/uploads/${victimUpload}`, { token: victim });
+    assert.deepEqual([upload.status, upload.body.offset, upload.body.status], [200, 0, 'receiving']);
   });
 
   test('signed links: missing, borrowed, altered and expired signatures are refused without revealing anything', async () => {

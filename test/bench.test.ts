@@ -16,6 +16,8 @@ const BENCHMARKS = [
   'share-album-page',
   'upload',
   'upload-memory',
+  'resumable-upload',
+  'resumable-upload-memory',
   'delivery-direct',
   'delivery-nginx',
   'delivery-redirect',

@@ -144,7 +144,13 @@ describe(onBackend('image-api command line, on a real data directory beside a ru
     assert.deepEqual(dry.staleUploads, [stale]);
 
     const applied = (await cli('gc', '--apply', '--json')).json();
-    assert.deepEqual(applied.removed, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1, staleUploadsRemoved: 1 });
+    assert.deepEqual(applied.removed, {
+      blobsRemoved: 1,
+      strayObjectsRemoved: 1,
+      strayVariantsRemoved: 1,
+      staleUploadsRemoved: 1,
+      expiredResumableRemoved: 0,
+    });
     assert.equal(existsSync(stale), false);
     assert.equal(existsSync(live), true, 'an upload in progress is left alone');
     assert.equal(await storage.exists(blobKey(orphan)), false);

@@ -81,13 +81,14 @@ test('request framing abuse: huge headers, many headers, duplicate fields, lying
     const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-h${i}`, 'v'.repeat(50)]));
     const manyStatus = await raw(many);
     assert.ok(manyStatus === 200 || manyStatus === 431, String(manyStatus));
-    // Two image fields with different content: the first is taken.
+    // Two image fields with different content: each judged on its own (207), the SVG refused.
     const form = new FormData();
     form.append('image', new Blob([await readFile(fixture('tiny-2x2.png'))]), 'first.png');
     form.append('image', new Blob([Buffer.from('<svg/>')]), 'second.svg');
     const duplicate = await api(server.base, '/images/', { method: 'POST', token, body: form });
-    assert.equal(duplicate.status, 201);
-    assert.equal(duplicate.body.filename, 'first.png');
+    assert.equal(duplicate.status, 207);
+    assert.equal(duplicate.body.results[0].image.filename, 'first.png');
+    assert.equal(duplicate.body.results[1].status, 400);
     // An SVG declared as PNG, and a PNG declared as SVG: the content decides.
     const lying = await upload(server.base, token, Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), {
       filename: 'x.png',

@@ -73,6 +73,7 @@ describe(onBackend('ingest: upload from a URL (local servers only), several file
     MAX_FILES_PER_REQUEST: '3',
   });
   const closed = useServer();
+  const limited = useServer({ OUTBOUND_ALLOW: '127.0.0.1/32', URL_FETCHES_PER_HOUR: '2' });
   let remote: Awaited<ReturnType<typeof remoteServer>>;
   before(async () => {
     remote = await remoteServer();
@@ -155,6 +156,19 @@ describe(onBackend('ingest: upload from a URL (local servers only), several file
     assert.equal(await imageCount(running.base, token), 0);
   });
 
+  test('URL_FETCHES_PER_HOUR: past it, 429 with Retry-After and nothing fetched', async () => {
+    const token = await register(limited.base);
+    const fetch = () => api(limited.base, '/images/', { method: 'POST', token, json: { url: `${remote.origin}/alpha.png` } });
+    assert.equal((await fetch()).status, 201);
+    assert.equal((await fetch()).status, 201);
+    const before = remote.hits.length;
+    const third = await fetch();
+    assert.equal(third.status, 429);
+    assert.match(third.body.detail, /at most 2 an hour/);
+    assert.ok(Number(third.headers.get('retry-after')) > 3000);
+    assert.equal(remote.hits.length, before);
+  });
+
   test('bad requests: no url, not a string, other schemes, credentials', async () => {
     const token = await register(running.base);
     assert.deepEqual((await fromUrl(token, { url: 7 })).body, { url: ['Not a valid string.'] });
@@ -163,6 +177,25 @@ describe(onBackend('ingest: upload from a URL (local servers only), several file
     assert.deepEqual((await fromUrl(token, { url: 'x'.repeat(3000) })).body, {
       url: ['Ensure this field has no more than 2048 characters.'],
     });
+  });
+
+  test('the album field puts the new image into an album (multipart and URL); an unknown album is 400, nothing stored', async () => {
+    const token = await register(running.base);
+    const album = (await api(running.base, '/albums/', { method: 'POST', token, json: { title: 'Trip' } })).body;
+    const byForm = await upload(running.base, token, fixture('alpha.png'), { fields: { album: String(album.id) } });
+    assert.equal(byForm.status, 201);
+    assert.deepEqual(byForm.body.albums, [album.id]);
+    const byUrl = await fromUrl(token, { url: `${remote.origin}/lying-type`, album: album.id });
+    assert.deepEqual(byUrl.body.albums, [album.id]);
+    assert.equal((await api(running.base, `/albums/${album.id}/`, { token })).body.image_count, 2);
+    const unknown = await upload(running.base, token, fixture('alpha.png'), { fields: { album: '99' } });
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(unknown.body, { album: ['Invalid pk "99" - object does not exist.'] });
+    const stranger = await register(running.base);
+    const theirs = await upload(running.base, stranger, fixture('alpha.png'), { fields: { album: String(album.id) } });
+    assert.deepEqual(theirs.body, { album: [`Invalid pk "${album.id}" - object does not exist.`] });
+    assert.equal(await imageCount(running.base, token), 2);
+    assert.equal(await imageCount(running.base, stranger), 0);
   });
 
   test('PUT with a URL replaces the content', async () => {

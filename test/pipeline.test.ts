@@ -324,7 +324,13 @@ describe(onBackend('dedup and garbage'), () => {
       await insertBlobRow(db, pending, { pendingUntil: new Date(Date.now() + 60_000) });
 
       const report = await maintenance.sweep();
-      assert.deepEqual(report, { blobsRemoved: 1, strayObjectsRemoved: 1, strayVariantsRemoved: 1, staleUploadsRemoved: 0 });
+      assert.deepEqual(report, {
+        blobsRemoved: 1,
+        strayObjectsRemoved: 1,
+        strayVariantsRemoved: 1,
+        staleUploadsRemoved: 0,
+        expiredResumableRemoved: 0,
+      });
       assert.equal(await storage.exists(`originals/ee/ee/${orphan}`), false);
       assert.ok(await db.kysely.selectFrom('blobs').select('sha256').where('sha256', '=', pending).executeTakeFirst());
       assert.equal((await fetchBytes(a.url)).status, 200);

@@ -234,7 +234,17 @@ describe('start-up', () => {
         .execute();
       assert.deepEqual(
         (applied as { name: string }[]).map((row) => row.name),
-        ['001_initial', '002_pipeline', '003_accounts', '004_security', '005_keys', '006_organizing', '007_shares', '008_share_options'],
+        [
+          '001_initial',
+          '002_pipeline',
+          '003_accounts',
+          '004_security',
+          '005_keys',
+          '006_organizing',
+          '007_shares',
+          '008_share_options',
+          '009_ingest',
+        ],
       );
     } finally {
       for (const built of apps) await built.app.close();

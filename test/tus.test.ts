@@ -271,6 +271,17 @@ describe(onBackend('resumable uploads (tus 1.0)'), () => {
     assert.equal((await fetch(`${server.base}/uploads/`, { method: 'POST', headers: { ...TUS, 'upload-length': '10' } })).status, 401);
   });
 
+  test('the album in Upload-Metadata: checked at creation, the image goes into it', async () => {
+    const token = await register(server.base);
+    const album = (await api(server.base, '/albums/', { method: 'POST', token, json: { title: 'Big ones' } })).body;
+    const unknown = await create(server.base, token, png.length, `album ${b64('42')}`);
+    assert.equal(unknown.status, 400);
+    assert.deepEqual(await unknown.json(), { album: ['Invalid pk "42" - object does not exist.'] });
+    const result = await tusUpload(server.base, token, png, { metadata: { filename: 'in-album.png', album: String(album.id) } });
+    assert.equal(result.status, 200);
+    assert.deepEqual(result.body.albums, [album.id]);
+  });
+
   test('Idempotency-Key on creation: a retry gets the same upload', async () => {
     const token = await register(server.base);
     const first = await create(server.base, token, 1000, '', { 'idempotency-key': 'create-1' });

@@ -6,7 +6,7 @@ import { NO_LABELS } from '../images/labels.js';
 /** The form fields an upload may carry besides the file, each as the texts sent (fields may repeat). */
 export type FormFields = Map<string, string[]>;
 
-export const UPLOAD_FIELDS = ['title', 'description', 'tags', 'metadata', 'expires_in', 'expires_at'] as const;
+export const UPLOAD_FIELDS = ['title', 'description', 'tags', 'metadata', 'expires_in', 'expires_at', 'album'] as const;
 
 const MIN_EXPIRY_SECONDS = 60;
 const MAX_EXPIRY_SECONDS = 10 * 366 * 24 * 3600;
@@ -70,6 +70,12 @@ export function uploadFields(form: FormFields, now: number): NewImageFields {
     },
     () => {
       fields.expiresAt = expiry(form, now);
+    },
+    () => {
+      const album = single(form, 'album');
+      if (album === undefined || album.trim() === '') return;
+      if (!/^\d{1,9}$/.test(album.trim()) || Number(album) < 1) throw new InvalidInput({ album: ['A valid integer is required.'] });
+      fields.album = Number(album);
     },
   ]);
   return fields;

@@ -292,6 +292,28 @@ export class Albums {
     return this.get(userId, number);
   }
 
+  /**
+   * Puts a new image into an album, inside the transaction that creates the image (an upload's `album`
+   * field): both are kept or neither. An album that is not the user's is a 400 naming `album`.
+   */
+  async placeNew(trx: Transaction<Database>, userId: number, albumNumber: number, imageNumber: number): Promise<void> {
+    let albumId: number;
+    try {
+      albumId = await this.lockedAlbum(trx, userId, albumNumber);
+    } catch (error) {
+      if (error instanceof NotFound) throw unknownAlbum(albumNumber);
+      throw error;
+    }
+    await this.addImageIds(trx, albumId, await this.imageIds(trx, userId, [imageNumber]));
+  }
+
+  /** Checks before an upload's bytes arrive that its `album` exists. */
+  async checkExists(userId: number, albumNumber: number): Promise<void> {
+    await this.rowId(userId, albumNumber).catch((error: unknown) => {
+      throw error instanceof NotFound ? unknownAlbum(albumNumber) : error;
+    });
+  }
+
   /** The album's id, its row locked (PostgreSQL) so that changes to one album's images run one at a time. */
   async lockedAlbum(trx: Transaction<Database>, userId: number, number: number): Promise<number> {
     const query = trx.selectFrom('albums').select('id').where('user_id', '=', userId).where('number', '=', number);
@@ -299,4 +321,8 @@ export class Albums {
     if (!album) throw new NotFound();
     return album.id;
   }
+}
+
+function unknownAlbum(number: number): InvalidInput {
+  return new InvalidInput({ album: [`Invalid pk "${number}" - object does not exist.`] });
 }

@@ -99,6 +99,8 @@ export function toRecord({ ownerDisabledAt, title, description, tags, metadata, 
 export interface NewImageFields extends Labels {
   /** The image is purged at this time. */
   expiresAt: string | null;
+  /** The album (its number) the new image goes into. */
+  album?: number | null;
 }
 
 /** A PATCH: only the fields given change; `tags` replaces, `addTags`/`removeTags` edit. */
@@ -136,6 +138,15 @@ function notExpired(now: string) {
 
 /** Work that commits with an image's creation or replacement (an idempotency answer, an event), given the image's number. */
 export type WithinCommit = (trx: Transaction<Database>, imageNumber: number) => Promise<void>;
+
+/** Several pieces of work for one transaction, in order. */
+export function withinAll(...steps: (WithinCommit | undefined)[]): WithinCommit | undefined {
+  const present = steps.filter((step): step is WithinCommit => step !== undefined);
+  if (present.length === 0) return undefined;
+  return async (trx, imageNumber) => {
+    for (const step of present) await step(trx, imageNumber);
+  };
+}
 
 /** Each user's images: reading, adding, replacing, labelling, trashing and deleting them, within the quotas. */
 export class ImageCatalog {

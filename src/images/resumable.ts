@@ -9,7 +9,8 @@ import type { Db } from '../db/database.js';
 import type { UploadsTable } from '../db/schema.js';
 import { ChecksumMismatch, Conflict, DomainError, InvalidInput, NotFound, QuotaExceeded, Throttled, TooLarge } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import type { ImageCatalog, ImageRecord, NewImageFields, WithinCommit } from './catalog.js';
+import type { Albums } from './albums.js';
+import { withinAll, type ImageCatalog, type ImageRecord, type NewImageFields, type WithinCommit } from './catalog.js';
 import type { Ingest } from './ingest.js';
 
 /** An upload's state as its owner sees it. */
@@ -93,6 +94,7 @@ export class ResumableUploads {
     private readonly storage: Storage,
     private readonly ingest: Ingest,
     private readonly catalog: ImageCatalog,
+    private readonly albums: Albums,
     private readonly clock: Clock,
     private readonly options: ResumableOptions,
   ) {}
@@ -111,6 +113,7 @@ export class ResumableUploads {
   ): Promise<UploadState> {
     const { maxBytes, expiryMs, maxOpenPerUser } = this.options;
     if (length > maxBytes) throw new TooLarge('Upload-Length', maxBytes);
+    if (fields.album) await this.albums.checkExists(userId, fields.album);
     const { quotas } = this.catalog;
     if (quotas.images > 0 || quotas.bytes > 0) {
       const usage = await this.catalog.usage(userId);
@@ -273,9 +276,14 @@ export class ResumableUploads {
       const staged = await this.ingest.stage(body, row.filename ?? undefined, userId, this.options.maxBytes);
       try {
         const fields = JSON.parse(row.fields) as NewImageFields;
-        const image = await this.catalog.create(userId, staged, fields, undefined, async (trx, number) => {
-          await trx.updateTable('uploads').set({ image_number: number, finished_at: this.now() }).where('id', '=', row.id).execute();
-        });
+        const album = fields.album;
+        const within = withinAll(
+          album ? (trx, number) => this.albums.placeNew(trx, userId, album, number) : undefined,
+          async (trx, number) => {
+            await trx.updateTable('uploads').set({ image_number: number, finished_at: this.now() }).where('id', '=', row.id).execute();
+          },
+        );
+        const image = await this.catalog.create(userId, staged, fields, undefined, within);
         outcome = { image };
       } finally {
         await staged.discard();

@@ -11,7 +11,7 @@ import type { ImagePresenter } from '../http/present.js';
 import { variantParamsFromQuery } from '../http/variant-query.js';
 import type { Albums } from '../images/albums.js';
 import type { BulkActions, BulkAction } from '../images/bulk.js';
-import type { ImageCatalog, NewImageFields, WithinCommit } from '../images/catalog.js';
+import { withinAll, type ImageCatalog, type NewImageFields, type WithinCommit } from '../images/catalog.js';
 import {
   fingerprint,
   IDEMPOTENCY_HEADER,
@@ -126,7 +126,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           'Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. ' +
           'Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, ' +
           '`tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or ' +
-          '`expires_at` (ISO 8601): the image is deleted then. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is ' +
+          '`expires_at` (ISO 8601): the image is deleted then; `album` (an album id): the image goes into it. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is ' +
           'stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, ' +
           'and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). ' +
           'An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.',
@@ -148,8 +148,10 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           if (received.files.length === 1) {
             const [file] = received.files;
             if (file!.error) throw file!.error;
-            const within: WithinCommit | undefined =
-              key === undefined ? undefined : (trx, image) => idempotency.complete(userId, key, { kind: 'image', status: 201, image }, trx);
+            const within = withinAll(
+              placeIn(userId, fields),
+              key === undefined ? undefined : (trx, image) => idempotency.complete(userId, key, { kind: 'image', status: 201, image }, trx),
+            );
             const created = await catalog.create(userId, file!.staged, fields, undefined, within);
             metrics.uploadBytes.inc(created.bytes);
             return reply.code(201).send(presenter.present(created));
@@ -168,13 +170,19 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
     },
   );
 
+  /** Puts the new image into the upload's `album`, in the image's own transaction. */
+  function placeIn(userId: number, fields: NewImageFields): WithinCommit | undefined {
+    const album = fields.album;
+    return album ? (trx, image) => albums.placeNew(trx, userId, album, image) : undefined;
+  }
+
   /** Stores each file of a multi-file upload on its own: one refused does not stop the others. */
   async function createEach(userId: number, files: ReceivedFile[], fields: NewImageFields): Promise<StoredResult[]> {
     const results: StoredResult[] = [];
     for (const [index, file] of files.entries()) {
       try {
         if (file.error) throw file.error;
-        const created = await catalog.create(userId, file.staged, fields);
+        const created = await catalog.create(userId, file.staged, fields, undefined, placeIn(userId, fields));
         metrics.uploadBytes.inc(created.bytes);
         results.push({ index, status: 201, image: created.number });
       } catch (error) {
