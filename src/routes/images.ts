@@ -126,8 +126,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           'Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. ' +
           'Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, ' +
           '`tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or ' +
-          '`expires_at` (ISO 8601): the image is deleted then; `album` (an album id): the image goes into it. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is ' +
-          'stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, ' +
+          '`expires_at` (ISO 8601): the image is deleted then; `album` (an album id): the image goes into it. ' +
+          'Several `image` parts (up to MAX_FILES_PER_REQUEST): each is stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, ' +
           'and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). ' +
           'An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.',
         consumes: ['multipart/form-data', 'application/json'],
