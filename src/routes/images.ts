@@ -128,7 +128,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           '`tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or ' +
           '`expires_at` (ISO 8601): the image is deleted then; `album` (an album id): the image goes into it. ' +
           'Several `image` parts (up to MAX_FILES_PER_REQUEST): each is stored on its own and the answer is 207 with one ' +
-          'result per file. Or JSON `{"url": "https://...", "filename"?, and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). ' +
+          'result per file. Or JSON `{"url": "https://...", "filename"?, and the same fields}`: the image is fetched ' +
+          'from the URL (private addresses refused; errors under `url`). ' +
           'An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.',
         consumes: ['multipart/form-data', 'application/json'],
         response: { 201: Image, 207: UploadResults, ...errors(400, 401, 403, 409, 413, 422, 429, 503) },
