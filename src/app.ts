@@ -29,6 +29,7 @@ import { shareRoutes } from './routes/shares.js';
 import { SharePresenter } from './http/present-share.js';
 import { imageRoutes } from './routes/images.js';
 import { uploadRoutes } from './routes/uploads.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
 import { meRoutes } from './routes/me.js';
@@ -149,6 +150,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     publicUrl: config.publicUrl,
     maxBytes: config.maxResumableUploadBytes,
   });
+  await app.register(webhookRoutes, { auth, webhooks: services.webhooks });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
   await app.register(mediaRoutes, { catalog, blobs, variants, offload, signer });
   const sharePresenter = new SharePresenter(config.publicUrl, config.presets);
@@ -178,7 +180,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(keyRoutes, { auth, keys: services.keys });
   await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 
-  await app.register(sweeperPlugin, { maintenance: services.maintenance, blobs, catalog, trashRetentionDays: config.trashRetentionDays });
+  await app.register(sweeperPlugin, {
+    maintenance: services.maintenance,
+    blobs,
+    catalog,
+    webhooks: services.webhooks,
+    trashRetentionDays: config.trashRetentionDays,
+  });
+  // The outbox is delivered by every instance that serves the API (they share the work).
+  app.addHook('onReady', async () => services.dispatcher.start((error) => app.log.error({ err: error }, 'webhook delivery failed')));
   // Last, so that it runs after every plugin's own clean-up.
   app.addHook('onClose', () => services.close());
   return { app, services };

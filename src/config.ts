@@ -117,6 +117,18 @@ export interface Config {
   maxResumableUploadBytes: number;
   /** Unfinished resumable uploads are removed this long after they were created. */
   uploadExpiryHours: number;
+  webhooks: {
+    /** Failed delivery attempts in a row after which a hook is disabled. */
+    failuresToDisable: number;
+    /** The first retry's wait; each next one doubles (with jitter), at most an hour. */
+    retryBaseMs: number;
+    /** A delivery that still fails this long after its event is given up. */
+    retryWindowMs: number;
+    /** How often each instance looks for due deliveries. */
+    pollMs: number;
+    /** A delivery claimed by an instance that died is taken over after this long. */
+    claimMs: number;
+  };
 }
 
 export type StorageConfig =
@@ -484,5 +496,12 @@ export function loadConfig(env: Env = process.env): Config {
     maxUploadRequestBytes,
     maxResumableUploadBytes,
     uploadExpiryHours: readInteger(env, 'UPLOAD_EXPIRY_HOURS', 24, 1, 24 * 30),
+    webhooks: {
+      failuresToDisable: readInteger(env, 'WEBHOOK_FAILURES_TO_DISABLE', 50, 1, 100_000),
+      retryBaseMs: readInteger(env, 'WEBHOOK_RETRY_BASE_MS', 10_000, 10, 3_600_000),
+      retryWindowMs: readInteger(env, 'WEBHOOK_RETRY_WINDOW_HOURS', 24, 1, 24 * 7) * 3600 * 1000,
+      pollMs: readInteger(env, 'WEBHOOK_POLL_MS', 250, 10, 60_000),
+      claimMs: readInteger(env, 'WEBHOOK_CLAIM_SECONDS', 60, 1, 3600) * 1000,
+    },
   };
 }

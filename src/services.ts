@@ -20,6 +20,10 @@ import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
 import { IdempotencyKeys } from './images/idempotency.js';
 import { ResumableUploads } from './images/resumable.js';
+import { Dispatcher } from './events/dispatcher.js';
+import { Outbox } from './events/outbox.js';
+import { SecretBox } from './events/signing.js';
+import { Webhooks } from './events/webhooks.js';
 import { domainErrorResponse } from './http/errors.js';
 import { UrlImport } from './images/url-import.js';
 import { OutboundClient, systemResolver, type Resolver } from './net/outbound.js';
@@ -54,6 +58,9 @@ export interface Services {
   idempotency: IdempotencyKeys;
   /** Resumable (tus) uploads. */
   uploads: ResumableUploads;
+  webhooks: Webhooks;
+  /** Delivers the outbox (started by the app, not by command-line tools). */
+  dispatcher: Dispatcher;
   maintenance: Maintenance;
   metrics: Metrics;
   clock: Clock;
@@ -150,8 +157,9 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     maxEnlargement: config.maxEnlargement,
   });
   const blobs = new BlobLifecycle(db, storage, variants);
-  const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages }, clock);
-  const albums = new Albums(db, catalog, clock);
+  const outbox = new Outbox(clock);
+  const catalog = new ImageCatalog(db, blobs, { bytes: config.quotaBytes, images: config.quotaImages }, clock, outbox);
+  const albums = new Albums(db, catalog, clock, outbox);
   const listing = new ImageListing(db, catalog, clock);
   // Share passwords are throttled like logins: per address and share, and per share from everywhere.
   const shareFailures = redis
@@ -163,6 +171,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     secret: config.secretKeys[0]!,
     presetNames: config.presets.map((preset) => preset.name),
     clock,
+    outbox,
   });
   const ingest = new Ingest({
     tmpDir,
@@ -187,6 +196,28 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     userAgent: `image-api/${process.env.npm_package_version ?? '0'} (+${config.publicUrl})`,
   });
   const hourMs = 3600 * 1000;
+  const box = new SecretBox(config.secretKeys);
+  // Webhook calls: the same guard, a 10-second limit for the whole exchange, no redirects followed.
+  const hookClient = new OutboundClient({
+    rules: { allow: config.outbound.allow, deny: config.outbound.deny },
+    ports: config.outbound.ports,
+    connectTimeoutMs: Math.min(5000, config.outbound.connectTimeoutMs),
+    firstByteTimeoutMs: 10_000,
+    totalTimeoutMs: 10_000,
+    maxRedirects: 0,
+    resolver: overrides.resolver ?? systemResolver,
+    userAgent: `image-api-webhooks (+${config.publicUrl})`,
+  });
+  const webhooks = new Webhooks(db, outbox, box, hookClient, clock);
+  const dispatcher = new Dispatcher(db, hookClient, box, clock, {
+    pollMs: config.webhooks.pollMs,
+    batch: 20,
+    retryBaseMs: config.webhooks.retryBaseMs,
+    retryWindowMs: config.webhooks.retryWindowMs,
+    failuresToDisable: config.webhooks.failuresToDisable,
+    lockMs: config.webhooks.claimMs,
+    userAgent: `image-api-webhooks (+${config.publicUrl})`,
+  });
   const urlImport = new UrlImport(outbound, ingest, {
     maxBytes: config.maxUploadBytes,
     perUserPerHour: config.urlFetchesPerHour,
@@ -224,10 +255,13 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     outbound,
     idempotency,
     uploads,
+    webhooks,
+    dispatcher,
     maintenance,
     metrics,
     clock,
     async close() {
+      await dispatcher.stop();
       await shares.close();
       await db.close();
       storage.close?.();

@@ -20,6 +20,7 @@ import { organizing } from './migrations/006_organizing.js';
 import { shares } from './migrations/007_shares.js';
 import { shareOptions } from './migrations/008_share_options.js';
 import { ingest } from './migrations/009_ingest.js';
+import { webhooks } from './migrations/010_webhooks.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
@@ -45,6 +46,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '007_shares': shares(dialect),
     '008_share_options': shareOptions,
     '009_ingest': ingest,
+    '010_webhooks': webhooks(dialect),
   };
 }
 

@@ -205,7 +205,52 @@ export interface UploadPartsTable {
   key: string;
 }
 
+export interface WebhooksTable {
+  id: Generated<number>;
+  user_id: number;
+  url: string;
+  /** JSON array of event types. */
+  events: string;
+  description: string | null;
+  /** Encrypted signing secret (and the one it replaced, which also signs until previous_secret_until). */
+  secret: string;
+  previous_secret: string | null;
+  previous_secret_until: Timestamp | null;
+  consecutive_failures: Generated<number>;
+  disabled_at: Timestamp | null;
+  disabled_reason: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EventsTable {
+  id: string;
+  user_id: number;
+  type: string;
+  /** JSON: the resource as the API shows it, without signed links. */
+  data: string;
+  created_at: Timestamp;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp | null;
+  locked_until: Timestamp | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  last_duration_ms: number | null;
+  last_attempt_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  webhooks: WebhooksTable;
+  events: EventsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;
   uploads: UploadsTable;
   upload_parts: UploadPartsTable;

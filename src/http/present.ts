@@ -1,6 +1,7 @@
 import type { VariantPreset } from '../config.js';
 import type { AlbumRecord } from '../images/albums.js';
 import type { ImageRecord } from '../images/catalog.js';
+import { imageResource } from '../images/resource.js';
 import type { Album } from '../schemas/albums.js';
 import type { MediaSigner } from '../media/signing.js';
 import { outputSize } from '../processing/geometry.js';
@@ -41,38 +42,20 @@ export class ImagePresenter {
         if (!widths.has(width)) widths.set(width, url);
       }
     }
+    const { id, filename, content_type, ...rest } = imageResource(image);
     return {
-      id: image.number,
+      id,
       url: original.url,
       url_expires_at: new Date(original.exp * 1000).toISOString(),
       content_url: `${this.publicUrl}/images/${image.number}/content`,
-      filename: image.filename,
-      content_type: image.contentType,
-      format: image.format,
-      width: image.width,
-      height: image.height,
-      bytes: image.bytes,
-      sha256: image.sha256,
-      animated: image.animated,
-      frames: image.frames,
-      has_alpha: image.hasAlpha,
-      placeholder: image.placeholder,
-      dominant_color: image.dominantColor,
-      exif: image.exif,
+      filename,
+      content_type,
+      ...rest,
       variants,
       srcset: [...widths.entries()]
         .sort(([a], [b]) => a - b)
         .map(([width, url]) => `${url} ${width}w`)
         .join(', '),
-      created_at: image.createdAt,
-      updated_at: image.updatedAt,
-      title: image.title,
-      description: image.description,
-      tags: image.tags,
-      metadata: image.metadata,
-      albums: image.albums,
-      trashed_at: image.trashedAt,
-      expires_at: image.expiresAt,
     };
   }
 

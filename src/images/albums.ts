@@ -6,6 +6,7 @@ import { InvalidInput, NotFound } from '../errors.js';
 import { ALBUM_LIMITS } from '../schemas/albums.js';
 import { imageQuery, unknownIds, type ImageCatalog, type ImageRecord } from './catalog.js';
 import { collect } from './fields.js';
+import type { Outbox } from '../events/outbox.js';
 
 export interface AlbumRecord {
   rowId: number;
@@ -55,10 +56,24 @@ export class Albums {
     private readonly db: Db,
     private readonly catalog: ImageCatalog,
     private readonly clock: Clock = () => Date.now(),
+    private readonly outbox: Outbox | null = null,
   ) {}
 
   private now(): string {
     return new Date(this.clock()).toISOString();
+  }
+
+  /** An album event, with the album as the transaction sees it (without its cover link). */
+  private async emit(trx: Kysely<Database>, userId: number, type: 'album.created' | 'album.updated' | 'album.deleted', number: number) {
+    await this.outbox?.record(trx, userId, type, async () => {
+      const album = await trx
+        .selectFrom('albums')
+        .select(['number as id', 'title', 'description', 'created_at', 'updated_at'])
+        .where('user_id', '=', userId)
+        .where('number', '=', number)
+        .executeTakeFirstOrThrow();
+      return album;
+    });
   }
 
   async create(userId: number, input: { title: string; description?: string | null }): Promise<AlbumRecord> {
@@ -85,6 +100,7 @@ export class Albums {
           updated_at: timestamp,
         })
         .execute();
+      await this.emit(trx, userId, 'album.created', albumNumber);
       return albumNumber;
     });
     return this.get(userId, number);
@@ -185,20 +201,33 @@ export class Albums {
 
   async update(userId: number, number: number, change: { title?: string; description?: string | null }): Promise<AlbumRecord> {
     const fields = checkAlbumFields(change);
-    const updated = await this.db.kysely
-      .updateTable('albums')
-      .set({ ...fields, updated_at: this.now() })
-      .where('user_id', '=', userId)
-      .where('number', '=', number)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw new NotFound();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('albums')
+        .set({ ...fields, updated_at: this.now() })
+        .where('user_id', '=', userId)
+        .where('number', '=', number)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 0) throw new NotFound();
+      await this.emit(trx, userId, 'album.updated', number);
+    });
     return this.get(userId, number);
   }
 
   /** Deletes the album; its images stay. */
   async delete(userId: number, number: number): Promise<void> {
-    const deleted = await this.db.kysely.deleteFrom('albums').where('user_id', '=', userId).where('number', '=', number).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw new NotFound();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const exists = await trx
+        .selectFrom('albums')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('number', '=', number)
+        .executeTakeFirst();
+      if (!exists) throw new NotFound();
+      // The event carries the album as it was.
+      await this.emit(trx, userId, 'album.deleted', number);
+      await trx.deleteFrom('albums').where('id', '=', exists.id).execute();
+    });
   }
 
   private async touch(trx: Kysely<Database>, albumId: number): Promise<void> {

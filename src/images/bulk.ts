@@ -60,13 +60,16 @@ export class BulkActions {
             .where('id', 'in', rowIds)
             .execute();
           const given = new Set(tags);
+          const changed: number[] = [];
           for (const row of rows) {
             const labels = readLabels(row);
             const next =
               request.action === 'add_tags' ? normaliseTags([...labels.tags, ...tags]) : labels.tags.filter((tag) => !given.has(tag));
             if (next.length === labels.tags.length && next.every((tag, i) => tag === labels.tags[i])) continue;
             await writeLabels(trx, { id: row.id, userId, number: row.number, filename: row.filename }, { ...labels, tags: next });
+            changed.push(row.id);
           }
+          await this.catalog.emit(trx, userId, 'image.updated', changed);
           return [];
         }
       }

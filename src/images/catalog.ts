@@ -6,7 +6,10 @@ import type { Database } from '../db/schema.js';
 import { InvalidInput, NotFound, QuotaExceeded } from '../errors.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
 import type { ImageFormat } from '../processing/formats.js';
+import type { Outbox } from '../events/outbox.js';
+import type { EventType } from '../events/types.js';
 import type { BlobLifecycle } from './blobs.js';
+import { imageResource } from './resource.js';
 import { checkDescription, checkMetadata, checkTitle, collect, normaliseTags } from './fields.js';
 import type { StagedUpload } from './ingest.js';
 import { NO_LABELS, readLabels, writeLabels, type Labels } from './labels.js';
@@ -159,6 +162,8 @@ export class ImageCatalog {
     private readonly blobs: BlobLifecycle,
     readonly quotas: Quotas,
     private readonly clock: Clock = () => Date.now(),
+    /** Where image events go, in the transaction of each change; none: no events (tools). */
+    private readonly outbox: Outbox | null = null,
   ) {
     this.imageById = new PreparedQuery(db.kysely, imageQuery(db.kysely).where('images.user_id', '=', 0).where('images.number', '=', 0), 2);
     const albums = db.kysely
@@ -172,6 +177,48 @@ export class ImageCatalog {
 
   private now(): string {
     return new Date(this.clock()).toISOString();
+  }
+
+  /** An image as the transaction sees it (its own uncommitted changes included). */
+  private async recordIn(trx: Kysely<Database>, rowId: number): Promise<ImageRecord> {
+    const row = await imageQuery(trx).where('images.id', '=', rowId).executeTakeFirstOrThrow();
+    const albums = await trx
+      .selectFrom('album_images')
+      .innerJoin('albums', 'albums.id', 'album_images.album_id')
+      .select('albums.number as number')
+      .where('album_images.image_id', '=', rowId)
+      .orderBy('albums.number')
+      .execute();
+    return toRecord(
+      row,
+      albums.map((album) => album.number),
+    );
+  }
+
+  /** Records an event per image, with the image as it is at that point of the transaction; nothing when no hook wants it. */
+  async emit(trx: Kysely<Database>, userId: number, type: EventType, rowIds: readonly number[]): Promise<void> {
+    if (!this.outbox || rowIds.length === 0) return;
+    const targets = await this.outbox.targets(trx, userId, type);
+    if (targets.length === 0) return;
+    for (const rowId of rowIds) {
+      await this.outbox.write(trx, userId, type, async () => imageResource(await this.recordIn(trx, rowId)), targets);
+    }
+  }
+
+  /** quota.warning when this change takes the user's usage across 80 % or 95 % of a quota. */
+  private async warnQuota(trx: Kysely<Database>, userId: number, before: Usage, after: Usage): Promise<void> {
+    if (!this.outbox) return;
+    for (const quota of ['bytes', 'images'] as const) {
+      const limit = this.quotas[quota];
+      if (limit === 0) continue;
+      for (const percent of [95, 80]) {
+        const line = (limit * percent) / 100;
+        if (before[quota] < line && after[quota] >= line) {
+          await this.outbox.record(trx, userId, 'quota.warning', { quota, limit, used: after[quota], percent });
+          break;
+        }
+      }
+    }
   }
 
   /** The album numbers of several images, in one query. */
@@ -225,6 +272,7 @@ export class ImageCatalog {
     return { images: Number(row.images), bytes: Number(row.bytes ?? 0) };
   }
 
+  /** Refuses a change that would break a quota; records quota.warning when one crosses 80 % or 95 %. */
   private async checkQuota(trx: Transaction<Database>, userId: number, addedImages: number, addedBytes: number): Promise<void> {
     if (this.quotas.images === 0 && this.quotas.bytes === 0) return;
     const usage = await this.usage(userId, trx);
@@ -233,6 +281,7 @@ export class ImageCatalog {
     }
     if (this.quotas.bytes > 0 && usage.bytes + addedBytes > this.quotas.bytes)
       throw new QuotaExceeded('bytes', this.quotas.bytes, usage.bytes);
+    await this.warnQuota(trx, userId, usage, { images: usage.images + addedImages, bytes: usage.bytes + addedBytes });
   }
 
   /** Adds an image with its labels. `history` keeps the times of an image moved from another deployment. */
@@ -280,6 +329,8 @@ export class ImageCatalog {
         .executeTakeFirstOrThrow();
       await writeLabels(trx, { id: inserted.id, userId, number: imageNumber, filename: upload.filename }, fields);
       await within?.(trx, imageNumber);
+      // After `within`: an album it placed the image in is part of the event.
+      if (!history) await this.emit(trx, userId, 'image.created', [inserted.id]);
       return imageNumber;
     });
     return this.get(userId, number);
@@ -335,6 +386,7 @@ export class ImageCatalog {
       await writeLabels(trx, { id: current.id, userId, number, filename: upload.filename }, readLabels(current));
       await this.blobs.dropReference(trx, current.sha256);
       await within?.(trx, number);
+      await this.emit(trx, userId, 'image.replaced', [current.id]);
       return current.sha256;
     });
     if (previous !== upload.sha256) await this.blobs.release(previous);
@@ -358,6 +410,7 @@ export class ImageCatalog {
       if (add.length > 0 || remove.size > 0) labels.tags = normaliseTags([...labels.tags, ...add].filter((tag) => !remove.has(tag)));
       await writeLabels(trx, { id: current.id, userId, number, filename: current.filename }, labels);
       await trx.updateTable('images').set({ updated_at: this.now() }).where('id', '=', current.id).execute();
+      await this.emit(trx, userId, 'image.updated', [current.id]);
     });
     return this.get(userId, number);
   }
@@ -368,6 +421,17 @@ export class ImageCatalog {
    */
   async deleteRows(trx: Kysely<Database>, rowIds: readonly number[]): Promise<string[]> {
     if (rowIds.length === 0) return [];
+    if (this.outbox) {
+      // image.deleted carries the image as it was, per owner (the trash sweep spans users).
+      const owners = await trx
+        .selectFrom('images')
+        .select(['id', 'user_id'])
+        .where('id', 'in', [...rowIds])
+        .execute();
+      const byOwner = new Map<number, number[]>();
+      for (const row of owners) byOwner.set(row.user_id, [...(byOwner.get(row.user_id) ?? []), row.id]);
+      for (const [owner, ids] of byOwner) await this.emit(trx, owner, 'image.deleted', ids);
+    }
     const removed = await trx
       .deleteFrom('images')
       .where('id', 'in', [...rowIds])
@@ -394,14 +458,21 @@ export class ImageCatalog {
   /** Moves images to the trash (their links and shares stop at once) or back; the same ids. */
   async setTrashed(trx: Kysely<Database>, userId: number, rowIds: readonly number[], trashed: boolean): Promise<void> {
     if (rowIds.length === 0) return;
-    // Trashing what is already in the trash keeps its time (and so its purge date).
-    await trx
+    // Trashing what is already in the trash keeps its time (and so its purge date), and is no event.
+    const changed = await trx
       .updateTable('images')
       .set({ trashed_at: trashed ? this.now() : null })
       .where('user_id', '=', userId)
       .where('id', 'in', [...rowIds])
       .where('trashed_at', trashed ? 'is' : 'is not', null)
+      .returning('id')
       .execute();
+    await this.emit(
+      trx,
+      userId,
+      trashed ? 'image.trashed' : 'image.restored',
+      changed.map((row) => row.id),
+    );
   }
 
   private async rowId(userId: number, number: number, trashed: boolean): Promise<number> {
@@ -419,13 +490,13 @@ export class ImageCatalog {
 
   async trash(userId: number, number: number): Promise<ImageRecord> {
     const id = await this.rowId(userId, number, false);
-    await this.setTrashed(this.db.kysely, userId, [id], true);
+    await this.db.kysely.transaction().execute((trx) => this.setTrashed(trx, userId, [id], true));
     return this.get(userId, number);
   }
 
   async restore(userId: number, number: number): Promise<ImageRecord> {
     const id = await this.rowId(userId, number, true);
-    await this.setTrashed(this.db.kysely, userId, [id], false);
+    await this.db.kysely.transaction().execute((trx) => this.setTrashed(trx, userId, [id], false));
     return this.get(userId, number);
   }
 

@@ -1,11 +1,12 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { sql, type Updateable } from 'kysely';
+import { sql, type Kysely, type Updateable } from 'kysely';
 import type { FailureLimits } from '../auth/attempts.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { hashToken } from '../auth/tokens.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
-import type { SharesTable } from '../db/schema.js';
+import type { Database, SharesTable } from '../db/schema.js';
+import type { Outbox } from '../events/outbox.js';
 import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 import type { Albums } from '../images/albums.js';
 import { readExif, type ImageCatalog, type ImageRecord } from '../images/catalog.js';
@@ -67,7 +68,27 @@ export interface SharesOptions {
   secret: string;
   presetNames: readonly string[];
   clock?: Clock;
+  /** Where share events go; none: no events. */
+  outbox?: Outbox;
 }
+
+/** A share as its events carry it: what it shares and its settings, never its URL or password. */
+function shareResource(share: ShareRecord) {
+  return {
+    id: share.id,
+    image: share.image,
+    album: share.album,
+    label: share.label,
+    expires_at: share.expiresAt,
+    has_password: share.hasPassword,
+    max_views: share.maxViews,
+    views: share.views,
+    created_at: share.createdAt,
+  };
+}
+
+/** share.viewed is sent at most once a minute per share (per instance). */
+const VIEW_EVENT_INTERVAL_MS = 60_000;
 
 /** A share as a visitor reaches it: the share, its owner's link key, and the token's hash (for cookies). */
 export interface OpenShare {
@@ -115,6 +136,9 @@ export class Shares {
   private readonly secret: string;
   private readonly presetNames: readonly string[];
   private readonly clock: Clock;
+  private readonly outbox: Outbox | null;
+  /** When each share's last share.viewed was recorded here. */
+  private readonly viewEvents = new Map<number, number>();
 
   constructor(
     private readonly db: Db,
@@ -127,6 +151,7 @@ export class Shares {
     this.secret = options.secret;
     this.presetNames = options.presetNames;
     this.clock = options.clock ?? (() => Date.now());
+    this.outbox = options.outbox ?? null;
     this.flushTimer = setInterval(() => void this.flushViews().catch(() => undefined), VIEW_FLUSH_MS).unref();
   }
 
@@ -165,8 +190,8 @@ export class Shares {
     await this.flushViews();
   }
 
-  private select() {
-    return this.db.kysely
+  private select(kysely: Kysely<Database> = this.db.kysely) {
+    return kysely
       .selectFrom('shares')
       .leftJoin('images', 'images.id', 'shares.image_id')
       .leftJoin('albums', 'albums.id', 'shares.album_id')
@@ -289,19 +314,23 @@ export class Shares {
       .executeTakeFirstOrThrow();
     if (Number(count.n) >= SHARE_LIMITS.perUser) throw new InvalidInput({ non_field_errors: [`At most ${SHARE_LIMITS.perUser} shares.`] });
     const token = randomBytes(24).toString('base64url');
-    const inserted = await this.db.kysely
-      .insertInto('shares')
-      .values({
-        ...columns,
-        user_id: userId,
-        token_hash: hashToken(token),
-        image_id: imageId ?? null,
-        album_id: albumId ?? null,
-        created_at: this.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return { share: await this.get(userId, inserted.id), token };
+    const id = await this.db.kysely.transaction().execute(async (trx) => {
+      const inserted = await trx
+        .insertInto('shares')
+        .values({
+          ...columns,
+          user_id: userId,
+          token_hash: hashToken(token),
+          image_id: imageId ?? null,
+          album_id: albumId ?? null,
+          created_at: this.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.outbox?.record(trx, userId, 'share.created', async () => shareResource(await this.getIn(trx, userId, inserted.id)));
+      return inserted.id;
+    });
+    return { share: await this.get(userId, id), token };
   }
 
   async get(userId: number, id: number): Promise<ShareRecord> {
@@ -330,8 +359,33 @@ export class Shares {
 
   /** Revokes at once: the row goes, and with it the token. */
   async delete(userId: number, id: number): Promise<void> {
-    const deleted = await this.db.kysely.deleteFrom('shares').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw new NotFound();
+    await this.flushViews();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const share = await this.getIn(trx, userId, id);
+      await this.outbox?.record(trx, userId, 'share.revoked', shareResource(share));
+      await trx.deleteFrom('shares').where('id', '=', share.id).execute();
+    });
+  }
+
+  /** A share as the transaction sees it. */
+  private async getIn(trx: Kysely<Database>, userId: number, id: number): Promise<ShareRecord> {
+    const row = await this.select(trx).where('shares.user_id', '=', userId).where('shares.id', '=', id).executeTakeFirst();
+    if (!row) throw new NotFound();
+    return this.record(row);
+  }
+
+  /** share.viewed, at most once a minute per share; outside any transaction (a view changes nothing else that must commit with it). */
+  private async viewed(share: ShareRecord): Promise<void> {
+    if (!this.outbox) return;
+    const now = this.clock();
+    if (now - (this.viewEvents.get(share.id) ?? 0) < VIEW_EVENT_INTERVAL_MS) return;
+    this.viewEvents.set(share.id, now);
+    if (this.viewEvents.size > 100_000) this.viewEvents.clear();
+    await this.db.kysely
+      .transaction()
+      .execute((trx) =>
+        this.outbox!.record(trx, share.userId, 'share.viewed', { ...shareResource(share), viewed_at: new Date(now).toISOString() }),
+      );
   }
 
   /**
@@ -407,6 +461,7 @@ export class Shares {
     if (share.maxViews === null) {
       const pending = this.pendingViews.get(share.id);
       this.pendingViews.set(share.id, { count: (pending?.count ?? 0) + 1, last: this.now() });
+      await this.viewed(share);
       return true;
     }
     const updated = await this.db.kysely
@@ -415,7 +470,9 @@ export class Shares {
       .where('id', '=', share.id)
       .where((eb) => eb.or([eb('max_views', 'is', null), eb('views', '<', eb.ref('max_views'))]))
       .executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1;
+    const counted = Number(updated.numUpdatedRows) === 1;
+    if (counted) await this.viewed(share);
+    return counted;
   }
 
   /** The fields of an image a share may publish, read in one query with its bytes' facts. */
