@@ -289,6 +289,114 @@ export interface paths {
         patch: operations["appendUpload"];
         trace?: never;
     };
+    "/webhooks/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's webhooks */
+        get: operations["listWebhooks"];
+        put?: never;
+        /**
+         * Send events to a URL
+         * @description Up to 10 per user. The `secret` signs every delivery (headers webhook-id, webhook-timestamp, webhook-signature: the Standard Webhooks scheme) and is shown this once. The URL must resolve to a public address (OUTBOUND_ALLOW opens others).
+         */
+        post: operations["createWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One webhook */
+        get: operations["getWebhook"];
+        put?: never;
+        post?: never;
+        /** Delete a webhook (its pending deliveries go with it) */
+        delete: operations["deleteWebhook"];
+        options?: never;
+        head?: never;
+        /** Change a webhook's URL, events or description; `active: true` enables a disabled one again */
+        patch: operations["updateWebhook"];
+        trace?: never;
+    };
+    "/webhooks/{id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a `ping` event to this webhook */
+        post: operations["pingWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret; the old one also signs for 24 hours */
+        post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The last 100 deliveries, newest first: event, status, attempts, last answer, next retry */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/{id}/deliveries/{deliveryId}/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a delivered or failed event again (same webhook-id) */
+        post: operations["redeliverWebhookEvent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/albums/": {
         parameters: {
             query?: never;
@@ -2239,6 +2347,616 @@ export interface operations {
             };
             /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
             460: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhooks: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** Format: uri */
+                        url: string;
+                        events: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                        description: string | null;
+                        /** @description false once disabled (by its owner, or after WEBHOOK_FAILURES_TO_DISABLE failures in a row) */
+                        active: boolean;
+                        disabled_reason: string | null;
+                        /** @description Failed delivery attempts in a row */
+                        consecutive_failures: number;
+                        /** @description After a rotation: until then the old secret signs too */
+                        previous_secret_until: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description The signing secret (whsec_…): shown when made and when rotated, never again */
+                        secret?: string;
+                    }[];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description http(s) URL that receives POSTs; private addresses refused unless OUTBOUND_ALLOW */
+                    url: string;
+                    events: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                    description?: string | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** Format: uri */
+                        url: string;
+                        events: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                        description: string | null;
+                        /** @description false once disabled (by its owner, or after WEBHOOK_FAILURES_TO_DISABLE failures in a row) */
+                        active: boolean;
+                        disabled_reason: string | null;
+                        /** @description Failed delivery attempts in a row */
+                        consecutive_failures: number;
+                        /** @description After a rotation: until then the old secret signs too */
+                        previous_secret_until: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description The signing secret (whsec_…): shown when made and when rotated, never again */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** Format: uri */
+                        url: string;
+                        events: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                        description: string | null;
+                        /** @description false once disabled (by its owner, or after WEBHOOK_FAILURES_TO_DISABLE failures in a row) */
+                        active: boolean;
+                        disabled_reason: string | null;
+                        /** @description Failed delivery attempts in a row */
+                        consecutive_failures: number;
+                        /** @description After a rotation: until then the old secret signs too */
+                        previous_secret_until: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description The signing secret (whsec_…): shown when made and when rotated, never again */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    url?: string;
+                    events?: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                    description?: string | null;
+                    /** @description true enables a disabled hook again; false disables it */
+                    active?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** Format: uri */
+                        url: string;
+                        events: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                        description: string | null;
+                        /** @description false once disabled (by its owner, or after WEBHOOK_FAILURES_TO_DISABLE failures in a row) */
+                        active: boolean;
+                        disabled_reason: string | null;
+                        /** @description Failed delivery attempts in a row */
+                        consecutive_failures: number;
+                        /** @description After a rotation: until then the old secret signs too */
+                        previous_secret_until: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description The signing secret (whsec_…): shown when made and when rotated, never again */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    pingWebhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        event_id: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateWebhookSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        /** Format: uri */
+                        url: string;
+                        events: ("image.created" | "image.replaced" | "image.updated" | "image.deleted" | "image.trashed" | "image.restored" | "album.created" | "album.updated" | "album.deleted" | "share.created" | "share.revoked" | "share.viewed" | "quota.warning" | "ping")[];
+                        description: string | null;
+                        /** @description false once disabled (by its owner, or after WEBHOOK_FAILURES_TO_DISABLE failures in a row) */
+                        active: boolean;
+                        disabled_reason: string | null;
+                        /** @description Failed delivery attempts in a row */
+                        consecutive_failures: number;
+                        /** @description After a rotation: until then the old secret signs too */
+                        previous_secret_until: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                        /** @description The signing secret (whsec_…): shown when made and when rotated, never again */
+                        secret?: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        event_id: string;
+                        event_type: string;
+                        /** @enum {unknown} */
+                        status: "pending" | "delivered" | "failed";
+                        attempts: number;
+                        /** @description The receiver's last answer */
+                        status_code: number | null;
+                        duration_ms: number | null;
+                        error: string | null;
+                        last_attempt_at: string | null;
+                        /** @description When the next retry is due (pending only) */
+                        next_attempt_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                    }[];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    redeliverWebhookEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A positive integer */
+                id: string;
+                /** @description A positive integer */
+                deliveryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        id: number;
+                        event_id: string;
+                        event_type: string;
+                        /** @enum {unknown} */
+                        status: "pending" | "delivered" | "failed";
+                        attempts: number;
+                        /** @description The receiver's last answer */
+                        status_code: number | null;
+                        duration_ms: number | null;
+                        error: string | null;
+                        last_attempt_at: string | null;
+                        /** @description When the next retry is due (pending only) */
+                        next_attempt_at: string | null;
+                        /** Format: date-time */
+                        created_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

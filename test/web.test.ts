@@ -915,6 +915,41 @@ describe(onBackend('web app: resumable uploads and adding from a URL'), { skip: 
     await context.close();
   });
 
+  test('webhooks page: add one (secret shown once), send a test event, see its delivery, redeliver it', async () => {
+    const pings: string[] = [];
+    const receiver = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        pings.push(String(request.headers['webhook-id']));
+        response.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const token = await register(server.base);
+      const { context, page: tab } = await page(token);
+      await tab.goto(`${server.base}/#/webhooks`);
+      await tab.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+      await tab.getByLabel('URL').fill(`http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`);
+      await tab.getByRole('button', { name: 'Add webhook' }).click();
+      const secret = await tab.getByRole('textbox', { name: 'Signing secret' }).inputValue();
+      assert.match(secret, /^whsec_/);
+      await tab.getByRole('button', { name: 'Send a test event' }).click();
+      for (let i = 0; i < 100 && pings.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(pings.length, 1);
+      await tab.getByRole('button', { name: 'Show deliveries' }).click();
+      await tab.locator('.deliveries li.delivered', { hasText: 'ping' }).waitFor();
+      await tab.getByRole('button', { name: 'Redeliver' }).click();
+      for (let i = 0; i < 100 && pings.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(pings, [pings[0], pings[0]], 'the same event, again');
+      assert.deepEqual(await serious(tab), []);
+      await context.close();
+    } finally {
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+    }
+  });
+
   test('add from a URL: fetched by the server; a refused address is shown with its reason', async () => {
     const token = await register(server.base);
     const { context, page: tab } = await page(token);

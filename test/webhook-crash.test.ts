@@ -49,7 +49,8 @@ interface Delivered {
 
 describe('webhooks: crash consistency of the outbox', () => {
   for (const backend of ['sqlite', 'postgres'] as const) {
-    test(`${backend === 'sqlite' ? 'SQLite + files' : 'PostgreSQL + S3'}: SIGKILL during 120 concurrent uploads: every committed image's event is delivered after the restart, none invented`, async (t) => {
+    const where = backend === 'sqlite' ? 'SQLite + files' : 'PostgreSQL + S3';
+    test(`${where}: SIGKILL amid 120 uploads: each committed image's event is delivered after a restart, none invented`, async (t) => {
       const received = new Map<string, Delivered & { user: string }>();
       let deliveries = 0;
       const receiver = createServer((request, response) => {

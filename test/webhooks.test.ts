@@ -139,7 +139,7 @@ describe(onBackend('webhooks'), () => {
     assert.equal((await api(running.base, '/webhooks/', { token })).body.length, 9);
   });
 
-  test('every event type fires once for its action, signed (verified with the standardwebhooks library); refused actions fire none', async () => {
+  test('every event type fires once for its action, signed (checked with the standardwebhooks library); refusals fire none', async () => {
     const token = await register(running.base);
     const hook = (await createHook(token, '/all')).body;
     const verifier = new StandardWebhook(hook.secret);

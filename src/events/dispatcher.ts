@@ -96,6 +96,16 @@ export class Dispatcher {
   private async claim(): Promise<Claimed[]> {
     const now = new Date(this.clock()).toISOString();
     const until = new Date(this.clock() + this.options.lockMs).toISOString();
+    // A read first: when nothing is due (the usual case) no write happens, so an idle poll takes no write lock.
+    const due = await this.db.kysely
+      .selectFrom('webhook_deliveries')
+      .select('id')
+      .where('status', '=', 'pending')
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
+      .limit(1)
+      .execute();
+    if (due.length === 0) return [];
     const skipLocked = this.db.dialect === 'postgres' ? sql`for update skip locked` : sql``;
     const result = await sql<Claimed>`
       update webhook_deliveries set locked_until = ${until}, attempts = attempts + 1
@@ -134,7 +144,8 @@ export class Dispatcher {
       return;
     }
     // The data is stored as JSON text: put it in the body as it is.
-    const body = `{"id":${JSON.stringify(delivery.event_id)},"type":${JSON.stringify(row.type)},"created_at":${JSON.stringify(row.eventCreatedAt)},"data":${row.data}}`;
+    const head = `{"id":${JSON.stringify(delivery.event_id)},"type":${JSON.stringify(row.type)}`;
+    const body = `${head},"created_at":${JSON.stringify(row.eventCreatedAt)},"data":${row.data}}`;
     const timestamp = Math.floor(now / 1000);
     const secrets = [this.box.open(row.secret)];
     if (row.previousSecret && row.previousSecretUntil && row.previousSecretUntil > new Date(now).toISOString()) {

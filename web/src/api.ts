@@ -12,11 +12,13 @@ import {
   type Share,
   type operations,
   type TagCount,
+  type Webhook,
+  type WebhookDelivery,
 } from '../../client/index.js';
 import type { Scope } from '../../src/auth/scopes.js';
 import { clearToken, getToken } from './session.js';
 
-export type { Album, BulkRequest, Image, Key, Me, NewKey, NewShare, Share, TagCount };
+export type { Album, BulkRequest, Image, Key, Me, NewKey, NewShare, Share, TagCount, Webhook, WebhookDelivery };
 
 export type ListQuery = NonNullable<operations['listImages']['parameters']['query']>;
 
@@ -131,6 +133,20 @@ export const api = {
   createKey: (name: string, scopes: Scope[], expiresAt: string | null) =>
     ok(client.POST('/keys/', { body: { name, scopes, expires_at: expiresAt } })).then((r) => r.data),
   revokeKey: (id: number) => ok(client.DELETE('/keys/{id}/', byId(id))).then(() => undefined),
+  webhooks: () => ok(client.GET('/webhooks/')).then((r) => r.data),
+  createWebhook: (body: { url: string; events: Webhook['events']; description?: string | null }) =>
+    ok(client.POST('/webhooks/', { body })).then((r) => r.data),
+  updateWebhook: (id: number, body: { active?: boolean; events?: Webhook['events'] }) =>
+    ok(client.PATCH('/webhooks/{id}/', { ...byId(id), body })).then((r) => r.data),
+  deleteWebhook: (id: number) => ok(client.DELETE('/webhooks/{id}/', byId(id))).then(() => undefined),
+  pingWebhook: (id: number) => ok(client.POST('/webhooks/{id}/test', byId(id))).then((r) => r.data),
+  webhookDeliveries: (id: number) => ok(client.GET('/webhooks/{id}/deliveries/', byId(id))).then((r) => r.data),
+  redeliver: (id: number, deliveryId: number) =>
+    ok(
+      client.POST('/webhooks/{id}/deliveries/{deliveryId}/redeliver', {
+        params: { path: { id: String(id), deliveryId: String(deliveryId) } },
+      }),
+    ).then((r) => r.data),
   async images(query: ListQuery): Promise<ImagePage> {
     const { data, response } = await ok(client.GET('/images/', { params: { query } }));
     return { images: data, next: nextQuery(response.headers.get('link')) };

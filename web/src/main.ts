@@ -3,6 +3,7 @@ import { accountView } from './account.js';
 import { albumsView, albumView } from './albums.js';
 import { trashView } from './trash.js';
 import { keysView } from './keys.js';
+import { webhooksView } from './webhooks.js';
 import { ApiError, SESSION_ENDED } from './api.js';
 import { signInView, signUpView } from './auth.js';
 import { detailView } from './detail.js';
@@ -20,6 +21,7 @@ const routes = [
   route('/trash', trashView),
   route('/account', accountView),
   route('/keys', keysView),
+  route('/webhooks', webhooksView),
   route('/signin', signInView, true),
   route('/signup', signUpView, true),
 ];
@@ -47,6 +49,7 @@ function renderNav(path: string): void {
     link('/albums', 'Albums'),
     link('/trash', 'Trash'),
     link('/keys', 'API keys'),
+    link('/webhooks', 'Webhooks'),
     link('/account', 'Account'),
     signOut,
   );
