@@ -547,6 +547,119 @@ const resumableMemory: Benchmark<Context> = {
   },
 };
 
+/** A webhook receiver on 127.0.0.1 that answers 204 and notes when each event arrived. */
+async function hookReceiver(): Promise<{ url: string; arrivals: { createdAt: number; arrivedAt: number }[]; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const arrivals: { createdAt: number; arrivedAt: number }[] = [];
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const arrivedAt = Date.now();
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { created_at: string };
+      arrivals.push({ createdAt: Date.parse(event.created_at), arrivedAt });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return { url: `http://127.0.0.1:${port}/hook`, arrivals, close: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+async function webhookServer() {
+  const server = await startServerProcess({
+    SECRET_KEY: TEST_SECRET,
+    AUTH_RATE_LIMIT: '100000',
+    OUTBOUND_ALLOW: '127.0.0.1/32',
+    MAX_CONCURRENT_UPLOADS_PER_USER: '1000',
+  });
+  const receiver = await hookReceiver();
+  return { server, receiver };
+}
+
+const webhookUploads: Benchmark<Context> = {
+  name: 'webhook-upload',
+  title: '`POST /images/` of a 177 KB WebP, 8 connections, by a user with 3 active webhooks',
+  serviceLabel: 'uploads by a user with 3 webhooks (every upload: an event and 3 deliveries)',
+  baselineLabel: 'uploads by a user without webhooks, same server',
+  unit: 'uploads/s',
+  budget: { kind: 'min-ratio', value: 0.95 },
+  limitedBy: 'Each upload writes an event and three delivery rows in its transaction, and the worker then sends three signed POSTs.',
+  async prepare() {
+    const { server, receiver } = await webhookServer();
+    const hooked = await register(server.base);
+    const plain = await register(server.base);
+    for (let i = 0; i < 3; i++) {
+      const created = await api(server.base, '/webhooks/', {
+        method: 'POST',
+        token: hooked,
+        json: { url: receiver.url, events: ['image.created'] },
+      });
+      if (created.status !== 201) throw new Error(`webhook: ${created.status} ${created.text}`);
+    }
+    const { body, contentType } = multipart(await readFile(fixture('photo.webp')), 'photo.webp');
+    const run = async (token: string) =>
+      (
+        await load({
+          url: `${server.base}/images/`,
+          method: 'POST',
+          connections: 8,
+          headers: { authorization: `Token ${token}`, 'content-type': contentType },
+          body,
+        })
+      ).requests.average;
+    return {
+      service: () => run(hooked),
+      baseline: () => run(plain),
+      close: async () => {
+        await server.stop();
+        await receiver.close();
+      },
+    };
+  },
+};
+
+const webhookLag: Benchmark<Context> = {
+  name: 'webhook-lag',
+  title: `p99 of the time from an upload's commit to its event at the receiver, under a steady ${quick ? 10 : 50} uploads/s`,
+  serviceLabel: 'p99 event delivery lag',
+  baselineLabel: 'none (the budget is absolute)',
+  unit: 'ms',
+  budget: { kind: 'max-growth', value: 1000 },
+  limitedBy: 'The worker polls every WEBHOOK_POLL_MS (250 ms) and sends a batch of 20 deliveries at once.',
+  async prepare() {
+    const { server, receiver } = await webhookServer();
+    const token = await register(server.base);
+    await api(server.base, '/webhooks/', { method: 'POST', token, json: { url: receiver.url, events: ['image.created'] } });
+    const png = await readFile(fixture('tiny-2x2.png'));
+    const rate = quick ? 10 : 50;
+    const total = rate * (quick ? 2 : 10);
+    return {
+      service: async () => {
+        receiver.arrivals.length = 0;
+        const sends: Promise<unknown>[] = [];
+        const started = performance.now();
+        for (let i = 0; i < total; i++) {
+          const wait = started + (i * 1000) / rate - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          sends.push(upload(server.base, token, png, { filename: `lag${i}.png` }));
+        }
+        await Promise.all(sends);
+        const deadline = Date.now() + 30_000;
+        while (receiver.arrivals.length < total && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        const lags = receiver.arrivals.map((arrival) => arrival.arrivedAt - arrival.createdAt).sort((a, b) => a - b);
+        if (lags.length < total) throw new Error(`only ${lags.length} of ${total} events arrived`);
+        return lags[Math.min(lags.length - 1, Math.floor(lags.length * 0.99))]!;
+      },
+      baseline: async () => 0,
+      close: async () => {
+        await server.stop();
+        await receiver.close();
+      },
+    };
+  },
+};
+
 /** nginx serving a copy of a file from disk (sendfile), and a trivial answer: the load generator's own ceiling. */
 async function nginxFileBaseline(file: Buffer, name: string) {
   const root = await tempDataDir();
@@ -811,6 +924,8 @@ const BENCHMARKS = [
   uploadMemory,
   resumableThroughput,
   resumableMemory,
+  webhookUploads,
+  webhookLag,
   delivery('direct'),
   delivery('nginx'),
   delivery('redirect'),

@@ -18,6 +18,8 @@ const BENCHMARKS = [
   'upload-memory',
   'resumable-upload',
   'resumable-upload-memory',
+  'webhook-upload',
+  'webhook-lag',
   'delivery-direct',
   'delivery-nginx',
   'delivery-redirect',
