@@ -244,6 +244,7 @@ describe('start-up', () => {
           '007_shares',
           '008_share_options',
           '009_ingest',
+          '010_webhooks',
         ],
       );
     } finally {
