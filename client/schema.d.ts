@@ -370,7 +370,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The last 100 deliveries, newest first: event, status, attempts, last answer, next retry */
+        /** The last 100 delivery attempts, newest first: event, answer, duration, error, next retry */
         get: operations["listWebhookDeliveries"];
         put?: never;
         post?: never;
@@ -2842,21 +2842,28 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description The attempt */
                         id: number;
+                        /** @description The delivery it belongs to (POST …/deliveries/<delivery_id>/redeliver) */
+                        delivery_id: number;
+                        /** @description Also the webhook-id header */
                         event_id: string;
                         event_type: string;
-                        /** @enum {unknown} */
-                        status: "pending" | "delivered" | "failed";
-                        attempts: number;
-                        /** @description The receiver's last answer */
+                        /** @description 1 for the first try of a delivery */
+                        attempt: number;
+                        /** Format: date-time */
+                        attempted_at: string;
+                        /** @description The receiver's answer; null when none came */
                         status_code: number | null;
                         duration_ms: number | null;
+                        /** @description Why the attempt failed (never the receiver's body) */
                         error: string | null;
-                        last_attempt_at: string | null;
-                        /** @description When the next retry is due (pending only) */
+                        /**
+                         * @description pending: another attempt is due at next_attempt_at
+                         * @enum {unknown}
+                         */
+                        delivery_status: "pending" | "delivered" | "failed";
                         next_attempt_at: string | null;
-                        /** Format: date-time */
-                        created_at: string;
                     }[];
                 };
             };
@@ -2910,21 +2917,8 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
-                        id: number;
+                        delivery_id: number;
                         event_id: string;
-                        event_type: string;
-                        /** @enum {unknown} */
-                        status: "pending" | "delivered" | "failed";
-                        attempts: number;
-                        /** @description The receiver's last answer */
-                        status_code: number | null;
-                        duration_ms: number | null;
-                        error: string | null;
-                        last_attempt_at: string | null;
-                        /** @description When the next retry is due (pending only) */
-                        next_attempt_at: string | null;
-                        /** Format: date-time */
-                        created_at: string;
                     };
                 };
             };

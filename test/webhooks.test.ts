@@ -215,7 +215,8 @@ describe(onBackend('webhooks'), () => {
     assert.equal(deliveries.body.length, expected.length);
     assert.ok(
       deliveries.body.every(
-        (delivery: { status: string; status_code: number }) => delivery.status === 'delivered' && delivery.status_code === 204,
+        (attempt: { delivery_status: string; status_code: number; attempt: number }) =>
+          attempt.delivery_status === 'delivered' && attempt.status_code === 204 && attempt.attempt === 1,
       ),
     );
   });
@@ -243,12 +244,26 @@ describe(onBackend('webhooks'), () => {
     const [event] = await until(() => eventsAt('/flaky').length === 1 && eventsAt('/flaky'));
     // Waits of about 50, 100 and 200 ms (±25 %) before attempts 2, 3 and 4.
     assert.ok(Date.now() - started >= 250, `delivered after ${Date.now() - started} ms`);
-    const deliveries = (await api(running.base, `/webhooks/${hook.id}/deliveries/`, { token })).body;
-    assert.equal(deliveries.length, 1);
+    // Every attempt is listed, newest first, all of one delivery of this event.
+    const attempts = (await api(running.base, `/webhooks/${hook.id}/deliveries/`, { token })).body as {
+      attempt: number;
+      status_code: number;
+      delivery_id: number;
+      event_id: string;
+      delivery_status: string;
+      error: string | null;
+    }[];
     assert.deepEqual(
-      [deliveries[0].status, deliveries[0].attempts, deliveries[0].status_code, deliveries[0].event_id],
-      ['delivered', 4, 204, event!.id],
+      attempts.map((attempt) => [attempt.attempt, attempt.status_code, attempt.event_id, attempt.delivery_status]),
+      [
+        [4, 204, event!.id, 'delivered'],
+        [3, 500, event!.id, 'delivered'],
+        [2, 500, event!.id, 'delivered'],
+        [1, 500, event!.id, 'delivered'],
+      ],
     );
+    assert.equal(new Set(attempts.map((attempt) => attempt.delivery_id)).size, 1);
+    assert.equal(attempts[1]!.error, 'The receiver answered 500.');
     assert.equal((await api(running.base, `/webhooks/${hook.id}/`, { token })).body.consecutive_failures, 0);
   });
 
@@ -297,7 +312,10 @@ describe(onBackend('webhooks'), () => {
       ),
     );
     const deliveries = (await api(running.base, `/webhooks/${hook.id}/deliveries/`, { token })).body;
-    const again = await api(running.base, `/webhooks/${hook.id}/deliveries/${deliveries[0].id}/redeliver`, { method: 'POST', token });
+    const again = await api(running.base, `/webhooks/${hook.id}/deliveries/${deliveries[0].delivery_id}/redeliver`, {
+      method: 'POST',
+      token,
+    });
     assert.equal(again.status, 202);
     await until(() => hooks.received.filter((received) => received.path === '/rotate').length === 2);
     const ids = hooks.received.filter((received) => received.path === '/rotate').map((received) => received.headers['webhook-id']);

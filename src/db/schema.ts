@@ -247,8 +247,20 @@ export interface WebhookDeliveriesTable {
   created_at: Timestamp;
 }
 
+export interface WebhookAttemptsTable {
+  id: Generated<number>;
+  delivery_id: number;
+  webhook_id: number;
+  attempt: number;
+  attempted_at: Timestamp;
+  status_code: number | null;
+  duration_ms: number | null;
+  error: string | null;
+}
+
 export interface Database {
   webhooks: WebhooksTable;
+  webhook_attempts: WebhookAttemptsTable;
   events: EventsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -216,6 +216,18 @@ export class Dispatcher {
         })
         .where('id', '=', delivery.id)
         .execute();
+      await trx
+        .insertInto('webhook_attempts')
+        .values({
+          delivery_id: delivery.id,
+          webhook_id: delivery.webhook_id,
+          attempt: delivery.attempts,
+          attempted_at: now,
+          status_code: outcome.code,
+          duration_ms: outcome.durationMs,
+          error: outcome.error,
+        })
+        .execute();
       if (outcome.status === 'delivered') {
         await trx.updateTable('webhooks').set({ consecutive_failures: 0 }).where('id', '=', delivery.webhook_id).execute();
         return;

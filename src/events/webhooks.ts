@@ -11,7 +11,7 @@ import { EVENT_TYPES, type EventType } from './types.js';
 export const WEBHOOKS_PER_USER = 10;
 /** After a rotation, the old secret signs too for this long, so receivers can switch without missing a delivery. */
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
-const DELIVERIES_SHOWN = 100;
+const ATTEMPTS_SHOWN = 100;
 
 export interface WebhookRecord {
   id: number;
@@ -27,18 +27,20 @@ export interface WebhookRecord {
   updatedAt: string;
 }
 
-export interface DeliveryRecord {
+/** One attempt to deliver an event, with where its delivery stands now. */
+export interface AttemptRecord {
   id: number;
+  deliveryId: number;
   eventId: string;
   eventType: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
+  attempt: number;
+  attemptedAt: string;
   statusCode: number | null;
   durationMs: number | null;
   error: string | null;
-  lastAttemptAt: string | null;
+  /** The delivery's state: pending (another attempt is due at nextAttemptAt), delivered, or failed (given up). */
+  deliveryStatus: 'pending' | 'delivered' | 'failed';
   nextAttemptAt: string | null;
-  createdAt: string;
 }
 
 type WebhookRow = Omit<WebhooksTable, 'id' | 'consecutive_failures'> & { id: number; consecutive_failures: number };
@@ -198,33 +200,34 @@ export class Webhooks {
     return eventId;
   }
 
-  async deliveries(userId: number, id: number): Promise<DeliveryRecord[]> {
+  /** The last 100 attempts to deliver to this hook, newest first. */
+  async attempts(userId: number, id: number): Promise<AttemptRecord[]> {
     await this.row(userId, id);
-    const rows = await this.db.kysely
-      .selectFrom('webhook_deliveries')
+    return this.db.kysely
+      .selectFrom('webhook_attempts')
+      .innerJoin('webhook_deliveries', 'webhook_deliveries.id', 'webhook_attempts.delivery_id')
       .innerJoin('events', 'events.id', 'webhook_deliveries.event_id')
       .select([
-        'webhook_deliveries.id as id',
+        'webhook_attempts.id as id',
+        'webhook_deliveries.id as deliveryId',
         'events.id as eventId',
         'events.type as eventType',
-        'webhook_deliveries.status as status',
-        'webhook_deliveries.attempts as attempts',
-        'webhook_deliveries.last_status_code as statusCode',
-        'webhook_deliveries.last_duration_ms as durationMs',
-        'webhook_deliveries.last_error as error',
-        'webhook_deliveries.last_attempt_at as lastAttemptAt',
+        'webhook_attempts.attempt as attempt',
+        'webhook_attempts.attempted_at as attemptedAt',
+        'webhook_attempts.status_code as statusCode',
+        'webhook_attempts.duration_ms as durationMs',
+        'webhook_attempts.error as error',
+        'webhook_deliveries.status as deliveryStatus',
         'webhook_deliveries.next_attempt_at as nextAttemptAt',
-        'webhook_deliveries.created_at as createdAt',
       ])
-      .where('webhook_deliveries.webhook_id', '=', id)
-      .orderBy('webhook_deliveries.id', 'desc')
-      .limit(DELIVERIES_SHOWN)
+      .where('webhook_attempts.webhook_id', '=', id)
+      .orderBy('webhook_attempts.id', 'desc')
+      .limit(ATTEMPTS_SHOWN)
       .execute();
-    return rows.map((row) => ({ ...row, attempts: Number(row.attempts) }));
   }
 
   /** Sends an event again, as a new delivery of the same event (same webhook-id: receivers dedupe by it). */
-  async redeliver(userId: number, id: number, deliveryId: number): Promise<DeliveryRecord> {
+  async redeliver(userId: number, id: number, deliveryId: number): Promise<{ deliveryId: number; eventId: string }> {
     const hook = await this.get(userId, id);
     if (!hook.active) throw new Conflict('This webhook is disabled; enable it (PATCH active: true) first.');
     const delivery = await this.db.kysely
@@ -240,7 +243,7 @@ export class Webhooks {
       .values({ webhook_id: id, event_id: delivery.event_id, status: 'pending', next_attempt_at: now, created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    return (await this.deliveries(userId, id)).find((row) => row.id === inserted.id)!;
+    return { deliveryId: inserted.id, eventId: delivery.event_id };
   }
 
   /** Delivered and given-up deliveries older than `ageMs`, and events none is left for. */

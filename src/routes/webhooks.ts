@@ -1,12 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { AuthService } from '../auth/service.js';
-import type { DeliveryRecord, WebhookRecord, Webhooks } from '../events/webhooks.js';
+import type { AttemptRecord, WebhookRecord, Webhooks } from '../events/webhooks.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { allowOnly } from '../http/errors.js';
 import { parseId } from '../http/ids.js';
 import { errors, IdParam, NoContent, requires } from '../schemas/common.js';
-import { Delivery, NewWebhook, Webhook, WebhookChange } from '../schemas/webhooks.js';
+import { DeliveryAttempt, NewWebhook, Redelivery, Webhook, WebhookChange } from '../schemas/webhooks.js';
 
 export interface WebhookRoutesOptions {
   auth: AuthService;
@@ -29,19 +29,19 @@ function present(hook: WebhookRecord, secret?: string) {
   };
 }
 
-function presentDelivery(delivery: DeliveryRecord) {
+function presentAttempt(attempt: AttemptRecord) {
   return {
-    id: delivery.id,
-    event_id: delivery.eventId,
-    event_type: delivery.eventType,
-    status: delivery.status,
-    attempts: delivery.attempts,
-    status_code: delivery.statusCode,
-    duration_ms: delivery.durationMs,
-    error: delivery.error,
-    last_attempt_at: delivery.lastAttemptAt,
-    next_attempt_at: delivery.nextAttemptAt,
-    created_at: delivery.createdAt,
+    id: attempt.id,
+    delivery_id: attempt.deliveryId,
+    event_id: attempt.eventId,
+    event_type: attempt.eventType,
+    attempt: attempt.attempt,
+    attempted_at: attempt.attemptedAt,
+    status_code: attempt.statusCode,
+    duration_ms: attempt.durationMs,
+    error: attempt.error,
+    delivery_status: attempt.deliveryStatus,
+    next_attempt_at: attempt.deliveryStatus === 'pending' ? attempt.nextAttemptAt : null,
   };
 }
 
@@ -173,12 +173,12 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
       schema: {
         ...common,
         operationId: 'listWebhookDeliveries',
-        summary: 'The last 100 deliveries, newest first: event, status, attempts, last answer, next retry',
+        summary: 'The last 100 delivery attempts, newest first: event, answer, duration, error, next retry',
         params: Params,
-        response: { 200: Type.Array(Delivery), ...errors(401, 403, 404) },
+        response: { 200: Type.Array(DeliveryAttempt), ...errors(401, 403, 404) },
       },
     },
-    async (request) => (await webhooks.deliveries(currentUser(request).id, parseId(request.params.id))).map(presentDelivery),
+    async (request) => (await webhooks.attempts(currentUser(request).id, parseId(request.params.id))).map(presentAttempt),
   );
   allowOnly(app, '/webhooks/:id/deliveries/', ['GET', 'HEAD']);
 
@@ -190,12 +190,13 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<WebhookRoutesOptions> = as
         operationId: 'redeliverWebhookEvent',
         summary: 'Send a delivered or failed event again (same webhook-id)',
         params: DeliveryParams,
-        response: { 202: Delivery, ...errors(401, 403, 404, 409) },
+        response: { 202: Redelivery, ...errors(401, 403, 404, 409) },
       },
     },
     async (request, reply) => {
       const { id, deliveryId } = request.params;
-      return reply.code(202).send(presentDelivery(await webhooks.redeliver(currentUser(request).id, parseId(id), parseId(deliveryId))));
+      const again = await webhooks.redeliver(currentUser(request).id, parseId(id), parseId(deliveryId));
+      return reply.code(202).send({ delivery_id: again.deliveryId, event_id: again.eventId });
     },
   );
   allowOnly(app, '/webhooks/:id/deliveries/:deliveryId/redeliver', ['POST']);

@@ -38,16 +38,18 @@ export const WebhookChange = Type.Object(
   { additionalProperties: false },
 );
 
-export const Delivery = Type.Object({
-  id: Type.Integer(),
-  event_id: Type.String(),
+export const DeliveryAttempt = Type.Object({
+  id: Type.Integer({ description: 'The attempt' }),
+  delivery_id: Type.Integer({ description: 'The delivery it belongs to (POST …/deliveries/<delivery_id>/redeliver)' }),
+  event_id: Type.String({ description: 'Also the webhook-id header' }),
   event_type: Type.String(),
-  status: Type.Enum(['pending', 'delivered', 'failed']),
-  attempts: Type.Integer(),
-  status_code: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's last answer" }),
+  attempt: Type.Integer({ description: '1 for the first try of a delivery' }),
+  attempted_at: Time,
+  status_code: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's answer; null when none came" }),
   duration_ms: Type.Union([Type.Integer(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
-  last_attempt_at: Type.Union([Time, Type.Null()]),
-  next_attempt_at: Type.Union([Time, Type.Null()], { description: 'When the next retry is due (pending only)' }),
-  created_at: Time,
+  error: Type.Union([Type.String(), Type.Null()], { description: "Why the attempt failed (never the receiver's body)" }),
+  delivery_status: Type.Enum(['pending', 'delivered', 'failed'], { description: 'pending: another attempt is due at next_attempt_at' }),
+  next_attempt_at: Type.Union([Time, Type.Null()]),
 });
+
+export const Redelivery = Type.Object({ delivery_id: Type.Integer(), event_id: Type.String() });

@@ -19,20 +19,20 @@ function eventChoices(): { boxes: HTMLInputElement[]; element: HTMLElement } {
   return { boxes, element: h('fieldset', { class: 'scopes' }, h('legend', {}, 'Events'), h('ul', {}, ...items)) };
 }
 
-function deliveryRow(delivery: WebhookDelivery, onRedeliver: () => void): HTMLElement {
-  const outcome =
-    delivery.status === 'delivered'
-      ? `delivered (${delivery.status_code}, ${delivery.duration_ms} ms)`
-      : delivery.status === 'pending'
-        ? `retrying${delivery.next_attempt_at ? ` at ${formatDate(delivery.next_attempt_at)}` : ''}` +
-          (delivery.error ? `: ${delivery.error}` : '')
-        : `failed: ${delivery.error ?? 'no answer'}`;
+function attemptRow(attempt: WebhookDelivery, onRedeliver: () => void): HTMLElement {
+  const answer = attempt.status_code === null ? (attempt.error ?? 'no answer') : `${attempt.status_code} in ${attempt.duration_ms} ms`;
+  const next =
+    attempt.delivery_status === 'pending' && attempt.next_attempt_at
+      ? `, next try ${formatDate(attempt.next_attempt_at)}`
+      : attempt.delivery_status === 'failed'
+        ? ', given up'
+        : '';
   return h(
     'li',
-    { class: `delivery ${delivery.status}` },
-    h('code', {}, delivery.event_type),
-    ` ${formatDate(delivery.created_at)} — ${outcome}, ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'} `,
-    delivery.status === 'pending' ? null : h('button', { type: 'button', class: 'link-button', onclick: onRedeliver }, 'Redeliver'),
+    { class: `delivery ${attempt.delivery_status}` },
+    h('code', {}, attempt.event_type),
+    ` attempt ${attempt.attempt}, ${formatDate(attempt.attempted_at)}: ${answer}${next} `,
+    attempt.delivery_status === 'pending' ? null : h('button', { type: 'button', class: 'link-button', onclick: onRedeliver }, 'Redeliver'),
   );
 }
 
@@ -52,8 +52,8 @@ export const webhooksView: View = async (main, nav) => {
         ...(rows.length === 0
           ? [h('li', { class: 'hint' }, 'No deliveries yet.')]
           : rows.map((row) =>
-              deliveryRow(row, () => {
-                void api.redeliver(hook.id, row.id).then(() => {
+              attemptRow(row, () => {
+                void api.redeliver(hook.id, row.delivery_id).then(() => {
                   replace(status, message('info', `The ${row.event_type} event is sent again.`));
                   setTimeout(() => void loadDeliveries(), 1000);
                 });

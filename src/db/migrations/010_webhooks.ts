@@ -56,6 +56,18 @@ export function webhooks(dialect: Dialect): Migration {
       await db.schema.createIndex('webhook_deliveries_due_idx').on('webhook_deliveries').columns(['status', 'next_attempt_at']).execute();
       await db.schema.createIndex('webhook_deliveries_hook_idx').on('webhook_deliveries').columns(['webhook_id', 'id']).execute();
       await db.schema.createIndex('webhook_deliveries_event_idx').on('webhook_deliveries').column('event_id').execute();
+      // One row per attempt (GET /webhooks/<id>/deliveries/ lists the last 100); they go with their delivery.
+      await serial('id')(db.schema.createTable('webhook_attempts'))
+        .addColumn('delivery_id', 'integer', (col) => col.notNull().references('webhook_deliveries.id').onDelete('cascade'))
+        .addColumn('webhook_id', 'integer', (col) => col.notNull())
+        .addColumn('attempt', 'integer', (col) => col.notNull())
+        .addColumn('attempted_at', 'text', (col) => col.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('duration_ms', 'integer')
+        .addColumn('error', 'text')
+        .execute();
+      await db.schema.createIndex('webhook_attempts_hook_idx').on('webhook_attempts').columns(['webhook_id', 'id']).execute();
+      await db.schema.createIndex('webhook_attempts_delivery_idx').on('webhook_attempts').column('delivery_id').execute();
     },
   };
 }
