@@ -8,6 +8,8 @@ import sharp from 'sharp';
 import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config.js';
 import { transfer } from '../src/tools/transfer.js';
+import { openPostgres } from '../src/db/database.js';
+import { sql } from 'kysely';
 import { freshScaleOutBackend, POSTGRES_URL, REDIS_URL, s3Env, type BackendResources, nginxMissing, startNginx } from '../testkit/index.js';
 import {
   api,
@@ -165,6 +167,32 @@ describe('two instances over one PostgreSQL and one bucket', () => {
 });
 
 describe('outages of PostgreSQL and of the object store', () => {
+  test('a connection that breaks while a query runs on it fails that query and nothing else (no unhandled error event)', async () => {
+    const { schema, release } = await freshScaleOutBackend('midquery');
+    const relay = new Relay(5432);
+    await relay.start();
+    const errors: Error[] = [];
+    const db = openPostgres(schema.url.replace('127.0.0.1:5432', `127.0.0.1:${relay.port}`), {
+      onIdleError: (error) => errors.push(error),
+    });
+    try {
+      // pg-pool listens for errors only on idle clients: before the fix, the broken connection's 'error' event
+      // on the client that ran this query had no listener and took the whole process down.
+      const running = sql`select pg_sleep(2)`.execute(db.kysely);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await relay.cut();
+      await assert.rejects(running);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.ok(errors.length >= 1, 'the error reached the handler');
+      await relay.restore();
+      assert.deepEqual((await sql<{ one: number }>`select 1 as one`.execute(db.kysely)).rows, [{ one: 1 }]);
+    } finally {
+      await db.close();
+      await relay.cut().catch(() => undefined);
+      await release();
+    }
+  });
+
   test('requests get 503 JSON quickly while a dependency is away, and the instance recovers by itself', async () => {
     const { schema, s3, bucket, release } = await freshScaleOutBackend('outage');
     const postgresRelay = new Relay(5432);

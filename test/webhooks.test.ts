@@ -311,8 +311,13 @@ describe(onBackend('webhooks'), () => {
         delivery!.headers as Record<string, string>,
       ),
     );
-    const deliveries = (await api(running.base, `/webhooks/${hook.id}/deliveries/`, { token })).body;
-    const again = await api(running.base, `/webhooks/${hook.id}/deliveries/${deliveries[0].delivery_id}/redeliver`, {
+    // The attempt is recorded just after the receiver answered: wait for it.
+    let deliveries: { delivery_id: number }[] = [];
+    for (let i = 0; i < 200 && deliveries.length === 0; i++) {
+      deliveries = (await api(running.base, `/webhooks/${hook.id}/deliveries/`, { token })).body;
+      if (deliveries.length === 0) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    const again = await api(running.base, `/webhooks/${hook.id}/deliveries/${deliveries[0]!.delivery_id}/redeliver`, {
       method: 'POST',
       token,
     });

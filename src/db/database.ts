@@ -113,6 +113,11 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     },
   });
   pool.on('error', (error) => options.onIdleError?.(error));
+  // pg-pool listens for errors only on idle clients: a connection that breaks while a query runs on it
+  // (the database going away mid-query) emits 'error' on the client with no listener, which would
+  // crash the process. The query itself fails with the error, and the pool drops the broken client
+  // when it is released; this listener only keeps the event from being unhandled.
+  pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   return wrap(new Kysely<Schema>({ dialect: new CurrentSchemaPostgresDialect({ pool }) }), 'postgres');
 }
 
