@@ -27,30 +27,24 @@ function fingerprinted(name, bytes) {
   return `${basename(name, extname(name))}-${hash}${extname(name)}`;
 }
 
-const bundled = await build({
-  entryPoints: [join(source, 'src', 'main.ts'), join(source, 'styles.css')],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: ['chrome111', 'firefox114', 'safari16.4'],
-  write: false,
-  outdir: 'out',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+/** One esbuild pass over these entry points, for the browsers the app supports, kept in memory. */
+const bundle = (entryPoints) =>
+  build({
+    entryPoints,
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    target: ['chrome111', 'firefox114', 'safari16.4'],
+    write: false,
+    outdir: 'out',
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+
+const bundled = await bundle([join(source, 'src', 'main.ts'), join(source, 'styles.css')]);
 
 // The tus client is a module of its own, loaded only when a large file is uploaded: it weighs more than the app.
-const tusClient = await build({
-  entryPoints: [join(source, 'src', 'tus-client.ts')],
-  bundle: true,
-  minify: true,
-  format: 'esm',
-  target: ['chrome111', 'firefox114', 'safari16.4'],
-  write: false,
-  outdir: 'out',
-  legalComments: 'none',
-  logLevel: 'warning',
-});
+const tusClient = await bundle([join(source, 'src', 'tus-client.ts')]);
 
 const assets = [
   ...bundled.outputFiles.map((file) => ({

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -7,10 +6,19 @@ import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
 import { openDatabase, openStorage } from '../src/services.js';
 import { loadConfig } from '../src/config.js';
-import { freshScaleOutBackend, api, fetchBytes, freePort, register, sha256, tempDataDir, TEST_SECRET, upload } from '../testkit/index.js';
+import {
+  freshScaleOutBackend,
+  api,
+  fetchBytes,
+  freePort,
+  register,
+  sha256,
+  startSourceServer,
+  tempDataDir,
+  TEST_SECRET,
+  upload,
+} from '../testkit/index.js';
 import sharp from 'sharp';
-
-const ROOT = join(import.meta.dirname, '..');
 
 /** A small deterministic PRNG (mulberry32), so that a failing seed can be replayed. */
 function random(seed: number): () => number {
@@ -22,34 +30,6 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-async function startProcess(dataDir: string, port: number, backendEnv: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...backendEnv,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      SECRET_KEY: TEST_SECRET,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '10000',
-      MAX_CONCURRENT_UPLOADS_PER_USER: '1000',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 400; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('server did not start');
 }
 
 interface Sent {
@@ -78,7 +58,7 @@ describe('crash consistency', () => {
       const backendEnv = scaleOut?.env ?? {};
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      let server = await startProcess(dataDir, port, backendEnv);
+      let server = await startSourceServer(dataDir, port, backendEnv);
       const tokens = await Promise.all(Array.from({ length: 5 }, () => register(base)));
       // Every user starts with two images, so that replaces have something to replace.
       const initial: Sent[] = [];
@@ -139,7 +119,7 @@ describe('crash consistency', () => {
       // The kill must land while requests are in flight, or this run proves nothing.
       assert.ok(acknowledged.length < sent.length, 'every request had finished before the kill');
 
-      server = await startProcess(dataDir, port, backendEnv);
+      server = await startSourceServer(dataDir, port, backendEnv);
       try {
         const known = new Set([...initial, ...sent].map((entry) => entry.sha256));
         for (const token of tokens) {

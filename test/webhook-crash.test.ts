@@ -1,45 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { api, freePort, freshScaleOutBackend, register, tempDataDir, TEST_SECRET, upload } from '../testkit/index.js';
+import { api, freePort, freshScaleOutBackend, register, startSourceServer, tempDataDir, upload } from '../testkit/index.js';
 
-const ROOT = join(import.meta.dirname, '..');
-
-async function startProcess(dataDir: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      ...env,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      SECRET_KEY: TEST_SECRET,
-      LOG_LEVEL: 'warn',
-      AUTH_RATE_LIMIT: '10000',
-      MAX_CONCURRENT_UPLOADS_PER_USER: '1000',
-      OUTBOUND_ALLOW: '127.0.0.1/32',
-      WEBHOOK_POLL_MS: '25',
-      WEBHOOK_RETRY_BASE_MS: '50',
-      WEBHOOK_CLAIM_SECONDS: '2',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  for (let i = 0; i < 400; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/readyz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('server did not start');
-}
+/** What the crash runs need besides the defaults: a receiver on 127.0.0.1, quick polls, short claims. */
+const HOOK_ENV = {
+  OUTBOUND_ALLOW: '127.0.0.1/32',
+  WEBHOOK_POLL_MS: '25',
+  WEBHOOK_RETRY_BASE_MS: '50',
+  WEBHOOK_CLAIM_SECONDS: '2',
+};
 
 interface Delivered {
   id: string;
@@ -70,7 +42,7 @@ describe('webhooks: crash consistency of the outbox', () => {
       const dataDir = await tempDataDir();
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      let server = await startProcess(dataDir, port, env);
+      let server = await startSourceServer(dataDir, port, { ...env, ...HOOK_ENV });
       try {
         const tokens = await Promise.all(Array.from({ length: 3 }, () => register(base)));
         for (const [u, token] of tokens.entries()) {
@@ -103,7 +75,7 @@ describe('webhooks: crash consistency of the outbox', () => {
         t.diagnostic(`${answered} of 120 uploads acknowledged before the kill; ${received.size} events delivered by then`);
         assert.ok(answered < 120, 'every upload had finished before the kill');
 
-        server = await startProcess(dataDir, port, env);
+        server = await startSourceServer(dataDir, port, { ...env, ...HOOK_ENV });
         const committed = new Map<string, { id: number; sha256: string }[]>();
         let total = 0;
         for (const [u, token] of tokens.entries()) {

@@ -4,6 +4,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { EVENT_TYPES } from '../src/events/types.js';
 import {
   api,
   backend,
@@ -65,21 +66,7 @@ async function until<T>(what: () => T | undefined | false, timeoutMs = 10_000): 
   }
 }
 
-const ALL_EVENTS = [
-  'image.created',
-  'image.replaced',
-  'image.updated',
-  'image.deleted',
-  'image.trashed',
-  'image.restored',
-  'album.created',
-  'album.updated',
-  'album.deleted',
-  'share.created',
-  'share.revoked',
-  'share.viewed',
-  'quota.warning',
-];
+const ALL_EVENTS = EVENT_TYPES.filter((type) => type !== 'ping');
 
 const HOOK_ENV = {
   OUTBOUND_ALLOW: '127.0.0.1/32',

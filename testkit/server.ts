@@ -133,6 +133,29 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
   };
 }
 
+/**
+ * Runs src/server.ts in a child process on a given data directory and port (the crash tests kill it
+ * with SIGKILL and start another on the same directory), with the test secret and generous limits.
+ */
+export async function startSourceServer(dataDir: string, port: number, env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'src', 'server.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...env,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: 'warn',
+      AUTH_RATE_LIMIT: '10000',
+      MAX_CONCURRENT_UPLOADS_PER_USER: '1000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  await waitForReady(`http://127.0.0.1:${port}`, child, 20_000);
+  return child;
+}
+
 /** Waits until /readyz answers 200; fails if the process exits first. */
 export async function waitForReady(base: string, child?: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -38,19 +38,22 @@ export interface IngestOptions extends PixelLimits {
   limiter: WorkLimiter;
 }
 
-/** Counts and hashes bytes as they pass; fails as soon as the limit is crossed. */
-class MeasuringStream extends Transform {
+/** Counts and hashes bytes as they pass; fails with `tooMany()` as soon as the limit is crossed. */
+export class MeasuringStream extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(
+    private readonly maxBytes: number,
+    private readonly tooMany: () => Error = () => new TooLarge('image', maxBytes),
+  ) {
     super();
   }
 
   override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
     this.bytes += chunk.length;
     if (this.bytes > this.maxBytes) {
-      callback(new TooLarge('image', this.maxBytes));
+      callback(this.tooMany());
       return;
     }
     this.hash.update(chunk);

@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
@@ -11,7 +11,7 @@ import { ChecksumMismatch, Conflict, DomainError, InvalidInput, NotFound, QuotaE
 import type { Storage } from '../storage/storage.js';
 import type { Albums } from './albums.js';
 import { withinAll, type ImageCatalog, type ImageRecord, type NewImageFields, type WithinCommit } from './catalog.js';
-import type { Ingest } from './ingest.js';
+import { MeasuringStream, type Ingest } from './ingest.js';
 
 /** An upload's state as its owner sees it. */
 export interface UploadState {
@@ -59,26 +59,6 @@ function toState(row: UploadRow): UploadState {
     error: row.error_status === null ? null : { status: row.error_status, body: JSON.parse(row.error ?? '{}') as Record<string, unknown> },
     finishedAt: row.finished_at,
   };
-}
-
-/** Counts, hashes and bounds a chunk as it passes. */
-class ChunkMeter extends Transform {
-  readonly hash = createHash('sha256');
-  bytes = 0;
-
-  constructor(private readonly maxBytes: number) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null, data?: Buffer) => void): void {
-    this.bytes += chunk.length;
-    if (this.bytes > this.maxBytes) {
-      callback(new InvalidInput({ 'Upload-Offset': ['The chunk goes past Upload-Length.'] }));
-      return;
-    }
-    this.hash.update(chunk);
-    callback(null, chunk);
-  }
 }
 
 /**
@@ -187,7 +167,10 @@ export class ResumableUploads {
     }
     if (Number(row.offset) !== offset) throw new Conflict(`Upload-Offset must be ${Number(row.offset)}, the bytes received so far.`);
     const temp = join(this.options.tmpDir, `part-${randomBytes(16).toString('hex')}`);
-    const meter = new ChunkMeter(Number(row.length) - offset);
+    const meter = new MeasuringStream(
+      Number(row.length) - offset,
+      () => new InvalidInput({ 'Upload-Offset': ['The chunk goes past Upload-Length.'] }),
+    );
     let interrupted: unknown = null;
     try {
       await pipeline(body, meter, createWriteStream(temp, { flags: 'wx' }));
