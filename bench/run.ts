@@ -116,6 +116,25 @@ async function jpegOfSize(targetBytes: number, seed: number): Promise<Buffer> {
     .toBuffer();
 }
 
+/** The highest RSS (MiB) of a process while `work` runs, sampled every 10 ms. */
+async function peakRss(pid: number, work: () => Promise<void>): Promise<number> {
+  let peak = 0;
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      peak = Math.max(peak, await rssMiB(pid));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  try {
+    await work();
+  } finally {
+    done = true;
+    await poll;
+  }
+  return peak;
+}
+
 function multipart(file: Buffer, filename: string): { body: Buffer; contentType: string } {
   const boundary = `bench${filename.replace(/\W/g, '')}${file.length}`;
   return {
@@ -414,21 +433,11 @@ const uploadMemory: Benchmark<Context> = {
     // Idle means before any upload: memory a process has touched is not all handed back afterwards.
     const idle = await rssMiB(server.child.pid!);
     return {
-      service: async () => {
-        let peak = 0;
-        let done = false;
-        const poll = (async () => {
-          while (!done) {
-            peak = Math.max(peak, await rssMiB(server.child.pid!));
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
-        })();
-        const responses = await Promise.all(files.map((file, i) => upload(server.base, token, file, { filename: `big${i}.jpg` })));
-        done = true;
-        await poll;
-        if (responses.some((response) => response.status !== 201)) throw new Error(`uploads answered ${responses.map((r) => r.status)}`);
-        return peak;
-      },
+      service: () =>
+        peakRss(server.child.pid!, async () => {
+          const responses = await Promise.all(files.map((file, i) => upload(server.base, token, file, { filename: `big${i}.jpg` })));
+          if (responses.some((response) => response.status !== 201)) throw new Error(`uploads answered ${responses.map((r) => r.status)}`);
+        }),
       baseline: async () => idle,
       close: () => server.stop(),
     };
@@ -524,23 +533,7 @@ const resumableMemory: Benchmark<Context> = {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const idle = await rssMiB(server.child.pid!);
     return {
-      service: async () => {
-        let peak = 0;
-        let done = false;
-        const poll = (async () => {
-          while (!done) {
-            peak = Math.max(peak, await rssMiB(server.child.pid!));
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
-        })();
-        try {
-          await tusUpload(server.base, token, file);
-        } finally {
-          done = true;
-          await poll;
-        }
-        return peak;
-      },
+      service: () => peakRss(server.child.pid!, () => tusUpload(server.base, token, file)),
       baseline: async () => idle,
       close: () => server.stop(),
     };
