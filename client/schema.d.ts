@@ -101,7 +101,7 @@ export interface paths {
         put?: never;
         /**
          * Upload an image
-         * @description Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, `tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or `expires_at` (ISO 8601): the image is deleted then; `album` (an album id): the image goes into it. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.
+         * @description Multipart, the file in the field `image`. The content decides what the file is: JPEG, PNG, WebP, GIF, AVIF or TIFF. Limits: MAX_UPLOAD_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_FRAMES. Optional fields: `title`, `description`, `tags` (comma-separated, or the field repeated), `metadata` (a JSON object), `expires_in` (seconds, at least 60) or `expires_at` (ISO 8601): the image is deleted then; `album` (an album id): the image goes into it. Several `image` parts (up to MAX_FILES_PER_REQUEST): each is stored on its own and the answer is 207 with one result per file. Or JSON `{"url": "https://...", "filename"?, and the same fields}`: the image is fetched from the URL (private addresses refused; errors under `url`). An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer. Or the image as the whole body with its `Content-Type: image/…` (name from `?filename=` or Content-Disposition).
          */
         post: operations["uploadImage"];
         delete?: never;
@@ -178,7 +178,7 @@ export interface paths {
         get: operations["getImage"];
         /**
          * Replace the content of an image (same id)
-         * @description Multipart, the file in the field `image`, or JSON `{"url": ...}`. Atomic: a replace that fails for any reason leaves the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH). Accepts an `Idempotency-Key` header.
+         * @description Multipart, the file in the field `image`, or JSON `{"url": ...}`. Atomic: a replace that fails for any reason leaves the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH). Accepts an `Idempotency-Key` header. The image may also be the whole body (`Content-Type: image/…`).
          */
         put: operations["replaceImage"];
         post?: never;
@@ -1276,7 +1276,10 @@ export interface operations {
     };
     uploadImage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The file name of an image sent as the whole body */
+                filename?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -1291,6 +1294,13 @@ export interface operations {
                     image: string;
                 };
                 "application/json": {
+                    /**
+                     * Format: binary
+                     * @description The image file
+                     */
+                    image: string;
+                };
+                "image/*": {
                     /**
                      * Format: binary
                      * @description The image file
@@ -1593,7 +1603,10 @@ export interface operations {
     };
     replaceImage: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The file name of an image sent as the whole body */
+                filename?: string;
+            };
             header?: never;
             path: {
                 /** @description A positive integer */
@@ -1611,6 +1624,13 @@ export interface operations {
                     image: string;
                 };
                 "application/json": {
+                    /**
+                     * Format: binary
+                     * @description The image file
+                     */
+                    image: string;
+                };
+                "image/*": {
                     /**
                      * Format: binary
                      * @description The image file

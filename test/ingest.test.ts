@@ -198,6 +198,38 @@ describe(onBackend('ingest: upload from a URL (local servers only), several file
     assert.equal(await imageCount(running.base, stranger), 0);
   });
 
+  test('the image as the whole body (Content-Type: image/…): named by ?filename= or Content-Disposition, checked as ever', async () => {
+    const token = await register(running.base);
+    const png = await readFile(fixture('alpha.png'));
+    const raw = (path: string, body: Buffer, headers: Record<string, string> = {}, method = 'POST') =>
+      api(running.base, path, { method, token, body, headers: { 'content-type': 'image/png', ...headers } });
+    const named = await raw('/images/?filename=from-query.png', png);
+    assert.equal(named.status, 201, named.text);
+    assert.equal(named.body.filename, 'from-query.png');
+    const uploaded = await upload(running.base, token, png);
+    assert.equal(named.body.sha256, uploaded.body.sha256, 'the same ingest as multipart');
+    const disposed = await raw('/images/', png, { 'content-disposition': 'attachment; filename="disposed.png"' });
+    assert.equal(disposed.body.filename, 'disposed.png');
+    const utf8 = await raw('/images/', png, { 'content-disposition': "attachment; filename*=UTF-8''caf%C3%A9.png" });
+    assert.equal(utf8.body.filename, 'café.png');
+    // The declared type is not trusted: WebP bytes sent as image/png are a WebP; text is refused.
+    const webp = await raw('/images/', await readFile(fixture('photo.webp')));
+    assert.equal(webp.body.format, 'webp');
+    const text = await raw('/images/', Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"/>'), { 'content-type': 'image/svg+xml' });
+    assert.equal(text.status, 400);
+    assert.ok(Array.isArray(text.body.image));
+    const replaced = await raw(`/images/${named.body.id}/`, await readFile(fixture('photo.webp')), {}, 'PUT');
+    assert.deepEqual([replaced.status, replaced.body.id, replaced.body.format], [200, named.body.id, 'webp']);
+    const tooLarge = await raw('/images/', Buffer.alloc(5 * 1024 * 1024, 1));
+    assert.equal(tooLarge.status, 413);
+    assert.deepEqual(tooLarge.body, { image: [`Ensure this file is at most ${4 * 1024 * 1024} bytes.`] });
+    assert.equal(
+      (await api(running.base, '/images/', { method: 'POST', token, body: 'x', headers: { 'content-type': 'text/plain' } })).status,
+      415,
+    );
+    assert.equal(await imageCount(running.base, token), 5);
+  });
+
   test('PUT with a URL replaces the content', async () => {
     const token = await register(running.base);
     const first = await upload(running.base, token, fixture('tiny-2x2.png'));

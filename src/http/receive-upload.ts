@@ -103,7 +103,29 @@ function readUrlRequest(body: object): { url: string; filename: string | undefin
   return { url: url as string, filename: filename as string | undefined, form };
 }
 
-/** Receives an upload request: multipart files, or a JSON body naming a URL to import from. */
+/** The file name of a raw-body upload: `?filename=`, else the Content-Disposition header's `filename`. */
+function rawFilename(request: FastifyRequest): string | undefined {
+  const query = request.query as { filename?: unknown } | undefined;
+  if (typeof query?.filename === 'string' && query.filename !== '') return query.filename;
+  const disposition = request.headers['content-disposition'];
+  if (!disposition) return undefined;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return /filename\s*=\s*"?([^";]+)"?/i.exec(disposition)?.[1]?.trim();
+}
+
+/** Whether the body is the image itself (`Content-Type: image/…`), as scripts and mobile SDKs send it. */
+export function isRawImage(request: FastifyRequest): boolean {
+  return /^image\//i.test(request.headers['content-type'] ?? '');
+}
+
+/** Receives an upload request: multipart files, the image as the whole body, or a JSON body naming a URL. */
 export async function receiveUpload(
   request: FastifyRequest,
   ingest: Ingest,
@@ -111,6 +133,18 @@ export async function receiveUpload(
   maxFiles: number,
 ): Promise<ReceivedUpload> {
   if (request.isMultipart()) return receiveFiles(request, ingest, maxFiles);
+  if (isRawImage(request)) {
+    const filename = rawFilename(request);
+    const staged = await ingest.stage(request.raw, filename, currentUser(request).id).catch((error: unknown) => {
+      throw asClientError(error);
+    });
+    return {
+      files: [{ staged }],
+      form: new Map(),
+      identity: { raw: staged.sha256, filename: filename ?? null },
+      discard: () => staged.discard(),
+    };
+  }
   const body: unknown = request.body;
   if (typeof body !== 'object' || body === null || !('url' in body)) throw new InvalidInput({ image: ['No file was submitted.'] });
   const { url, filename, form } = readUrlRequest(body);

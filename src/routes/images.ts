@@ -66,6 +66,9 @@ export interface ImageRoutesOptions extends ImageBytes {
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 const IdParams = Type.Object({ id: IdParam });
+const RawUploadQuery = Type.Object({
+  filename: Type.Optional(Type.String({ maxLength: 1000, description: 'The file name of an image sent as the whole body' })),
+});
 
 export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async (app, options) => {
   const {
@@ -84,6 +87,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
   const { presets, metrics, urlImport, idempotency, maxUploadRequestBytes } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
+  // An image sent as the whole body is streamed by the route into the ingest, never buffered by a parser.
+  app.addContentTypeParser(/^image\//i, (_request, _payload, done) => done(null));
 
   const uploadsInProgress = new Map<number, number>();
 
@@ -130,8 +135,10 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           'Several `image` parts (up to MAX_FILES_PER_REQUEST): each is stored on its own and the answer is 207 with one ' +
           'result per file. Or JSON `{"url": "https://...", "filename"?, and the same fields}`: the image is fetched ' +
           'from the URL (private addresses refused; errors under `url`). ' +
-          'An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer.',
-        consumes: ['multipart/form-data', 'application/json'],
+          'An `Idempotency-Key` header makes retries safe: the same key and request within 24 h get the first answer. ' +
+          'Or the image as the whole body with its `Content-Type: image/…` (name from `?filename=` or Content-Disposition).',
+        consumes: ['multipart/form-data', 'application/json', 'image/*'],
+        querystring: RawUploadQuery,
         response: { 201: Image, 207: UploadResults, ...errors(400, 401, 403, 409, 413, 422, 429, 503) },
       },
     },
@@ -349,9 +356,10 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         description:
           'Multipart, the file in the field `image`, or JSON `{"url": ...}`. Atomic: a replace that fails for any reason leaves ' +
           'the image as it was. The title, description, tags, metadata and albums stay (change them with PATCH). ' +
-          'Accepts an `Idempotency-Key` header.',
+          'Accepts an `Idempotency-Key` header. The image may also be the whole body (`Content-Type: image/…`).',
         params: IdParams,
-        consumes: ['multipart/form-data', 'application/json'],
+        querystring: RawUploadQuery,
+        consumes: ['multipart/form-data', 'application/json', 'image/*'],
         response: { 200: Image, ...errors(400, 401, 403, 404, 409, 413, 422, 429, 503) },
       },
     },
