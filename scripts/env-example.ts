@@ -17,7 +17,7 @@ interface Variable {
 export function variablesOf(source: string): Variable[] {
   const found = new Map<string, Variable>();
   const calls =
-    /read(Integer|Boolean|String|Url|Rules|Ports)\(env, '([A-Z0-9_]+)'(?:, ([^,)]+))?(?:, ([^,)]+), ([^,)]+))?\)|env\.([A-Z0-9_]+)/g;
+    /read(Integer|Boolean|String|Url|Rules|List)\(env, '([A-Z0-9_]+)'(?:, ([^,)]+))?(?:, ([^,)]+), ([^,)]+))?\)|env\.([A-Z0-9_]+)/g;
   for (const match of source.matchAll(calls)) {
     const name = match[2] ?? match[6]!;
     if (found.has(name)) continue;

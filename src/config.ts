@@ -159,10 +159,7 @@ function readUrl(env: Env, name: string, protocols: readonly string[]): string |
 }
 
 function readOrigins(env: Env): string[] {
-  const raw = readString(env, 'CORS_ORIGINS', '');
-  if (raw === '') return [];
-  return raw.split(',').map((origin) => {
-    const trimmed = origin.trim();
+  return readList(env, 'CORS_ORIGINS').map((trimmed) => {
     let url: URL;
     try {
       url = new URL(trimmed);
@@ -308,11 +305,14 @@ function readTrustProxy(env: Env): false | number | string[] {
   });
 }
 
-function readRules(env: Env, name: string): string[] {
+/** A comma-separated list, each entry trimmed; unset or empty: none. */
+function readList(env: Env, name: string): string[] {
   const raw = readString(env, name, '').trim();
-  if (raw === '') return [];
-  return raw.split(',').map((part) => {
-    const entry = part.trim();
+  return raw === '' ? [] : raw.split(',').map((part) => part.trim());
+}
+
+function readRules(env: Env, name: string): string[] {
+  return readList(env, name).map((entry) => {
     const problem = ruleProblem(entry);
     if (problem) throw new ConfigError(name, `holds ${problem} (give CIDRs, addresses or host names, comma-separated)`);
     return entry;
@@ -320,10 +320,7 @@ function readRules(env: Env, name: string): string[] {
 }
 
 function readPorts(env: Env): number[] {
-  const raw = readString(env, 'OUTBOUND_PORTS', '').trim();
-  if (raw === '') return [];
-  return raw.split(',').map((part) => {
-    const entry = part.trim();
+  return readList(env, 'OUTBOUND_PORTS').map((entry) => {
     const port = Number(entry);
     if (!/^\d+$/.test(entry) || port < 1 || port > 65535) throw new ConfigError('OUTBOUND_PORTS', `holds "${entry}", which is not a port`);
     return port;

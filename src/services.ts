@@ -26,7 +26,7 @@ import { SecretBox } from './events/signing.js';
 import { Webhooks } from './events/webhooks.js';
 import { domainErrorResponse } from './http/errors.js';
 import { UrlImport } from './images/url-import.js';
-import { OutboundClient, systemResolver, type Resolver } from './net/outbound.js';
+import { OutboundClient, systemResolver, type OutboundOptions, type Resolver } from './net/outbound.js';
 import { VariantService } from './images/variants.js';
 import { Metrics } from './metrics.js';
 import { WorkLimiter } from './limiter.js';
@@ -53,8 +53,6 @@ export interface Services {
   ingest: Ingest;
   /** Imports from URLs, through the guarded outbound client. */
   urlImport: UrlImport;
-  /** The one client for calls to addresses users give. */
-  outbound: OutboundClient;
   idempotency: IdempotencyKeys;
   /** Resumable (tus) uploads. */
   uploads: ResumableUploads;
@@ -119,9 +117,10 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   redis?.on('error', () => undefined); // logged by the app once its logger exists
 
   const failureWindowMs = config.loginFailureWindowSeconds * 1000;
-  const attempts = redis
-    ? new RedisAttemptCounter(redis, `${config.redisPrefix}login-failures:`, failureWindowMs)
-    : new MemoryAttemptCounter(failureWindowMs);
+  /** Counts in fixed windows, shared by every instance through Redis when there is one. */
+  const attemptCounter = (name: string, windowMs: number) =>
+    redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}${name}:`, windowMs) : new MemoryAttemptCounter(windowMs);
+  const attempts = attemptCounter('login-failures', failureWindowMs);
   const clock = overrides.clock ?? systemClock;
   const keys = new ApiKeys(db, clock);
   // One hasher (and so one semaphore) for account and share passwords alike.
@@ -162,9 +161,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const albums = new Albums(db, catalog, clock, outbox);
   const listing = new ImageListing(db, catalog, clock);
   // Share passwords are throttled like logins: per address and share, and per share from everywhere.
-  const shareFailures = redis
-    ? new RedisAttemptCounter(redis, `${config.redisPrefix}share-password-failures:`, failureWindowMs)
-    : new MemoryAttemptCounter(failureWindowMs);
+  const shareFailures = attemptCounter('share-password-failures', failureWindowMs);
   const shares = new Shares(db, catalog, albums, {
     passwords,
     failures: new FailureLimits(shareFailures, config.loginFailuresPerUser, config.loginFailuresPerAccount),
@@ -185,29 +182,31 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     timeoutSeconds: config.renderTimeoutSeconds,
     limiter: decodes,
   });
-  const outbound = new OutboundClient({
-    rules: { allow: config.outbound.allow, deny: config.outbound.deny },
-    ports: config.outbound.ports,
-    connectTimeoutMs: config.outbound.connectTimeoutMs,
-    firstByteTimeoutMs: config.outbound.firstByteTimeoutMs,
-    totalTimeoutMs: config.outbound.totalTimeoutMs,
-    maxRedirects: 5,
-    resolver: overrides.resolver ?? systemResolver,
-    userAgent: `image-api/${process.env.npm_package_version ?? '0'} (+${config.publicUrl})`,
-  });
+  // Every call to an address a user gave goes through the same guard; URL imports and webhooks differ in limits only.
+  const outboundClient = (
+    limits: Pick<OutboundOptions, 'connectTimeoutMs' | 'firstByteTimeoutMs' | 'totalTimeoutMs' | 'maxRedirects'>,
+    product: string,
+  ) =>
+    new OutboundClient({
+      ...limits,
+      rules: { allow: config.outbound.allow, deny: config.outbound.deny },
+      ports: config.outbound.ports,
+      resolver: overrides.resolver ?? systemResolver,
+      userAgent: `${product} (+${config.publicUrl})`,
+    });
+  const outbound = outboundClient({ ...config.outbound, maxRedirects: 5 }, `image-api/${process.env.npm_package_version ?? '0'}`);
+  // Webhook calls: a 10-second limit for the whole exchange, no redirects followed.
+  const hookClient = outboundClient(
+    {
+      connectTimeoutMs: Math.min(5000, config.outbound.connectTimeoutMs),
+      firstByteTimeoutMs: 10_000,
+      totalTimeoutMs: 10_000,
+      maxRedirects: 0,
+    },
+    'image-api-webhooks',
+  );
   const hourMs = 3600 * 1000;
   const box = new SecretBox(config.secretKeys);
-  // Webhook calls: the same guard, a 10-second limit for the whole exchange, no redirects followed.
-  const hookClient = new OutboundClient({
-    rules: { allow: config.outbound.allow, deny: config.outbound.deny },
-    ports: config.outbound.ports,
-    connectTimeoutMs: Math.min(5000, config.outbound.connectTimeoutMs),
-    firstByteTimeoutMs: 10_000,
-    totalTimeoutMs: 10_000,
-    maxRedirects: 0,
-    resolver: overrides.resolver ?? systemResolver,
-    userAgent: `image-api-webhooks (+${config.publicUrl})`,
-  });
   const webhooks = new Webhooks(db, outbox, box, hookClient, clock);
   const dispatcher = new Dispatcher(db, hookClient, box, clock, {
     pollMs: config.webhooks.pollMs,
@@ -216,12 +215,11 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     retryWindowMs: config.webhooks.retryWindowMs,
     failuresToDisable: config.webhooks.failuresToDisable,
     lockMs: config.webhooks.claimMs,
-    userAgent: `image-api-webhooks (+${config.publicUrl})`,
   });
   const urlImport = new UrlImport(outbound, ingest, {
     maxBytes: config.maxUploadBytes,
     perUserPerHour: config.urlFetchesPerHour,
-    counter: redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}url-fetches:`, hourMs) : new MemoryAttemptCounter(hourMs),
+    counter: attemptCounter('url-fetches', hourMs),
   });
   const idempotency = new IdempotencyKeys(db, clock, 2 * config.requestTimeoutMs);
   const uploads = new ResumableUploads(db, storage, ingest, catalog, albums, clock, {
@@ -252,7 +250,6 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     variants,
     ingest,
     urlImport,
-    outbound,
     idempotency,
     uploads,
     webhooks,

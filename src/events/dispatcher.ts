@@ -17,7 +17,6 @@ export interface DispatcherOptions {
   failuresToDisable: number;
   /** A claimed delivery is another worker's after this long (its worker died). */
   lockMs: number;
-  userAgent: string;
 }
 
 interface Claimed {
@@ -140,7 +139,12 @@ export class Dispatcher {
     if (!row) return; // the hook or the event was deleted meanwhile
     const now = this.clock();
     if (row.disabledAt !== null) {
-      await this.finish(delivery, { status: 'failed', code: null, error: 'The webhook is disabled.', durationMs: 0 });
+      // Nothing was attempted: the delivery is closed without counting a failure against the hook.
+      await this.db.kysely
+        .updateTable('webhook_deliveries')
+        .set({ status: 'failed', locked_until: null, next_attempt_at: null, last_error: 'The webhook is disabled.' })
+        .where('id', '=', delivery.id)
+        .execute();
       return;
     }
     // The data is stored as JSON text: put it in the body as it is.
@@ -157,7 +161,6 @@ export class Dispatcher {
     try {
       const response = await this.client.post(row.url, Buffer.from(body), {
         'content-type': 'application/json',
-        'user-agent': this.options.userAgent,
         'webhook-id': delivery.event_id,
         'webhook-timestamp': String(timestamp),
         'webhook-signature': signatureHeader(secrets, delivery.event_id, timestamp, body),
@@ -232,7 +235,6 @@ export class Dispatcher {
         await trx.updateTable('webhooks').set({ consecutive_failures: 0 }).where('id', '=', delivery.webhook_id).execute();
         return;
       }
-      if (outcome.error === 'The webhook is disabled.') return;
       const hook = await trx
         .updateTable('webhooks')
         .set({ consecutive_failures: sql`consecutive_failures + 1` })

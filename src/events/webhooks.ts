@@ -13,6 +13,8 @@ export const WEBHOOKS_PER_USER = 10;
 export const ROTATION_OVERLAP_MS = 24 * 3600 * 1000;
 const ATTEMPTS_SHOWN = 100;
 
+const disabledHook = () => new Conflict('This webhook is disabled; enable it (PATCH active: true) first.');
+
 export interface WebhookRecord {
   id: number;
   url: string;
@@ -192,11 +194,11 @@ export class Webhooks {
   /** Sends a `ping` to this hook alone. */
   async ping(userId: number, id: number): Promise<string> {
     const hook = await this.get(userId, id);
-    if (!hook.active) throw new Conflict('This webhook is disabled; enable it (PATCH active: true) first.');
+    if (!hook.active) throw disabledHook();
     const eventId = await this.db.kysely
       .transaction()
       .execute((trx) => this.outbox.record(trx, userId, 'ping', { webhook: { id: hook.id, url: hook.url } }, hook.id));
-    if (eventId === null) throw new Conflict('This webhook is disabled; enable it (PATCH active: true) first.');
+    if (eventId === null) throw disabledHook();
     return eventId;
   }
 
@@ -229,7 +231,7 @@ export class Webhooks {
   /** Sends an event again, as a new delivery of the same event (same webhook-id: receivers dedupe by it). */
   async redeliver(userId: number, id: number, deliveryId: number): Promise<{ deliveryId: number; eventId: string }> {
     const hook = await this.get(userId, id);
-    if (!hook.active) throw new Conflict('This webhook is disabled; enable it (PATCH active: true) first.');
+    if (!hook.active) throw disabledHook();
     const delivery = await this.db.kysely
       .selectFrom('webhook_deliveries')
       .select('event_id')

@@ -1,3 +1,4 @@
+import { shareResource } from '../shares/resource.js';
 import type { VariantPreset } from '../config.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
 import type { Share, PublicShare } from '../schemas/shares.js';
@@ -87,25 +88,7 @@ export class SharePresenter {
   /** The owner's view of a share; `token` only when it was just made (its URL cannot be shown again). */
   present(share: ShareRecord, token: string | null, first: SharedImage | null = null): Share {
     const url = token === null ? null : `${this.publicUrl}/s/${token}`;
-    const json: Share = {
-      id: share.id,
-      url,
-      image: share.image,
-      album: share.album,
-      label: share.label,
-      expires_at: share.expiresAt,
-      has_password: share.hasPassword,
-      max_views: share.maxViews,
-      views: share.views,
-      last_viewed_at: share.lastViewedAt,
-      presets: share.presets,
-      allow_original: share.allowOriginal,
-      allow_download: share.allowDownload,
-      indexable: share.indexable,
-      show_exif: share.showExif,
-      show_location: share.showLocation,
-      created_at: share.createdAt,
-    };
+    const json: Share = { ...shareResource(share), url };
     if (token !== null && first !== null && url !== null) {
       const [entry] = this.publicShare(share, token, null, [first]).images;
       const src = entry?.original?.stable ?? Object.values(entry?.variants ?? {})[0]?.stable ?? url;

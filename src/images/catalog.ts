@@ -274,14 +274,28 @@ export class ImageCatalog {
 
   /** Refuses a change that would break a quota; records quota.warning when one crosses 80 % or 95 %. */
   private async checkQuota(trx: Transaction<Database>, userId: number, addedImages: number, addedBytes: number): Promise<void> {
-    if (this.quotas.images === 0 && this.quotas.bytes === 0) return;
-    const usage = await this.usage(userId, trx);
+    const usage = await this.assertRoomFor(userId, addedImages, addedBytes, trx);
+    if (usage) await this.warnQuota(trx, userId, usage, { images: usage.images + addedImages, bytes: usage.bytes + addedBytes });
+  }
+
+  /**
+   * Refuses (QuotaExceeded) what would take the user past a quota; returns the usage it checked
+   * against, or null when no quota is set. Also used before an upload's bytes arrive (tus creation).
+   */
+  async assertRoomFor(
+    userId: number,
+    addedImages: number,
+    addedBytes: number,
+    kysely: Kysely<Database> = this.db.kysely,
+  ): Promise<Usage | null> {
+    if (this.quotas.images === 0 && this.quotas.bytes === 0) return null;
+    const usage = await this.usage(userId, kysely);
     if (this.quotas.images > 0 && usage.images + addedImages > this.quotas.images) {
       throw new QuotaExceeded('images', this.quotas.images, usage.images);
     }
     if (this.quotas.bytes > 0 && usage.bytes + addedBytes > this.quotas.bytes)
       throw new QuotaExceeded('bytes', this.quotas.bytes, usage.bytes);
-    await this.warnQuota(trx, userId, usage, { images: usage.images + addedImages, bytes: usage.bytes + addedBytes });
+    return usage;
   }
 
   /** Adds an image with its labels. `history` keeps the times of an image moved from another deployment. */

@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { UploadsTable } from '../db/schema.js';
-import { ChecksumMismatch, Conflict, DomainError, InvalidInput, NotFound, QuotaExceeded, Throttled, TooLarge } from '../errors.js';
+import { ChecksumMismatch, Conflict, DomainError, InvalidInput, NotFound, Throttled, TooLarge } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
 import type { Albums } from './albums.js';
 import { withinAll, type ImageCatalog, type ImageRecord, type NewImageFields, type WithinCommit } from './catalog.js';
@@ -94,12 +94,7 @@ export class ResumableUploads {
     const { maxBytes, expiryMs, maxOpenPerUser } = this.options;
     if (length > maxBytes) throw new TooLarge('Upload-Length', maxBytes);
     if (fields.album) await this.albums.checkExists(userId, fields.album);
-    const { quotas } = this.catalog;
-    if (quotas.images > 0 || quotas.bytes > 0) {
-      const usage = await this.catalog.usage(userId);
-      if (quotas.images > 0 && usage.images + 1 > quotas.images) throw new QuotaExceeded('images', quotas.images, usage.images);
-      if (quotas.bytes > 0 && usage.bytes + length > quotas.bytes) throw new QuotaExceeded('bytes', quotas.bytes, usage.bytes);
-    }
+    await this.catalog.assertRoomFor(userId, 1, length);
     const open = await this.db.kysely
       .selectFrom('uploads')
       .select((eb) => eb.fn.countAll<number | string>().as('count'))

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database, SharesTable } from '../db/schema.js';
 import type { Outbox } from '../events/outbox.js';
+import { shareResource } from './resource.js';
 import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 import type { Albums } from '../images/albums.js';
 import { readExif, type ImageCatalog, type ImageRecord } from '../images/catalog.js';
@@ -70,21 +71,6 @@ export interface SharesOptions {
   clock?: Clock;
   /** Where share events go; none: no events. */
   outbox?: Outbox;
-}
-
-/** A share as its events carry it: what it shares and its settings, never its URL or password. */
-function shareResource(share: ShareRecord) {
-  return {
-    id: share.id,
-    image: share.image,
-    album: share.album,
-    label: share.label,
-    expires_at: share.expiresAt,
-    has_password: share.hasPassword,
-    max_views: share.maxViews,
-    views: share.views,
-    created_at: share.createdAt,
-  };
 }
 
 /** share.viewed is sent at most once a minute per share (per instance). */
