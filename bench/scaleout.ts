@@ -6,7 +6,7 @@
 import autocannon from 'autocannon';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import {
@@ -22,6 +22,7 @@ import {
   TEST_SECRET,
   upload,
   startServerProcess,
+  shippedNginxConfig,
   type ServerProcess,
 } from '../testkit/index.js';
 import { benchArgs, positive, printRows } from './lib.js';
@@ -116,10 +117,10 @@ try {
   ]);
   const prefix = await tempDataDir();
   await mkdir(join(prefix, 'tmp'));
-  const config = (await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8'))
-    .replace('127.0.0.1:8001', `127.0.0.1:${new URL(instances[0]!.base).port}`)
-    .replace('127.0.0.1:8002', `127.0.0.1:${new URL(instances[1]!.base).port}`)
-    .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
+  const config = shippedNginxConfig({
+    instances: instances.map((instance) => new URL(instance.base).host),
+    listen: `127.0.0.1:${proxyPort}`,
+  });
   await writeFile(join(prefix, 'nginx.conf'), config);
   const nginx = spawn('/usr/sbin/nginx', ['-p', prefix, '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'inherit' });
   try {

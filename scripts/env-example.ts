@@ -26,6 +26,9 @@ export function variablesOf(source: string): Variable[] {
     const literal = (text: string | undefined) => {
       const value = text?.trim() ?? '';
       if (/^[\d_]+$/.test(value)) return value.replace(/_/g, '');
+      // A product of literals (7 * 24 * 3600), as limits are often written.
+      if (/^[\d_]+( \* [\d_]+)+$/.test(value))
+        return String(value.split(' * ').reduce((product, factor) => product * Number(factor.replace(/_/g, '')), 1));
       if (/^'[^']*'$/.test(value)) return value.slice(1, -1);
       if (value === 'true' || value === 'false') return value;
       return null;
@@ -58,7 +61,9 @@ export function envExample(source: string, readme: string): string {
   ];
   for (const variable of variablesOf(source)) {
     const meaning = meanings.get(variable.name) ?? '(see src/config.ts)';
-    lines.push(`# ${meaning.replace(/`/g, '')}${variable.range ? ` (${variable.range})` : ''}`);
+    const text = meaning.replace(/`/g, '');
+    // The range as the code has it, unless the meaning already says it.
+    lines.push(`# ${text}${variable.range && !text.includes(variable.range) ? ` (${variable.range})` : ''}`);
     lines.push(`# ${variable.name}=${variable.fallback ?? ''}`);
     lines.push('');
   }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Replays the original image_api README's httpie session against a running server
-# (default http://127.0.0.1:8000). Needs httpie (`apt-get install httpie`) and two image files:
-#   scripts/try-it.sh naruto.jpg Gintama.webp
+# (default http://127.0.0.1:8000). Needs httpie (`apt-get install httpie`). The two images default to
+# the ones in docs/examples/ (run it from the repository folder); give others as arguments:
+#   scripts/try-it.sh [first-image second-image]
 set -euo pipefail
 base=${BASE:-127.0.0.1:8000}
-first=${1:?first image file}
-second=${2:?second image file}
+first=${1:-docs/examples/sunset.jpg}
+second=${2:-docs/examples/harbour.webp}
 user=${TRY_USER:-demo}
 h() {
   local shown=()

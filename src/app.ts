@@ -77,6 +77,10 @@ function createFastify(config: Config) {
     bodyLimit: JSON_BODY_LIMIT,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: 5_000,
+    // While stopping, the listener is closed (a proxy sends new connections elsewhere) and a request that
+    // still arrives on an open connection is served, answered with `Connection: close`: a 503 here would
+    // reach the client, since the shipped nginx configuration passes an instance's 503 on as sent.
+    return503OnClosing: false,
     // Node checks these timeouts every connectionsCheckingInterval (30 s by default): check every second.
     http: { headersTimeout: config.headersTimeoutMs, connectionsCheckingInterval: 1_000 },
     routerOptions: { ignoreTrailingSlash: true, ignoreDuplicateSlashes: true, maxParamLength: 200 },

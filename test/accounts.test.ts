@@ -93,6 +93,24 @@ describe(onBackend('accounts (compat.md: endpoints and error shapes)'), () => {
     assert.deepEqual(spaced.body, { detail: 'Invalid token header. Token string should not contain spaces.' });
   });
 
+  test('a header of another form: 401 saying what is wrong with it, never "not provided"', async () => {
+    const token = await register(running.base);
+    const usage = 'Send "Authorization: Token <token>" (or "Bearer <token>").';
+    const cases: [string, string][] = [
+      [token, `Invalid token header. The scheme is missing before the token. ${usage}`],
+      ['imk_abcdefghijklmnop', `Invalid token header. The scheme is missing before the token. ${usage}`],
+      ['Basic dXNlcjpwYXNz', `Invalid token header. The "Basic" authorization scheme is not supported. ${usage}`],
+      ['Tokn abc', `Invalid token header. The "Tokn" authorization scheme is not supported. ${usage}`],
+      ['{"x": 1}', `Invalid token header. It does not start with a scheme word. ${usage}`],
+    ];
+    for (const [header, detail] of cases) {
+      const response = await api(running.base, '/images/', { authorization: header });
+      assert.equal(response.status, 401, header);
+      assert.equal(response.headers.get('www-authenticate'), 'Token');
+      assert.deepEqual(response.body, { detail }, header);
+    }
+  });
+
   test('wrong password and unknown user give the same 400 non_field_errors', async () => {
     const username = uniqueUsername();
     await register(running.base, username);

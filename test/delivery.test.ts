@@ -9,12 +9,11 @@ import {
   fetchBytes,
   fixture,
   freePort,
-  httpConfig,
-  internalFilesLocation,
   nginxMissing,
   register,
   s3Env,
   sharedS3Server,
+  shippedNginxConfig,
   startNginx,
   startServer,
   tempDataDir,
@@ -36,16 +35,9 @@ describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after th
     base = `http://127.0.0.1:${nginxPort}`;
     server = await startServer({ DATA_DIR: dataDir, DELIVERY: 'nginx', PUBLIC_URL: base, TRUST_PROXY: '1' });
     const appPort = new URL(server.base).port;
+    // The shipped configuration, as the guide renders it, pointed at this storage.
     nginx = await startNginx(
-      httpConfig(`server {
-    listen 127.0.0.1:${nginxPort};
-    location / {
-      proxy_pass http://127.0.0.1:${appPort};
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $remote_addr;
-    }
-    ${internalFilesLocation(join(dataDir, 'storage'))}
-  }`),
+      shippedNginxConfig({ instances: [`127.0.0.1:${appPort}`], listen: `127.0.0.1:${nginxPort}`, files: join(dataDir, 'storage') }),
       `${base}/healthz`,
     );
   });

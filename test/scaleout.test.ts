@@ -10,7 +10,16 @@ import { loadConfig } from '../src/config.js';
 import { transfer } from '../src/tools/transfer.js';
 import { openPostgres } from '../src/db/database.js';
 import { sql } from 'kysely';
-import { freshScaleOutBackend, POSTGRES_URL, REDIS_URL, s3Env, type BackendResources, nginxMissing, startNginx } from '../testkit/index.js';
+import {
+  freshScaleOutBackend,
+  POSTGRES_URL,
+  REDIS_URL,
+  s3Env,
+  type BackendResources,
+  nginxMissing,
+  startNginx,
+  shippedNginxConfig,
+} from '../testkit/index.js';
 import {
   api,
   fetchBytes,
@@ -381,19 +390,18 @@ describe('moving a single-machine deployment to PostgreSQL + S3', () => {
 
 describe('two instances behind nginx (deploy/nginx.conf)', { skip: nginxMissing }, () => {
   /** Two instances on one backend behind the shipped nginx configuration (its ports changed). */
-  async function behindNginx(env: Record<string, string> = {}) {
-    const resources = await sharedResources();
+  async function behindNginx(env: Record<string, string> = {}, shared?: BackendResources) {
+    const resources = shared ?? (await sharedResources());
     const proxyPort = await freePort();
     const publicUrl = `http://127.0.0.1:${proxyPort}`;
     const [one, two] = await Promise.all([
       startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: '1', ...env }, resources),
       startServer({ PUBLIC_URL: publicUrl, TRUST_PROXY: '1', ...env }, resources),
     ]);
-    const template = await readFile(join(import.meta.dirname, '..', 'deploy', 'nginx.conf'), 'utf8');
-    const config = template
-      .replace('127.0.0.1:8001', `127.0.0.1:${new URL(one.base).port}`)
-      .replace('127.0.0.1:8002', `127.0.0.1:${new URL(two.base).port}`)
-      .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${proxyPort}`);
+    const config = shippedNginxConfig({
+      instances: [one, two].map((instance) => new URL(instance.base).host),
+      listen: `127.0.0.1:${proxyPort}`,
+    });
     const nginx = await startNginx(config, `${publicUrl}/healthz`);
     return {
       publicUrl,
@@ -422,6 +430,44 @@ describe('two instances behind nginx (deploy/nginx.conf)', { skip: nginxMissing 
       assert.deepEqual(statuses, [201, 201, 201, 429, 429], 'the limit of 3 holds whatever address the client claims');
     } finally {
       await close();
+    }
+  });
+
+  test("an instance's 503 (the object store is away) reaches the client as sent, every time, and service resumes", async () => {
+    const backend = await freshScaleOutBackend('proxied-outage');
+    const s3Relay = new Relay(Number(new URL(backend.s3.endpoint).port));
+    await s3Relay.start();
+    const { publicUrl, close } = await behindNginx(
+      {},
+      { env: { ...backend.env, ...s3Env(`http://127.0.0.1:${s3Relay.port}`, backend.bucket), REDIS_URL }, release: backend.release },
+    );
+    try {
+      const token = await register(publicUrl);
+      const image = (await upload(publicUrl, token, fixture('alpha.png'))).body;
+      await s3Relay.cut();
+      // More requests than instances × max_fails: the old `proxy_next_upstream … http_503` turned the
+      // second one into nginx's own 502 page, with every instance marked down.
+      for (let i = 0; i < 8; i++) {
+        const bytes = await api(publicUrl, `/images/${image.id}/content`, { token });
+        assert.equal(bytes.status, 503, `request ${i}: ${bytes.text}`);
+        assert.match(bytes.headers.get('content-type') ?? '', /^application\/json/);
+        assert.match(bytes.body.detail, /unavailable/);
+        assert.equal(bytes.headers.get('retry-after'), '5');
+      }
+      const refused = await upload(publicUrl, token, fixture('tiny-2x2.png'));
+      assert.equal(refused.status, 503, refused.text);
+      assert.equal((await api(publicUrl, '/readyz')).body.storage, 'unavailable');
+      // What needs only the database still works meanwhile.
+      assert.equal((await api(publicUrl, `/images/${image.id}/`, { token })).status, 200);
+
+      await s3Relay.restore();
+      for (let i = 0; i < 4; i++) {
+        assert.equal((await fetchBytes(`${publicUrl}/images/${image.id}/content`, { authorization: `Token ${token}` })).status, 200);
+      }
+      assert.equal((await upload(publicUrl, token, fixture('tiny-2x2.png'))).status, 201);
+    } finally {
+      await close();
+      await s3Relay.cut().catch(() => undefined);
     }
   });
 

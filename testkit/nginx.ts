@@ -63,17 +63,33 @@ export async function startNginx(config: string, readyUrl?: string): Promise<Run
   return { prefix, stop };
 }
 
-/** The internal location of deploy/nginx.conf, pointed at this test's storage. */
+/** Where nginx listens, what it proxies to, and DATA_DIR/storage for DELIVERY=nginx: deploy/nginx-render.sh's variables. */
+export interface NginxDeployment {
+  instances: string[];
+  listen: string;
+  files?: string;
+}
+
+/** The shipped configuration, rendered by the shipped script (deploy/nginx-render.sh) exactly as the guide says. */
+export function shippedNginxConfig(deployment: NginxDeployment): string {
+  const script = join(import.meta.dirname, '..', 'deploy', 'nginx-render.sh');
+  const rendered = spawnSync(script, {
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      IMAGE_API_INSTANCES: deployment.instances.join(' '),
+      IMAGE_API_LISTEN: deployment.listen,
+      ...(deployment.files ? { IMAGE_API_FILES: deployment.files } : {}),
+    },
+  });
+  if (rendered.status !== 0) throw new Error(`deploy/nginx-render.sh failed:\n${rendered.stderr}`);
+  return rendered.stdout;
+}
+
+/** The internal location of the shipped configuration, pointed at this storage (for a test's own server block). */
 export function internalFilesLocation(storage: string): string {
-  return `location /_image-api-files/ {
-      internal;
-      alias ${storage}/;
-      etag off;
-      add_header ETag $upstream_http_etag always;
-      add_header Vary $upstream_http_vary always;
-      add_header Cross-Origin-Resource-Policy $upstream_http_cross_origin_resource_policy always;
-      add_header X-Content-Type-Options nosniff always;
-      add_header Content-Security-Policy "default-src 'none'; sandbox" always;
-      add_header X-Request-Id $upstream_http_x_request_id always;
-    }`;
+  const config = shippedNginxConfig({ instances: ['127.0.0.1:1'], listen: '127.0.0.1:1', files: storage });
+  const location = /^ {8}location \/_image-api-files\/ \{$[\s\S]*?^ {8}\}$/m.exec(config);
+  if (!location) throw new Error('deploy/nginx.conf.template has no internal files location');
+  return location[0];
 }

@@ -197,14 +197,14 @@ export class AuthService {
 
   /**
    * Resolves an Authorization header value ("Token <key>" or "Bearer <key>", the account's token or an
-   * API key) to its user and what the credentials may do. Returns null when there are no credentials
-   * of our scheme; throws 401 for bad ones.
+   * API key) to its user and what the credentials may do. Returns null when no header was sent;
+   * throws 401 for bad credentials and for a header of another form, saying what is wrong with it.
    */
   async authenticate(header: string | undefined, address: string): Promise<AuthenticatedUser | null> {
     if (header === undefined) return null;
     const parts = header.trim().split(/\s+/);
     const scheme = parts[0]?.toLowerCase();
-    if (scheme !== 'token' && scheme !== 'bearer') return null;
+    if (scheme !== 'token' && scheme !== 'bearer') throw new Unauthenticated(wrongSchemeReason(parts));
     if (parts.length === 1) throw new Unauthenticated('Invalid token header. No credentials provided.');
     if (parts.length > 2) throw new Unauthenticated('Invalid token header. Token string should not contain spaces.');
     const key = parts[1]!;
@@ -235,4 +235,17 @@ export class AuthService {
       .where('id', '=', userId)
       .execute();
   }
+}
+
+/** Why an Authorization header that is neither `Token <key>` nor `Bearer <key>` is refused. */
+function wrongSchemeReason(parts: string[]): string {
+  const [first = ''] = parts;
+  const usage = 'Send "Authorization: Token <token>" (or "Bearer <token>").';
+  if (first === '') return `Invalid token header. No credentials provided. ${usage}`;
+  // A bare key (what the web app's Copy button gives) pasted without its scheme word.
+  if (parts.length === 1 && (TOKEN_PATTERN.test(first) || first.startsWith(KEY_PREFIX))) {
+    return `Invalid token header. The scheme is missing before the token. ${usage}`;
+  }
+  if (!/^[A-Za-z][\w.+-]{0,31}$/.test(first)) return `Invalid token header. It does not start with a scheme word. ${usage}`;
+  return `Invalid token header. The "${first}" authorization scheme is not supported. ${usage}`;
 }
