@@ -8,7 +8,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { migrate } from './db/database.js';
 import { DomainError, InvalidInput, NotFound } from './errors.js';
 import { openServices, type Services } from './services.js';
-import { backup, exportUser, importUser } from './tools/portability.js';
+import { backup, exportUser, importUser, restore } from './tools/portability.js';
 
 const EXIT = { done: 0, problems: 1, usage: 2, noSuchUser: 3 } as const;
 
@@ -42,12 +42,15 @@ const OPTIONS = {
   repair: { type: 'boolean', default: false },
   password: { type: 'string' },
   email: { type: 'string' },
+  as: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 type Flags = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+/** Sizes in the README's units (binary: MiB), as the web app and the API docs show them. */
+function mebibytes(bytes: number): string {
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 }
 
 function output(json: boolean): Output {
@@ -103,7 +106,7 @@ const COMMANDS: Record<string, Command> = {
       const users = await services.admin.list();
       const lines = users.map((u) => {
         const marks = `${u.admin ? '  admin' : ''}${u.disabled ? '  disabled' : ''}`;
-        return `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}${marks}`;
+        return `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${mebibytes(u.bytes).padStart(12)}${marks}`;
       });
       out.print(lines.join('\n') || '(no users)', users);
       return EXIT.done;
@@ -190,13 +193,13 @@ const COMMANDS: Record<string, Command> = {
       const report = await services.maintenance.usageReport();
       const users = name ? report.users.filter((u) => u.username === name) : report.users;
       if (name && users.length === 0) throw new NotFound();
-      const lines = users.map((u) => `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${megabytes(u.bytes).padStart(12)}`);
+      const lines = users.map((u) => `${u.username.padEnd(24)} ${String(u.images).padStart(7)} images ${mebibytes(u.bytes).padStart(12)}`);
       if (!name) {
         lines.push(
           '',
-          `originals stored       ${report.originals.files} files, ${megabytes(report.originals.bytes)}`,
-          `shared by dedup        ${megabytes(report.sharedByDedup)} counted by several images, stored once`,
-          `variants               ${report.variants.files} files, ${megabytes(report.variants.bytes)}`,
+          `originals stored       ${report.originals.files} files, ${mebibytes(report.originals.bytes)}`,
+          `shared by dedup        ${mebibytes(report.sharedByDedup)} counted by several images, stored once`,
+          `variants               ${report.variants.files} files, ${mebibytes(report.variants.bytes)}`,
         );
       }
       out.print(lines.join('\n'), name ? users[0] : report);
@@ -218,7 +221,7 @@ const COMMANDS: Record<string, Command> = {
         ...garbage.staleUploads.map((path) => `stale upload file   ${path}`),
         ...garbage.expiredResumable.map((id) => `expired upload      ${id}`),
         ...garbage.strayParts.map((key) => `stray upload part   ${key}`),
-        `${garbage.blobs.length} unreferenced blobs (${megabytes(bytes)}), ${garbage.strayObjects.length} stray objects, ` +
+        `${garbage.blobs.length} unreferenced blobs (${mebibytes(bytes)}), ${garbage.strayObjects.length} stray objects, ` +
           `${garbage.strayVariants.length} stray variants, ${garbage.staleUploads.length} stale upload files, ` +
           `${garbage.expiredResumable.length} expired resumable uploads` +
           (flags.apply ? '' : ' — dry run: nothing deleted (--apply deletes)'),
@@ -249,7 +252,7 @@ const COMMANDS: Record<string, Command> = {
         ...report.wrongCounts.map(
           (c) => `count     ${c.sha256} recorded ${c.recorded}, actual ${c.actual}${flags.repair ? ' (repaired)' : ''}`,
         ),
-        `checked ${report.checked} originals (${megabytes(report.bytes)}) in ${seconds.toFixed(1)} s: ` +
+        `checked ${report.checked} originals (${mebibytes(report.bytes)}) in ${seconds.toFixed(1)} s: ` +
           (problems === 0 ? 'all sound' : `${problems} problem(s)`),
       ];
       out.print(lines.join('\n'), { ...report, seconds });
@@ -271,25 +274,53 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   import: {
-    synopsis: '<dir>',
-    summary: 'an export into this deployment (checked like uploads; new ids)',
-    async run({ services, out, args }) {
-      const result = await importUser(services, required(args, 0, 'dir'), (done, total) => out.progress(done, total));
-      const created = result.created ? ' (account created: set its password with users set-password)' : '';
-      out.print(`imported ${result.images} images for ${result.username}${created}`, result);
+    synopsis: '<dir> [--as <name>] [--dry-run]',
+    summary:
+      'an export into this deployment, for its user or --as another (checked like uploads; new ids); ' +
+      'images the account already has (same SHA-256) are skipped; --dry-run checks and counts, writes nothing',
+    async run({ services, out, args, flags }) {
+      const result = await importUser(services, required(args, 0, 'dir'), {
+        as: flags.as,
+        dryRun: flags['dry-run'],
+        onProgress: (done, total) => out.progress(done, total),
+      });
+      const created = result.created
+        ? ` (account ${result.dry_run ? 'would be ' : ''}created: set its password with users set-password)`
+        : '';
+      const verb = result.dry_run ? 'would import' : 'imported';
+      out.print(`${verb} ${result.images} images for ${result.username}, skipped ${result.duplicates} it already has${created}`, result);
       return EXIT.done;
     },
   },
   backup: {
-    synopsis: '<file>',
-    summary: 'SQLite: consistent online snapshot (VACUUM INTO) + list of originals; PostgreSQL: prints the pg_dump command',
+    synopsis: '<dir>',
+    summary:
+      'a complete backup into a new folder: every row (one consistent snapshot, also while serving) and every original, ' +
+      'verified by SHA-256; the signing key too when it is DATA_DIR/secret.key',
     async run({ services, out, args, config }) {
-      const result = await backup(services, required(args, 0, 'file'), config.databaseUrl);
+      const result = await backup(services, required(args, 0, 'dir'), config);
+      const key = result.key_included ? 'with the signing key' : 'without the signing key: keep SECRET_KEY to restore tokens and links';
       out.print(
-        result.command ?? `database snapshot in ${result.database}; ${result.originals} originals listed in ${result.manifest}`,
+        `backed up ${result.users} users, ${result.images} images, ${result.blobs} originals (${mebibytes(result.bytes)}) ` +
+          `into ${result.directory}, ${key}`,
         result,
       );
       return EXIT.done;
+    },
+  },
+  restore: {
+    synopsis: '<dir>',
+    summary: 'a backup into this deployment, which must be empty (stop the server first, start it after)',
+    async run({ services, out, args, config }) {
+      const result = await restore(services, required(args, 0, 'dir'), config);
+      const key = {
+        restored: 'the signing key restored into DATA_DIR/secret.key',
+        same: 'the signing key is the one in use',
+        differs: "the backup's signing key differs from SECRET_KEY: set SECRET_KEY to its secret.key for tokens and links to work",
+        'not in backup': 'the backup holds no signing key: use the SECRET_KEY it was made with',
+      }[result.key];
+      out.print(`restored ${result.users} users, ${result.images} images, ${result.blobs} originals; ${key}`, result);
+      return result.key === 'differs' ? EXIT.problems : EXIT.done;
     },
   },
   migrate: {

@@ -346,7 +346,7 @@ function readPublicUrl(env: Env, host: string, port: number): string {
   return url.toString().replace(/\/+$/, '');
 }
 
-const SECRET_FILE = 'secret.key';
+export const SECRET_FILE = 'secret.key';
 
 /** SECRET_KEY from the environment, else the key kept in DATA_DIR (created on first start). */
 function readSecretKeys(env: Env, dataDir: string): string[] {

@@ -9,7 +9,6 @@ import { blobKey } from '../src/images/keys.js';
 import {
   GOOD_PASSWORD,
   api,
-  backend,
   fetchBytes,
   fixture,
   onBackend,
@@ -19,6 +18,9 @@ import {
   startServer,
   type TestServer,
   insertBlobRow,
+  backendResources,
+  sha256,
+  tempDataDir,
 } from '../testkit/index.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -216,19 +218,21 @@ describe(onBackend('image-api command line, on a real data directory beside a ru
   });
 });
 
+/** The command line with a server's environment (its database, storage and DATA_DIR). */
+const run = (on: { env: Record<string, string> }, ...args: string[]) =>
+  new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, ...on.env, NODE_NO_WARNINGS: '1' } },
+      (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
+    );
+  });
+
 describe(onBackend('export, import and backup'), () => {
   test('export from one data directory and import into a fresh one gives the same images, hashes and metadata', async () => {
     const source = await startServer();
     const target = await startServer();
-    const run = (on: TestServer, ...args: string[]) =>
-      new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', join(ROOT, 'src', 'cli.ts'), ...args],
-          { cwd: ROOT, env: { ...process.env, ...on.env, NODE_NO_WARNINGS: '1' } },
-          (error, stdout, stderr) => resolve({ code: error ? 1 : 0, stdout, stderr }),
-        );
-      });
     try {
       const token = await register(source.base, 'mover');
       for (const name of ['exif-canon-40d.jpg', 'animated.gif', 'alpha.png', 'tiny-2x2.png'])
@@ -253,15 +257,27 @@ describe(onBackend('export, import and backup'), () => {
       const exported = await run(source, 'export', 'mover', directory, '--json');
       assert.equal(exported.code, 0, exported.stderr);
       assert.equal(JSON.parse(exported.stdout).images, 3);
+      const rehearsed = await run(target, 'import', directory, '--dry-run', '--json');
+      assert.equal(rehearsed.code, 0, rehearsed.stderr);
+      assert.deepEqual(JSON.parse(rehearsed.stdout), { username: 'mover', created: true, images: 3, duplicates: 0, dry_run: true });
+      // created: true below shows that the dry run made no account.
       const imported = await run(target, 'import', directory, '--json');
       assert.equal(imported.code, 0, imported.stderr);
-      assert.deepEqual(JSON.parse(imported.stdout), { username: 'mover', created: true, images: 3 });
+      assert.deepEqual(JSON.parse(imported.stdout), { username: 'mover', created: true, images: 3, duplicates: 0, dry_run: false });
+      // Again: everything is already there, nothing is stored twice, the album is not made twice.
+      const again = await run(target, 'import', directory);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stdout, /^imported 0 images for mover, skipped 3 it already has$/m);
+      // Into another account, named on the command line.
+      const copied = await run(target, 'import', directory, '--as', 'second', '--json');
+      assert.deepEqual(JSON.parse(copied.stdout), { username: 'second', created: true, images: 3, duplicates: 0, dry_run: false });
       await run(target, 'users', 'set-password', 'mover', '--password', GOOD_PASSWORD);
       const login = await api(target.base, '/api-token-auth/', { method: 'POST', json: { username: 'mover', password: GOOD_PASSWORD } });
       const after = (await api(target.base, '/images/', { token: login.body.token })).body as typeof before;
       const essentials = (images: typeof before) =>
         images.map((i) => [i.sha256, i.filename, JSON.stringify(i.exif), i.created_at, i.width, i.title, i.tags, i.metadata]);
       assert.deepEqual(essentials(after), essentials(before));
+      assert.equal((await api(target.base, '/albums/', { token: login.body.token })).body.length, 1, 'one album after two imports');
       const moved = await api(target.base, '/albums/1/images/', { token: login.body.token });
       assert.deepEqual(
         moved.body.map((image: { sha256: string }) => image.sha256),
@@ -270,25 +286,88 @@ describe(onBackend('export, import and backup'), () => {
       );
       const trash = await api(target.base, '/trash/', { token: login.body.token });
       assert.equal(trash.body.length, 1);
-      const trashed = trash.body[0].sha256 as string;
-
-      const snapshot = join(source.config.dataDir, 'snapshot.sqlite');
-      const backedUp = await run(source, 'backup', snapshot, '--json');
-      assert.equal(backedUp.code, 0, backedUp.stderr);
-      if (backend === 'postgres') {
-        assert.match(JSON.parse(backedUp.stdout).command, /^pg_dump /);
-        return;
-      }
-      const listed = JSON.parse(await readFile(`${snapshot}.originals.json`, 'utf8')) as { sha256: string }[];
-      // The trash is backed up too.
-      assert.deepEqual(listed.map((entry) => entry.sha256).sort(), [...before.map((image) => image.sha256), trashed].sort());
-      const { default: Database } = await import('libsql');
-      const copy = new Database(snapshot);
-      assert.equal((copy.prepare('select count(*) as n from images').get() as { n: number }).n, 3);
-      copy.close();
     } finally {
       await source.close();
       await target.close();
+    }
+  });
+
+  test('backup, wipe, restore into an empty deployment: the same users, tokens, ids, names, hashes, albums, shares, keys', async () => {
+    // The deployment runs without SECRET_KEY, as the embedded default does: its key is DATA_DIR/secret.key.
+    const sourceResources = await backendResources();
+    const source = await startServer({ SECRET_KEY: '' }, sourceResources);
+    let wiped = false;
+    const wipeSource = async () => {
+      if (wiped) return;
+      wiped = true;
+      await source.close();
+      await sourceResources.release();
+    };
+    const backupDir = join(await tempDataDir(), 'backup');
+    let restored: TestServer | null = null;
+    const targetResources = await backendResources();
+    try {
+      const alice = await register(source.base, 'alice');
+      const bob = await register(source.base, 'bob');
+      for (const name of ['exif-canon-40d.jpg', 'alpha.png', 'animated.gif']) await upload(source.base, alice, fixture(name));
+      await upload(source.base, bob, fixture('alpha.png'));
+      await api(source.base, '/images/2/', { method: 'PATCH', token: alice, json: { title: 'Kept', tags: ['x'] } });
+      await api(source.base, '/albums/', { method: 'POST', token: alice, json: { title: 'Trip' } });
+      await api(source.base, '/albums/1/images/', { method: 'POST', token: alice, json: { ids: [3, 1] } });
+      const share = (await api(source.base, '/shares/', { method: 'POST', token: alice, json: { image: 1 } })).body;
+      const key = (await api(source.base, '/keys/', { method: 'POST', token: alice, json: { name: 'ci', scopes: ['images:read'] } })).body;
+      const before = {
+        alice: (await api(source.base, '/images/', { token: alice })).body,
+        bob: (await api(source.base, '/images/', { token: bob })).body,
+      };
+
+      // A backup while the server runs.
+      const made = await run(source, 'backup', backupDir, '--json');
+      assert.equal(made.code, 0, made.stderr);
+      assert.deepEqual(
+        { ...JSON.parse(made.stdout), bytes: undefined },
+        { directory: backupDir, users: 2, images: 4, blobs: 3, bytes: undefined, key_included: true },
+      );
+      assert.equal((await run(source, 'backup', backupDir)).code, 1, 'never into a folder that has something in it');
+
+      // The deployment is wiped: its database, its bucket or files, its key.
+      await wipeSource();
+
+      const targetDataDir = await tempDataDir();
+      const target = { env: { ...targetResources.env, DATA_DIR: targetDataDir, SECRET_KEY: '', LOG_LEVEL: 'silent' } };
+      const back = await run(target, 'restore', backupDir, '--json');
+      assert.equal(back.code, 0, back.stderr);
+      assert.deepEqual(
+        { ...JSON.parse(back.stdout), bytes: undefined },
+        { users: 2, images: 4, blobs: 3, bytes: undefined, key: 'restored' },
+      );
+      assert.equal((await run(target, 'restore', backupDir)).code, 1, 'only into an empty deployment');
+
+      restored = await startServer({ DATA_DIR: targetDataDir, SECRET_KEY: '' }, targetResources);
+      // The same tokens and API key work, and every image is there with the same id, name, hash and bytes.
+      const after = {
+        alice: (await api(restored.base, '/images/', { token: alice })).body,
+        bob: (await api(restored.base, '/images/', { token: bob })).body,
+      };
+      const essentials = (images: Json[]) => images.map((i) => [i.id, i.filename, i.sha256, i.bytes, i.title, i.tags, i.created_at]);
+      assert.deepEqual(essentials(after.alice), essentials(before.alice));
+      assert.deepEqual(essentials(after.bob), essentials(before.bob));
+      for (const image of after.alice) {
+        const bytes = await fetchBytes(`${restored.base}/images/${image.id}/content`, { authorization: `Token ${alice}` });
+        assert.equal(sha256(bytes.bytes), image.sha256);
+      }
+      assert.equal((await api(restored.base, '/me/', { authorization: `Bearer ${key.key}` })).status, 200);
+      assert.deepEqual(
+        (await api(restored.base, '/albums/1/images/', { token: alice })).body.map((image: Json) => image.id),
+        [3, 1],
+      );
+      assert.equal((await fetchBytes(share.url.replace(/^http:\/\/[^/]+/, restored.base))).status, 200);
+      // New ids continue after the restored ones.
+      assert.equal((await upload(restored.base, alice, fixture('tiny-2x2.png'))).body.id, 4);
+    } finally {
+      await wipeSource();
+      await restored?.close();
+      await targetResources.release();
     }
   });
 });

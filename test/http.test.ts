@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { createConfig, lintFromString } from '@redocly/openapi-core';
 import { blobKey } from '../src/images/keys.js';
-import { api, backend, fixture, onBackend, register, upload, useServer, startServer } from '../testkit/index.js';
+import { api, backend, fetchBytes, fixture, onBackend, register, upload, useServer, startServer } from '../testkit/index.js';
 
 describe(onBackend('HTTP hygiene'), () => {
   const running = useServer();
@@ -75,6 +75,37 @@ describe(onBackend('HTTP hygiene'), () => {
       .map((problem) => `${problem.ruleId} ${problem.location[0]?.pointer ?? ''}: ${problem.message}`)
       .filter((line) => !waived.has(line.split(':')[0]!));
     assert.deepEqual(problems, []);
+  });
+
+  test('strict queries on image and media routes: unknown and repeated parameters are a 400 naming them', async () => {
+    const token = await register(running.base);
+    const image = (await upload(running.base, token, fixture('alpha.png'))).body;
+    const contentKnown = 'Known: w, h, fit, format, q, dpr, enlarge, preset.';
+    const cases: [string, Record<string, string[]>][] = [
+      [`/images/${image.id}/content?thumb`, { thumb: [`Unknown query parameter. ${contentKnown}`] }],
+      [`/images/${image.id}/content?variant=thumb`, { variant: [`Unknown query parameter. ${contentKnown}`] }],
+      [`/images/${image.id}/content?w=300&w=2000`, { w: ['Given more than once; give it once.'] }],
+      [
+        `/images/${image.id}/content?format=bmp`,
+        { format: ['"bmp" is not a valid choice. Choose one of: jpeg, png, webp, gif, avif, auto.'] },
+      ],
+      ['/images/?limit=5&limit=6', { limit: ['Given more than once; give it once.'] }],
+      ['/trash/?page=2', { page: ['Unknown query parameter. Known: limit, cursor.'] }],
+    ];
+    for (const [path, body] of cases) {
+      const response = await api(running.base, path, { token });
+      assert.equal(response.status, 400, path);
+      assert.deepEqual(response.body, body, path);
+    }
+    const listed = await api(running.base, '/images/?variant=1', { token });
+    assert.match(listed.body.variant[0], /^Unknown query parameter\. Known: limit, cursor, .*, sha256, metadata\.<key>\.$/);
+    // What may repeat still does, and metadata filters are not unknown.
+    assert.equal((await api(running.base, '/images/?tag=a&tag=b&metadata.camera=x', { token })).status, 200);
+    // A signed link with anything added is refused the same way (its signature covers only its own parameters).
+    const extra = await api(running.base, `${new URL(image.url).pathname}${new URL(image.url).search}&download=1`);
+    assert.equal(extra.status, 400);
+    assert.deepEqual(Object.keys(extra.body), ['download']);
+    assert.equal((await fetchBytes(image.url)).status, 200);
   });
 
   test('GET /docs serves the interactive documentation', async () => {

@@ -60,8 +60,31 @@ export function domainErrorResponse(error: DomainError): ErrorResponse {
 
 const REQUIRED = 'This field is required.';
 
-function messageFor(error: FastifySchemaValidationError & { data?: unknown }): string {
+/** A validation error as ajv reports it with `verbose`: the value and the schema that refused it. */
+type VerboseError = FastifySchemaValidationError & {
+  data?: unknown;
+  parentSchema?: { type?: unknown; properties?: object; patternProperties?: object };
+};
+
+/** Where the refused value came from: a query string's values are text and may repeat. */
+type ValidationPart = 'body' | 'querystring' | 'params' | 'headers' | string | undefined;
+
+function messageFor(error: VerboseError, part: ValidationPart): string {
   const params = error.params as Record<string, unknown>;
+  if (part === 'querystring') {
+    // `w=300&w=2000` arrives as a list; only parameters documented as repeatable take one.
+    if (Array.isArray(error.data) && error.parentSchema?.type !== 'array' && error.instancePath !== '') {
+      return 'Given more than once; give it once.';
+    }
+    if (error.keyword === 'additionalProperties') {
+      // Families of names (`^metadata\\.…`) are shown as `metadata.<key>`.
+      const families = Object.keys(error.parentSchema?.patternProperties ?? {}).map((pattern) =>
+        pattern.replace(/^\^(\w+)\\\..*$/, '$1.<key>'),
+      );
+      const known = [...Object.keys(error.parentSchema?.properties ?? {}), ...families];
+      return `Unknown query parameter.${known.length > 0 ? ` Known: ${known.join(', ')}.` : ''}`;
+    }
+  }
   switch (error.keyword) {
     case 'required':
       return REQUIRED;
@@ -110,7 +133,7 @@ function messageFor(error: FastifySchemaValidationError & { data?: unknown }): s
 }
 
 /** Schema validation failures as DRF field errors: {"field": ["message"]}. */
-export function validationBody(errors: readonly FastifySchemaValidationError[]): FieldErrors {
+export function validationBody(errors: readonly FastifySchemaValidationError[], part?: ValidationPart): FieldErrors {
   const body: FieldErrors = {};
   for (const error of errors) {
     const params = error.params as Record<string, unknown>;
@@ -122,7 +145,7 @@ export function validationBody(errors: readonly FastifySchemaValidationError[]):
           ? [...path.filter(Boolean), String(params.additionalProperty)].join('.')
           : path.join('.') || 'non_field_errors';
     const messages = (body[field] ??= []);
-    const message = messageFor(error);
+    const message = messageFor(error, part);
     if (!messages.includes(message)) messages.push(message);
   }
   return body;
@@ -188,7 +211,7 @@ export function registerErrorHandling(app: FastifyInstance, options: ErrorHandli
       return send(reply, statusCode, body, headers);
     }
     if (error instanceof HttpError) return send(reply, error.statusCode, error.body, error.headers);
-    if (error.validation) return send(reply, 400, validationBody(error.validation));
+    if (error.validation) return send(reply, 400, validationBody(error.validation, error.validationContext));
     const statusCode = error.statusCode ?? 500;
     switch (error.code) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':

@@ -66,9 +66,10 @@ export interface ImageRoutesOptions extends ImageBytes {
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 const IdParams = Type.Object({ id: IdParam });
-const RawUploadQuery = Type.Object({
-  filename: Type.Optional(Type.String({ maxLength: 1000, description: 'The file name of an image sent as the whole body' })),
-});
+const RawUploadQuery = Type.Object(
+  { filename: Type.Optional(Type.String({ maxLength: 1000, description: 'The file name of an image sent as the whole body' })) },
+  { additionalProperties: false },
+);
 
 export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async (app, options) => {
   const {

@@ -88,6 +88,9 @@ const Timestamp = Type.String({ format: 'date-time' });
 /** One value or several (`tag=a&tag=b`). */
 const OneOrMany = (item: ReturnType<typeof Type.String>) => Type.Union([item, Type.Array(item, { maxItems: LIMITS.tags })]);
 
+/** Image and media routes refuse query parameters they do not know (`?thumb`, `?variant=`), naming them. */
+const STRICT_QUERY = { additionalProperties: false } as const;
+
 /** The keys of `metadata.<key>=` filters. */
 export const METADATA_FILTER = '^metadata\\.[A-Za-z0-9_.:-]{1,64}$';
 
@@ -125,6 +128,7 @@ export const ListQuery = Type.Object(
     ),
   },
   {
+    ...STRICT_QUERY,
     patternProperties: {
       [METADATA_FILTER]: Type.String({ maxLength: 1000, description: 'metadata.<key>=<value>: equality with a metadata value, as text' }),
     },
@@ -132,10 +136,13 @@ export const ListQuery = Type.Object(
 );
 export type ListQuery = Static<typeof ListQuery>;
 
-export const TrashQuery = Type.Object({
-  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  cursor: Type.Optional(Type.String({ maxLength: 400, description: 'From the Link header of the previous page' })),
-});
+export const TrashQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    cursor: Type.Optional(Type.String({ maxLength: 400, description: 'From the Link header of the previous page' })),
+  },
+  STRICT_QUERY,
+);
 
 const TagName = Type.String({ minLength: 1, maxLength: 200 });
 
@@ -185,17 +192,23 @@ export const VariantQueryProperties = {
   enlarge: Type.Optional(Type.Boolean({ description: 'Allow output larger than the original' })),
 };
 
-export const ContentQuery = Type.Object({
-  ...VariantQueryProperties,
-  preset: Type.Optional(Type.String({ maxLength: 32, description: 'A named preset instead of the parameters' })),
-});
+export const ContentQuery = Type.Object(
+  {
+    ...VariantQueryProperties,
+    preset: Type.Optional(Type.String({ maxLength: 32, description: 'A named preset instead of the parameters' })),
+  },
+  STRICT_QUERY,
+);
 
-export const MediaQuery = Type.Object({
-  ...VariantQueryProperties,
-  preset: Type.Optional(Type.String({ maxLength: 32, description: 'Not accepted on links (their parameters are signed)' })),
-  exp: Type.Optional(Type.String({ maxLength: 20 })),
-  sig: Type.Optional(Type.String({ maxLength: 100 })),
-});
+export const MediaQuery = Type.Object(
+  {
+    ...VariantQueryProperties,
+    preset: Type.Optional(Type.String({ maxLength: 32, description: 'Not accepted on links (their parameters are signed)' })),
+    exp: Type.Optional(Type.String({ maxLength: 20 })),
+    sig: Type.Optional(Type.String({ maxLength: 100 })),
+  },
+  STRICT_QUERY,
+);
 
 export type VariantQuery = Static<typeof ContentQuery>;
 
