@@ -804,6 +804,78 @@ const variantRender: Benchmark<Context> = {
   },
 };
 
+/** A 12-megapixel photo-like JPEG (1 MP with --quick), uploaded; what the crop benchmarks render. */
+async function uploadedPhoto(context: Context) {
+  const { process: server, token } = await context.server();
+  const width = quick ? 1155 : 4000;
+  const photo = await sharp({
+    create: {
+      width,
+      height: Math.round((width * 3) / 4),
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 120, sigma: 25 },
+    },
+  })
+    .blur(1.5)
+    .jpeg({ quality: 90 })
+    .toBuffer();
+  const image = (await upload(server.base, token, photo, { filename: 'photo.jpg' })).body;
+  let quality = 90;
+  /** One uncached render through the API (a new quality each time: the same work, never the cache). */
+  const render = async (position: string) => {
+    const started = performance.now();
+    const query = `w=400&h=300&fit=cover&position=${position}&format=jpeg&q=${quality}`;
+    quality = quality > 40 ? quality - 1 : 90 + Math.floor(Math.random() * 10);
+    const response = await fetchBytes(`${server.base}/images/${image.id}/content?${query}`, { authorization: `Token ${token}` });
+    if (response.status !== 200) throw new Error(`render answered ${response.status}`);
+    return performance.now() - started;
+  };
+  return { photo, render, quality: () => quality };
+}
+
+const cropAttention: Benchmark<Context> = {
+  name: 'crop-attention',
+  title: `400×300 cover of a ${quick ? '1' : '12'}-megapixel JPEG, uncached: \`position=attention\` next to \`position=center\``,
+  serviceLabel: 'position=attention',
+  baselineLabel: 'position=center',
+  unit: 'ms',
+  budget: { kind: 'max-ratio', value: 2 },
+  limitedBy:
+    "attention scores the shrunk image for luminance frequency, saturation and skin tones (libvips' smartcrop) before cutting; " +
+    'the decode and the shrink-on-load are the same for both.',
+  async prepare(context) {
+    const { render } = await uploadedPhoto(context);
+    return { service: () => render('attention'), baseline: () => render('center'), close: async () => undefined };
+  },
+};
+
+const cropAttentionDirect: Benchmark<Context> = {
+  name: 'crop-attention-direct',
+  title: `400×300 cover with \`position=attention\` of a ${quick ? '1' : '12'}-megapixel JPEG, uncached`,
+  serviceLabel: 'through the API',
+  baselineLabel: 'direct sharp call in one process',
+  unit: 'ms',
+  budget: { kind: 'max-ratio', value: 1.2 },
+  limitedBy: 'Besides the same libvips work, the API does an HTTP round trip, two queries, writes the variant to storage and records it.',
+  async prepare(context) {
+    const { photo, render, quality } = await uploadedPhoto(context);
+    return {
+      service: () => render('attention'),
+      baseline: async () => {
+        const started = performance.now();
+        await sharp(photo)
+          .rotate()
+          .resize(400, 300, { fit: 'cover', position: 'attention' })
+          .jpeg({ quality: quality(), mozjpeg: true })
+          .toBuffer();
+        return performance.now() - started;
+      },
+      close: async () => undefined,
+    };
+  },
+};
+
 const cachedVariant: Benchmark<Context> = {
   name: 'cached-variant',
   title: 'cached `thumb` through its signed link, wrk, 32 connections',
@@ -923,6 +995,8 @@ const BENCHMARKS = [
   delivery('nginx'),
   delivery('redirect'),
   variantRender,
+  cropAttention,
+  cropAttentionDirect,
   cachedVariant,
   scale,
   startup,

@@ -24,6 +24,8 @@ const BENCHMARKS = [
   'delivery-nginx',
   'delivery-redirect',
   'variant-render',
+  'crop-attention',
+  'crop-attention-direct',
   'cached-variant',
   'scale',
   'start-up',

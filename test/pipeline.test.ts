@@ -239,6 +239,60 @@ describe(onBackend('image pipeline'), () => {
     assert.equal((await fetchBytes(reordered.toString())).status, 200);
   });
 
+  test('position= for cover crops: what each keeps (by pixels), validation, signatures, animations keep frames', async () => {
+    // 400×200, white, with a red square near the left edge: a 200×200 cover crop keeps it only from the left.
+    const red = await sharp({ create: { width: 60, height: 60, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
+    const source = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#ffffff' } })
+      .composite([{ input: red, left: 10, top: 70 }])
+      .png()
+      .toBuffer();
+    const image = (await upload<ImageJson>(running.base, token, source, { filename: 'red-left.png' })).body;
+    const redPixels = async (query: string) => {
+      const response = await owner(`/images/${image.id}/content?w=200&h=200&fit=cover&format=png${query}`);
+      assert.equal(response.status, 200, query);
+      const { data, info } = await sharp(response.bytes).raw().toBuffer({ resolveWithObject: true });
+      assert.deepEqual([info.width, info.height], [200, 200], query);
+      let count = 0;
+      for (let i = 0; i < data.length; i += info.channels) if (data[i]! > 200 && data[i + 1]! < 60 && data[i + 2]! < 60) count++;
+      return count;
+    };
+    const square = 60 * 60;
+    assert.equal(await redPixels(''), 0, 'the centre cuts the square away');
+    assert.equal(await redPixels('&position=center'), 0);
+    assert.equal(await redPixels('&position=east'), 0);
+    assert.ok((await redPixels('&position=west')) >= square * 0.95, 'west keeps it');
+    assert.ok((await redPixels('&position=northwest')) >= square * 0.95, 'northwest keeps it');
+    assert.ok((await redPixels('&position=attention')) >= square * 0.95, 'attention finds the saturated square');
+    assert.ok((await redPixels('&position=entropy')) >= square * 0.95, 'entropy finds the only detail');
+
+    // Validation: unknown values list the choices; a position needs a crop.
+    const wrong = await api(running.base, `/images/${image.id}/content?w=200&h=200&fit=cover&position=middle`, { token });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.body.position[0], /^"middle" is not a valid choice\. Choose one of: center, north, .*, entropy, attention\.$/);
+    const uncut = await api(running.base, `/images/${image.id}/content?w=200&position=attention`, { token });
+    assert.deepEqual(uncut.body, { position: ['Only with fit=cover and both w and h: the other fits keep the whole image.'] });
+
+    // A signed link covers it: adding one to a cover link is refused; writing the default out is the same link.
+    const thumb = new URL(image.variants.thumb!);
+    const moved = new URL(thumb);
+    moved.searchParams.set('position', 'attention');
+    assert.equal((await fetchBytes(moved.toString())).status, 403);
+    const spelledOut = new URL(thumb);
+    spelledOut.searchParams.set('position', 'center');
+    assert.equal((await fetchBytes(spelledOut.toString())).status, 200);
+
+    // An animation cut by any position keeps all its frames.
+    const animated = (await upload<ImageJson>(running.base, token, fixture('animated.gif'))).body;
+    for (const position of ['northeast', 'attention']) {
+      const gif = await owner(`/images/${animated.id}/content?w=40&h=40&fit=cover&position=${position}&format=gif`);
+      assert.equal(gif.status, 200, position);
+      const meta = await sharp(gif.bytes, { animated: true }).metadata();
+      assert.deepEqual([meta.pages, meta.width, meta.pageHeight], [10, 40, 40], position);
+    }
+  });
+
   test('animation: the 10-frame GIF gives a 10-frame animated WebP variant; a GIF variant stays animated', async () => {
     const image = (await upload<ImageJson>(running.base, token, fixture('animated.gif'))).body;
     const webp = await owner(`/images/${image.id}/content?w=200&format=webp`);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { parseRange } from '../src/http/deliver.js';
 import { contentDisposition, sanitiseFilename } from '../src/images/filename.js';
 import { canonicalVariantQuery, variantParamsFromQuery, type VariantParams } from '../src/http/variant-query.js';
-import { outputSize } from '../src/processing/geometry.js';
+import { outputSize, POSITIONS } from '../src/processing/geometry.js';
 import { textValidator } from '../src/plugins/validation.js';
 import { ContentQuery, type VariantQuery } from '../src/schemas/images.js';
 import { MediaSigner } from '../src/media/signing.js';
@@ -71,15 +71,22 @@ test('file names: whatever the client sends, the stored name is a single safe se
   );
 });
 
-const variantRequest: fc.Arbitrary<VariantParams> = fc.record({
-  width: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
-  height: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
-  fit: fc.constantFrom('cover', 'contain', 'inside', 'outside', 'fill'),
-  format: fc.constantFrom('jpeg', 'png', 'webp', 'avif', 'gif', 'auto'),
-  quality: fc.option(fc.integer({ min: 1, max: 100 }), { nil: null }),
-  dpr: fc.constantFrom(0.5, 1, 1.5, 2, 3, 4),
-  enlarge: fc.boolean(),
-});
+const variantRequest: fc.Arbitrary<VariantParams> = fc
+  .record({
+    width: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
+    height: fc.option(fc.integer({ min: 1, max: 16384 }), { nil: null }),
+    fit: fc.constantFrom('cover', 'contain', 'inside', 'outside', 'fill'),
+    position: fc.constantFrom(...POSITIONS),
+    format: fc.constantFrom('jpeg', 'png', 'webp', 'avif', 'gif', 'auto'),
+    quality: fc.option(fc.integer({ min: 1, max: 100 }), { nil: null }),
+    dpr: fc.constantFrom(0.5, 1, 1.5, 2, 3, 4),
+    enlarge: fc.boolean(),
+  })
+  // A position other than the default exists only for a crop (both sides given, fit=cover).
+  .map((request) => ({
+    ...request,
+    position: request.fit === 'cover' && request.width !== null && request.height !== null ? request.position : 'center',
+  }));
 
 test('variant parameters: the canonical query, read back through the query schema, names the same variant', () => {
   const validate = textValidator().compile<VariantQuery>(ContentQuery);

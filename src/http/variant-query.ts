@@ -1,5 +1,5 @@
 import type { VariantPreset } from '../config.js';
-import type { Fit } from '../processing/geometry.js';
+import type { Fit, Position } from '../processing/geometry.js';
 import { InvalidInput } from '../errors.js';
 import type { VariantRequest, VariantSource } from '../images/variants.js';
 import type { EncodableFormat, RequestedFormat } from '../processing/formats.js';
@@ -11,19 +11,22 @@ export interface VariantParams {
   width: number | null;
   height: number | null;
   fit: Fit;
+  /** Where a cover crop cuts; `center` unless asked. */
+  position: Position;
   format: RequestedFormat;
   quality: number | null;
   dpr: number;
   enlarge: boolean;
 }
 
-const VARIANT_KEYS = ['w', 'h', 'fit', 'format', 'q', 'dpr', 'enlarge'] as const;
+const VARIANT_KEYS = ['w', 'h', 'fit', 'position', 'format', 'q', 'dpr', 'enlarge'] as const;
 
 export function presetParams(preset: VariantPreset): VariantParams {
   return {
     width: preset.width ?? null,
     height: preset.height ?? null,
     fit: preset.fit,
+    position: 'center',
     format: preset.format,
     quality: preset.quality ?? null,
     dpr: 1,
@@ -39,10 +42,16 @@ export function variantParamsFromQuery(query: VariantQuery, presets: readonly Va
     return presetParams(preset);
   }
   if (VARIANT_KEYS.every((key) => query[key] === undefined)) return null;
+  const fit = query.fit ?? 'inside';
+  if (query.position !== undefined && (fit !== 'cover' || query.w === undefined || query.h === undefined)) {
+    // Only a crop has something to keep or cut: with any other fit the whole image is shown.
+    throw new InvalidInput({ position: ['Only with fit=cover and both w and h: the other fits keep the whole image.'] });
+  }
   return {
     width: query.w ?? null,
     height: query.h ?? null,
-    fit: query.fit ?? 'inside',
+    fit,
+    position: query.position ?? 'center',
     format: query.format ?? 'auto',
     quality: query.q ?? null,
     dpr: query.dpr ?? 1,
@@ -55,7 +64,10 @@ export function canonicalVariantQuery(params: VariantParams): string {
   const parts: string[] = [];
   if (params.width !== null) parts.push(`w=${params.width}`);
   if (params.height !== null) parts.push(`h=${params.height}`);
-  parts.push(`fit=${params.fit}`, `format=${params.format}`);
+  parts.push(`fit=${params.fit}`);
+  // Left out when it is the default, so that every link made before `position` existed stays the same.
+  if (params.position !== 'center') parts.push(`position=${params.position}`);
+  parts.push(`format=${params.format}`);
   if (params.quality !== null) parts.push(`q=${params.quality}`);
   if (params.dpr !== 1) parts.push(`dpr=${params.dpr}`);
   if (params.enlarge) parts.push('enlarge=true');

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Transaction } from 'kysely';
-import type { Fit } from '../processing/geometry.js';
+import type { Fit, Position } from '../processing/geometry.js';
 import type { Db } from '../db/database.js';
 import { now, type Database } from '../db/schema.js';
 import { Busy } from '../errors.js';
 import { FORMATS, type EncodableFormat, type ImageFormat } from '../processing/formats.js';
 import { checkRenderCost } from '../processing/cost.js';
 import type { WorkLimiter } from '../limiter.js';
-import { renderVariant } from '../processing/render.js';
+import { renderVariant, type RenderParams } from '../processing/render.js';
 import { ObjectNotFoundError, type ByteRange, type Storage } from '../storage/storage.js';
 import { blobKey, variantKey, variantPrefix } from './keys.js';
 
@@ -17,6 +17,7 @@ export interface VariantRequest {
   width: number | null;
   height: number | null;
   fit: Fit;
+  position: Position;
   format: EncodableFormat;
   /** null: the format's default. */
   quality: number | null;
@@ -93,7 +94,9 @@ export class VariantService {
     // Before the cache: the same parameters get the same answer whether or not they were rendered before.
     checkRenderCost({ source, box, fit: request.fit, format, enlarge: request.enlarge }, this.options);
     const quality = request.quality ?? FORMATS[format].defaultQuality ?? 100;
-    const spec = `${box.width ?? 0}x${box.height ?? 0}-${request.fit}-q${quality}${request.enlarge ? '-e' : ''}`;
+    // The position is in the key only when it is not the default: variants cached before it existed stay valid.
+    const position = request.position === 'center' ? '' : `-${request.position}`;
+    const spec = `${box.width ?? 0}x${box.height ?? 0}-${request.fit}${position}-q${quality}${request.enlarge ? '-e' : ''}`;
     const key = variantKey(source.sha256, spec, format);
 
     const row = await this.db.kysely.selectFrom('variants').selectAll().where('key', '=', key).executeTakeFirst();
@@ -117,7 +120,7 @@ export class VariantService {
     let rendering = this.rendering.get(key);
     if (!rendering) {
       const abandon = new AbortController();
-      const params = { box, fit: request.fit, format, quality, enlarge: request.enlarge };
+      const params = { box, fit: request.fit, position: request.position, format, quality, enlarge: request.enlarge };
       const promise = this.render(source, key, params, { owner: context.owner, signal: abandon.signal }).finally(() =>
         this.rendering.delete(key),
       );
@@ -162,7 +165,7 @@ export class VariantService {
   private async render(
     source: VariantSource,
     key: string,
-    params: { box: { width: number | null; height: number | null }; fit: Fit; format: EncodableFormat; quality: number; enlarge: boolean },
+    params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'format' | 'quality' | 'enlarge'>,
     job: { owner: number; signal: AbortSignal },
   ): Promise<{ variant: StoredVariant; data: Buffer }> {
     const { data, width, height } = await this.limiter.run(

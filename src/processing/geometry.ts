@@ -1,6 +1,27 @@
 export type Fit = 'cover' | 'contain' | 'inside' | 'outside' | 'fill';
 export const FITS: readonly Fit[] = ['cover', 'contain', 'inside', 'outside', 'fill'];
 
+/**
+ * Where `fit=cover` cuts: a compass point (the side or corner kept), or one of sharp's strategies:
+ * `entropy` keeps the busiest region, `attention` the one most likely to draw the eye (skin, saturated
+ * colour, luminance).
+ */
+export type Position =
+  'center' | 'north' | 'northeast' | 'east' | 'southeast' | 'south' | 'southwest' | 'west' | 'northwest' | 'entropy' | 'attention';
+export const POSITIONS: readonly Position[] = [
+  'center',
+  'north',
+  'northeast',
+  'east',
+  'southeast',
+  'south',
+  'southwest',
+  'west',
+  'northwest',
+  'entropy',
+  'attention',
+];
+
 /** Width and height a resize will produce (sharp's rules; no enlargement unless asked). */
 export function outputSize(
   source: { width: number; height: number },

@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
 import sharp from 'sharp';
-import type { Fit } from '../processing/geometry.js';
+import type { Fit, Position } from '../processing/geometry.js';
 import { FORMATS, type EncodableFormat } from './formats.js';
 
 export interface RenderParams {
   box: { width: number | null; height: number | null };
   fit: Fit;
+  position: Position;
   format: EncodableFormat;
   quality: number;
   enlarge: boolean;
@@ -35,6 +36,8 @@ export async function renderVariant(
       width: params.box.width ?? undefined,
       height: params.box.height ?? undefined,
       fit: params.fit,
+      // libvips's smart crops read one frame: an animation is cut at the centre, the same for every frame.
+      position: params.animated && (params.position === 'entropy' || params.position === 'attention') ? 'centre' : params.position,
       withoutEnlargement: !params.enlarge,
     });
   }

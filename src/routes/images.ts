@@ -404,7 +404,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         description:
           'Only the fields given change. `tags` replaces the tags; `add_tags` and `remove_tags` edit them. `metadata` replaces the ' +
           'metadata (null removes it). Limits: title 200 characters, description 5,000, 50 tags of 1-64 letters, digits, spaces ' +
-          'and - _ . : (stored lower-case), metadata 50 string/number/boolean values with keys of at most 64 characters, 8 KB.',
+          'and - _ . : (stored lower-case), metadata 50 string/number/boolean values with keys of at most 64 characters, 8 KiB.',
         params: IdParams,
         body: ImageChange,
         response: { 200: Image, ...errors(400, 401, 403, 404) },

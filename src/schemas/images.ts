@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { FITS } from '../processing/geometry.js';
+import { FITS, POSITIONS } from '../processing/geometry.js';
 import { IMAGE_FORMATS, REQUESTED_FORMATS } from '../processing/formats.js';
 import { LIMITS } from '../images/fields.js';
 
@@ -7,7 +7,7 @@ export const Metadata = Type.Record(
   Type.String({ maxLength: LIMITS.metadataKeyLength }),
   Type.Union([Type.String(), Type.Number(), Type.Boolean()]),
   {
-    description: 'Your own names and values (at most 50, 8 KB in all)',
+    description: 'Your own names and values (at most 50, 8 KiB in all)',
   },
 );
 
@@ -186,6 +186,13 @@ export const VariantQueryProperties = {
   w: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384, description: 'Width (CSS pixels; multiplied by dpr)' })),
   h: Type.Optional(Type.Integer({ minimum: 1, maximum: 16384, description: 'Height (CSS pixels; multiplied by dpr)' })),
   fit: Type.Optional(Type.Enum(FITS, { description: 'Default inside' })),
+  position: Type.Optional(
+    Type.Enum(POSITIONS, {
+      description:
+        'With fit=cover: what the crop keeps. center (default); a compass point keeps that side or corner; entropy the busiest ' +
+        'region; attention the region most likely to draw the eye (costs more to render)',
+    }),
+  ),
   format: Type.Optional(Type.Enum(REQUESTED_FORMATS, { description: 'auto: AVIF, then WebP, then the original format, by Accept' })),
   q: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Quality' })),
   dpr: Type.Optional(Type.Number({ minimum: 0.5, maximum: 4, description: 'Device pixel ratio' })),

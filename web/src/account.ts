@@ -3,7 +3,7 @@ import { api, type Me } from './api.js';
 import { h, replace } from './dom.js';
 import { apiForm, field } from './forms.js';
 import type { View } from './router.js';
-import { getToken, setToken } from './session.js';
+import { getToken, replaceToken } from './session.js';
 import { confirmDialog, copyField, message, usageSummary } from './ui.js';
 
 export const accountView: View = async (main, nav) => {
@@ -22,7 +22,7 @@ export const accountView: View = async (main, nav) => {
     );
     if (!confirmed) return;
     try {
-      setToken(await api.regenerateToken());
+      replaceToken(await api.regenerateToken());
       showToken();
       replace(status, message('info', 'A new token was created. The old one no longer works.'));
     } catch (error) {
@@ -42,7 +42,7 @@ export const accountView: View = async (main, nav) => {
   ];
   const passwordForm = apiForm('password-form', passwordFields, 'Change password', async (values) => {
     replace(passwordStatus);
-    setToken(await api.changePassword(values.old_password!, values.new_password!));
+    replaceToken(await api.changePassword(values.old_password!, values.new_password!));
     for (const f of passwordFields) f.input.value = '';
     showToken();
     replace(passwordStatus, message('info', 'Password changed. Your API token was replaced as well: give the new one to your scripts.'));

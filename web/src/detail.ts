@@ -102,8 +102,37 @@ function links(image: Image): HTMLElement {
         `or deleting the image ends them at once.`,
     ),
     copyField('Original', image.url),
-    ...Object.entries(image.variants).map(([name, url]) => copyField(presetLabel(name, url), url)),
+    ...offeredPresets(image).map(([name, url]) => copyField(presetLabel(name, url), url)),
+    h('h3', {}, 'Embed'),
+    h(
+      'p',
+      { class: 'hint' },
+      'Ready to paste; the links in them expire with the signed links above. For a link that lasts, share the image.',
+    ),
+    copyField('HTML', embedHtml(image)),
+    copyField('Markdown', `![${markdownText(image.title ?? image.filename)}](${image.variants.medium ?? image.url})`),
   );
+}
+
+/** A preset that would only give the image back as it is (it is never enlarged) is not worth offering. */
+function offeredPresets(image: Image): [string, string][] {
+  return Object.entries(image.variants).filter(([, url]) => {
+    const query = new URL(url).searchParams;
+    const width = Number(query.get('w') ?? 0);
+    const height = Number(query.get('h') ?? 0);
+    return (width > 0 && width < image.width) || (height > 0 && height < image.height);
+  });
+}
+
+function embedHtml(image: Image): string {
+  const alt = (image.title ?? image.filename).replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
+  const src = image.variants.medium ?? image.url;
+  const srcset = image.srcset ? ` srcset="${image.srcset}" sizes="(min-width: 60rem) 50vw, 100vw"` : '';
+  return `<img src="${src}"${srcset} width="${image.width}" height="${image.height}" alt="${alt}" loading="lazy">`;
+}
+
+function markdownText(text: string): string {
+  return text.replace(/[[\]\\]/g, (c) => `\\${c}`);
 }
 
 export const detailView: View = async (main, nav) => {

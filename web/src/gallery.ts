@@ -2,6 +2,7 @@
 // tiles can be selected for bulk actions.
 import { api, type Image, type ListQuery } from './api.js';
 import { bulkBar, ChosenImages } from './bulk.js';
+import { formatBytes } from './format.js';
 import { h, replace } from './dom.js';
 import type { View } from './router.js';
 import { queryOf, searchBar, type SearchState } from './search.js';
@@ -23,7 +24,18 @@ export const galleryView: View = async (main, nav) => {
   const chosen = new ChosenImages();
   const show = (image: Image) => tile(image, chosen);
   const grid = h('ul', { class: 'grid', 'aria-label': 'Images' }, ...first.images.map(show));
-  const empty = h('p', { class: 'empty', hidden: first.images.length > 0 }, 'No images yet: choose some or drop them above.');
+  const empty = h(
+    'div',
+    { class: 'empty', hidden: first.images.length > 0 },
+    h('p', { class: 'empty-title' }, 'No images yet'),
+    h(
+      'p',
+      {},
+      `Drop files on the box above or choose them: JPEG, PNG, WebP, GIF (animated too), AVIF or TIFF, up to ` +
+        `${formatBytes(me.limits.resumable_upload_bytes || me.limits.upload_bytes)} each. They stay private until you share them; ` +
+        'EXIF, GPS positions included, is removed from every file served.',
+    ),
+  );
   const more = h('button', { type: 'button', class: 'button more', hidden: first.next === null }, 'Load more images');
   const status = h('div', { class: 'page-status' });
   let next = first.next;
@@ -41,7 +53,7 @@ export const galleryView: View = async (main, nav) => {
       next = page.next;
       more.hidden = next === null;
       empty.hidden = page.images.length > 0;
-      empty.textContent = 'No images match.';
+      replace(empty, h('p', {}, 'No images match.'));
       replace(status, note ? message('info', note) : null);
     } catch (error) {
       replace(status, message('error', `Could not list the images: ${(error as Error).message}`));

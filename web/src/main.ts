@@ -10,7 +10,7 @@ import { detailView } from './detail.js';
 import { h, replace } from './dom.js';
 import { galleryView } from './gallery.js';
 import { flash, go, match, route, takeFlash, type Nav } from './router.js';
-import { clearToken, getToken } from './session.js';
+import { clearToken, getToken, rememberDestination } from './session.js';
 import { message } from './ui.js';
 
 const routes = [
@@ -62,7 +62,11 @@ async function show(): Promise<void> {
   const path = hash.slice(1) || '/';
   const found = match(routes, path);
   if (!found) return go('/');
-  if (!found.route.public && !getToken()) return go('/signin');
+  if (!found.route.public && !getToken()) {
+    // A deep link (#/images/3) opened signed out comes back to that page after sign-in.
+    if (path !== '/') rememberDestination(path);
+    return go('/signin');
+  }
   if (found.route.public && getToken()) return go('/');
 
   for (const cleanup of leaving) cleanup();
@@ -96,6 +100,13 @@ window.addEventListener(SESSION_ENDED, () => {
   go('/signin');
 });
 window.addEventListener('hashchange', () => void show());
+// Signed out in another tab (with "keep me signed in"): this one follows.
+window.addEventListener('storage', (event) => {
+  if (event.key === 'image-api:token' && event.newValue === null && !getToken()) {
+    flash('You are signed out.');
+    go('/signin');
+  }
+});
 // A file dropped outside the drop zone must not replace the app with the file.
 for (const type of ['dragover', 'drop']) window.addEventListener(type, (event) => event.preventDefault());
 

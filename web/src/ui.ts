@@ -153,7 +153,9 @@ export function tile(image: Image, selection?: Selection): HTMLLIElement {
     loading: 'lazy',
     decoding: 'async',
   });
-  const link = h('a', { href: `#/images/${image.id}`, class: 'tile' }, img);
+  // Shown, not read out: the picture's alt text already names the link.
+  const name = h('span', { class: 'tile-name', 'aria-hidden': 'true' }, image.title ?? image.filename);
+  const link = h('a', { href: `#/images/${image.id}`, class: 'tile', title: image.filename }, img, name);
   withPlaceholder(link, img, image);
   renewOnExpiry(img, image.id, tileLinks);
   const item = h('li', { 'data-id': image.id }, link);
