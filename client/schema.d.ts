@@ -188,7 +188,7 @@ export interface paths {
         head?: never;
         /**
          * Change an image's title, description, tags or metadata
-         * @description Only the fields given change. `tags` replaces the tags; `add_tags` and `remove_tags` edit them. `metadata` replaces the metadata (null removes it). Limits: title 200 characters, description 5,000, 50 tags of 1-64 letters, digits, spaces and - _ . : (stored lower-case), metadata 50 string/number/boolean values with keys of at most 64 characters, 8 KB.
+         * @description Only the fields given change. `tags` replaces the tags; `add_tags` and `remove_tags` edit them. `metadata` replaces the metadata (null removes it). Limits: title 200 characters, description 5,000, 50 tags of 1-64 letters, digits, spaces and - _ . : (stored lower-case), metadata 50 string/number/boolean values with keys of at most 64 characters, 8 KiB.
          */
         patch: operations["updateImage"];
         trace?: never;
@@ -939,6 +939,13 @@ export interface components {
             } | null;
             /** @description Ids of the albums the image is in */
             albums: number[];
+            /** @description The subject, kept by position=focal crops (null: none set) */
+            focal_point: {
+                /** @description From the left edge (0) to the right edge (1) */
+                x: number;
+                /** @description From the top edge (0) to the bottom edge (1) */
+                y: number;
+            } | null;
             /** @description Set while the image is in the trash: its links and shares do not work then */
             trashed_at: string | null;
             /** @description The image is deleted at this time */
@@ -1794,6 +1801,13 @@ export interface operations {
                     metadata?: {
                         [key: string]: unknown;
                     } | null;
+                    /** @description The subject, kept by position=focal crops; null clears it */
+                    focal_point?: {
+                        /** @description From the left edge (0) to the right edge (1) */
+                        x: number;
+                        /** @description From the top edge (0) to the bottom edge (1) */
+                        y: number;
+                    } | null;
                 };
             };
         };
@@ -1954,6 +1968,8 @@ export interface operations {
                 h?: number;
                 /** @description Default inside */
                 fit?: "cover" | "contain" | "inside" | "outside" | "fill";
+                /** @description With fit=cover: what the crop keeps. center (default); a compass point keeps that side or corner; entropy the busiest region; attention the region most likely to draw the eye (costs more to render) */
+                position?: "center" | "north" | "northeast" | "east" | "southeast" | "south" | "southwest" | "west" | "northwest" | "entropy" | "attention" | "focal";
                 /** @description auto: AVIF, then WebP, then the original format, by Accept */
                 format?: "jpeg" | "png" | "webp" | "gif" | "avif" | "auto";
                 /** @description Quality */
@@ -3572,6 +3588,8 @@ export interface operations {
                 h?: number;
                 /** @description Default inside */
                 fit?: "cover" | "contain" | "inside" | "outside" | "fill";
+                /** @description With fit=cover: what the crop keeps. center (default); a compass point keeps that side or corner; entropy the busiest region; attention the region most likely to draw the eye (costs more to render) */
+                position?: "center" | "north" | "northeast" | "east" | "southeast" | "south" | "southwest" | "west" | "northwest" | "entropy" | "attention" | "focal";
                 /** @description auto: AVIF, then WebP, then the original format, by Accept */
                 format?: "jpeg" | "png" | "webp" | "gif" | "avif" | "auto";
                 /** @description Quality */

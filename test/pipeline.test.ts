@@ -267,10 +267,41 @@ describe(onBackend('image pipeline'), () => {
     assert.ok((await redPixels('&position=attention')) >= square * 0.95, 'attention finds the saturated square');
     assert.ok((await redPixels('&position=entropy')) >= square * 0.95, 'entropy finds the only detail');
 
+    // The owner's focal point: set on the image, kept by position=focal; cleared, the crop is the centre again.
+    const focalCrop = () => redPixels('&position=focal');
+    assert.equal(await focalCrop(), 0, 'no focal point yet: the centre');
+    const set = await api(running.base, `/images/${image.id}/`, { method: 'PATCH', token, json: { focal_point: { x: 0.1, y: 0.5 } } });
+    assert.equal(set.status, 200, set.text);
+    assert.deepEqual(set.body.focal_point, { x: 0.1, y: 0.5 });
+    assert.ok((await focalCrop()) >= square * 0.95, 'the focal point on the square keeps it (the same URL, a new variant)');
+    const fetched = await api(running.base, `/images/${image.id}/`, { token });
+    assert.deepEqual(fetched.body.focal_point, { x: 0.1, y: 0.5 });
+    for (const [value, field] of [
+      [{ x: 1.5, y: 0.5 }, 'focal_point.x'],
+      [{ x: 0.5 }, 'focal_point.y'],
+      [{ x: 0.5, y: -0.1 }, 'focal_point.y'],
+      ['middle', 'focal_point'],
+    ] as const) {
+      const refused = await api(running.base, `/images/${image.id}/`, { method: 'PATCH', token, json: { focal_point: value } });
+      assert.equal(refused.status, 400, JSON.stringify(value));
+      assert.ok(Object.keys(refused.body).includes(field), `${JSON.stringify(value)}: ${refused.text}`);
+    }
+    assert.deepEqual(
+      (await api(running.base, `/images/${image.id}/`, { token })).body.focal_point,
+      { x: 0.1, y: 0.5 },
+      'a refusal changes nothing',
+    );
+    const cleared = await api(running.base, `/images/${image.id}/`, { method: 'PATCH', token, json: { focal_point: null } });
+    assert.equal(cleared.body.focal_point, null);
+    assert.equal(await focalCrop(), 0, 'cleared: the centre again');
+
     // Validation: unknown values list the choices; a position needs a crop.
     const wrong = await api(running.base, `/images/${image.id}/content?w=200&h=200&fit=cover&position=middle`, { token });
     assert.equal(wrong.status, 400);
-    assert.match(wrong.body.position[0], /^"middle" is not a valid choice\. Choose one of: center, north, .*, entropy, attention\.$/);
+    assert.match(
+      wrong.body.position[0],
+      /^"middle" is not a valid choice\. Choose one of: center, north, .*, entropy, attention, focal\.$/,
+    );
     const uncut = await api(running.base, `/images/${image.id}/content?w=200&position=attention`, { token });
     assert.deepEqual(uncut.body, { position: ['Only with fit=cover and both w and h: the other fits keep the whole image.'] });
 

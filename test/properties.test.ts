@@ -10,6 +10,7 @@ import { parseRange } from '../src/http/deliver.js';
 import { contentDisposition, sanitiseFilename } from '../src/images/filename.js';
 import { canonicalVariantQuery, variantParamsFromQuery, type VariantParams } from '../src/http/variant-query.js';
 import { outputSize, POSITIONS } from '../src/processing/geometry.js';
+import { focalWindow } from '../src/processing/render.js';
 import { textValidator } from '../src/plugins/validation.js';
 import { ContentQuery, type VariantQuery } from '../src/schemas/images.js';
 import { MediaSigner } from '../src/media/signing.js';
@@ -133,6 +134,33 @@ test('signed links: any change to the owner, id, content, variant, expiry or sig
       if (garbage !== sig) assert.equal(signer.verify(original, exp, garbage, now), false);
       assert.equal(signer.verify(original, exp, sig, exp + 1), false);
     }),
+    settings,
+  );
+});
+
+test('focal crops: the window is the box (or the whole scaled image), inside the image, around the point where it can be', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 8000 }),
+      fc.integer({ min: 1, max: 8000 }),
+      fc.integer({ min: 1, max: 4096 }),
+      fc.integer({ min: 1, max: 4096 }),
+      fc.option(fc.record({ x: fc.double({ min: 0, max: 1, noNaN: true }), y: fc.double({ min: 0, max: 1, noNaN: true }) }), { nil: null }),
+      fc.boolean(),
+      (width, height, boxWidth, boxHeight, focal, enlarge) => {
+        const crop = focalWindow({ box: { width: boxWidth, height: boxHeight }, focal, size: { width, height }, enlarge })!;
+        const { scaled, window } = crop;
+        assert.ok(window.left >= 0 && window.top >= 0);
+        assert.ok(window.left + window.width <= scaled.width && window.top + window.height <= scaled.height, JSON.stringify(crop));
+        assert.equal(window.width, Math.min(boxWidth, scaled.width));
+        assert.equal(window.height, Math.min(boxHeight, scaled.height));
+        if (!enlarge) assert.ok(scaled.width <= width && scaled.height <= height);
+        // The point is inside the window unless the window had to move to stay inside the image.
+        const point = focal ?? { x: 0.5, y: 0.5 };
+        const px = point.x * scaled.width;
+        if (window.left > 0 && window.left + window.width < scaled.width) assert.ok(Math.abs(px - (window.left + window.width / 2)) <= 1);
+      },
+    ),
     settings,
   );
 });

@@ -395,6 +395,33 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await context.close();
   });
 
+  test('the subject: click it on the detail page, see it marked, clear it', async () => {
+    const token = await register(base);
+    const bytes = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#88aacc' } })
+      .png()
+      .toBuffer();
+    const image = (await upload(base, token, bytes, { filename: 'subject.png' })).body;
+    const context = await signedInContext(token);
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(`${base}/#/images/${image.id}`);
+    await page.getByText('No subject set: crops keep the centre.').waitFor();
+    await page.getByRole('button', { name: 'Set the subject' }).click();
+    const box = (await page.locator('.picture').boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.25, box.y + box.height * 0.75);
+    await page.getByText('Subject saved: crops with position=focal keep it.').waitFor();
+    await page.locator('.focal-marker').waitFor();
+    const point = (await api(base, `/images/${image.id}/`, { token })).body.focal_point;
+    assert.ok(Math.abs(point.x - 0.25) < 0.02 && Math.abs(point.y - 0.75) < 0.02, JSON.stringify(point));
+    await page.getByText('Subject at 25 % across, 75 % down.').waitFor();
+    await page.getByRole('button', { name: 'Clear the subject' }).click();
+    await page.getByText('Subject cleared.').waitFor();
+    assert.equal((await api(base, `/images/${image.id}/`, { token })).body.focal_point, null);
+    assert.equal(await page.locator('.focal-marker').count(), 0);
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('the empty gallery says what to do: the drop zone, the formats, the size limit', async () => {
     const token = await register(base);
     const context = await signedInContext(token);

@@ -21,6 +21,7 @@ import { shares } from './migrations/007_shares.js';
 import { shareOptions } from './migrations/008_share_options.js';
 import { ingest } from './migrations/009_ingest.js';
 import { webhooks } from './migrations/010_webhooks.js';
+import { focalPoint } from './migrations/011_focal_point.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
@@ -47,6 +48,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '008_share_options': shareOptions,
     '009_ingest': ingest,
     '010_webhooks': webhooks(dialect),
+    '011_focal_point': focalPoint,
   };
 }
 

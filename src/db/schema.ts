@@ -72,6 +72,9 @@ export interface ImagesTable {
   /** When the photo was taken (from its EXIF summary), local time as recorded. */
   taken_at: string | null;
   trashed_at: Timestamp | null;
+  /** The subject, as fractions (0-1) of the upright width and height; null: none set (crops keep the centre). */
+  focal_x: number | null;
+  focal_y: number | null;
   /** The image is purged at this time (an upload's expires_in/expires_at). */
   expires_at: Timestamp | null;
   /** Normalised words of the file name, title, description and tags (images/search.ts). */

@@ -54,6 +54,8 @@ export function imageQuery(kysely: Kysely<Database>) {
       'images.tags as tags',
       'images.metadata as metadata',
       'images.trashed_at as trashedAt',
+      'images.focal_x as focalX',
+      'images.focal_y as focalY',
       'images.expires_at as expiresAt',
       'users.link_key as linkKey',
       'users.disabled_at as ownerDisabledAt',
@@ -115,6 +117,8 @@ export interface ImageChange {
   removeTags?: string[];
   /** Checked here: a flat object of values, or null. */
   metadata?: unknown;
+  /** The subject as fractions of the upright width and height; null clears it. */
+  focalPoint?: { x: number; y: number } | null;
 }
 
 /** Checks what a user wrote, collecting every field's problem into one 400. */
@@ -423,7 +427,12 @@ export class ImageCatalog {
       const labels = { ...readLabels(current), ...checked };
       if (add.length > 0 || remove.size > 0) labels.tags = normaliseTags([...labels.tags, ...add].filter((tag) => !remove.has(tag)));
       await writeLabels(trx, { id: current.id, userId, number, filename: current.filename }, labels);
-      await trx.updateTable('images').set({ updated_at: this.now() }).where('id', '=', current.id).execute();
+      const focal = change.focalPoint === undefined ? {} : { focal_x: change.focalPoint?.x ?? null, focal_y: change.focalPoint?.y ?? null };
+      await trx
+        .updateTable('images')
+        .set({ updated_at: this.now(), ...focal })
+        .where('id', '=', current.id)
+        .execute();
       await this.emit(trx, userId, 'image.updated', [current.id]);
     });
     return this.get(userId, number);

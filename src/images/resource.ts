@@ -24,6 +24,7 @@ export function imageResource(image: ImageRecord) {
     tags: image.tags,
     metadata: image.metadata,
     albums: image.albums,
+    focal_point: image.focalX === null || image.focalY === null ? null : { x: image.focalX, y: image.focalY },
     trashed_at: image.trashedAt,
     expires_at: image.expiresAt,
   };

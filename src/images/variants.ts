@@ -34,6 +34,9 @@ export interface VariantSource {
   animated: boolean;
   frames: number;
   hasAlpha: boolean;
+  /** The owner's focal point (fractions of the upright size), for position=focal; null: the centre. */
+  focalX: number | null;
+  focalY: number | null;
 }
 
 /** Who the work is for: the image's owner (caps and fairness), and whether anybody still waits. */
@@ -95,7 +98,8 @@ export class VariantService {
     checkRenderCost({ source, box, fit: request.fit, format, enlarge: request.enlarge }, this.options);
     const quality = request.quality ?? FORMATS[format].defaultQuality ?? 100;
     // The position is in the key only when it is not the default: variants cached before it existed stay valid.
-    const position = request.position === 'center' ? '' : `-${request.position}`;
+    const focal = request.position === 'focal' ? focalOf(source) : null;
+    const position = request.position === 'center' ? '' : focal ? `-focal${focal.x}_${focal.y}` : `-${request.position}`;
     const spec = `${box.width ?? 0}x${box.height ?? 0}-${request.fit}${position}-q${quality}${request.enlarge ? '-e' : ''}`;
     const key = variantKey(source.sha256, spec, format);
 
@@ -120,7 +124,7 @@ export class VariantService {
     let rendering = this.rendering.get(key);
     if (!rendering) {
       const abandon = new AbortController();
-      const params = { box, fit: request.fit, position: request.position, format, quality, enlarge: request.enlarge };
+      const params = { box, fit: request.fit, position: request.position, focal, format, quality, enlarge: request.enlarge };
       const promise = this.render(source, key, params, { owner: context.owner, signal: abandon.signal }).finally(() =>
         this.rendering.delete(key),
       );
@@ -165,7 +169,7 @@ export class VariantService {
   private async render(
     source: VariantSource,
     key: string,
-    params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'format' | 'quality' | 'enlarge'>,
+    params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'focal' | 'format' | 'quality' | 'enlarge'>,
     job: { owner: number; signal: AbortSignal },
   ): Promise<{ variant: StoredVariant; data: Buffer }> {
     const { data, width, height } = await this.limiter.run(
@@ -175,6 +179,7 @@ export class VariantService {
         return renderVariant(input, {
           ...params,
           animated: source.animated,
+          size: { width: source.width, height: source.height },
           maxPixels: this.options.maxPixels,
           timeoutSeconds: this.options.timeoutSeconds,
         });
@@ -256,4 +261,11 @@ export class VariantService {
     }
     return stray;
   }
+}
+
+/** The focal point a `position=focal` render uses (rounded, as the cache key names it); null: the centre. */
+function focalOf(source: VariantSource): { x: number; y: number } | null {
+  if (source.focalX === null || source.focalY === null) return null;
+  const round = (value: number) => Math.round(value * 1000) / 1000;
+  return { x: round(source.focalX), y: round(source.focalY) };
 }

@@ -4,10 +4,21 @@ export const FITS: readonly Fit[] = ['cover', 'contain', 'inside', 'outside', 'f
 /**
  * Where `fit=cover` cuts: a compass point (the side or corner kept), or one of sharp's strategies:
  * `entropy` keeps the busiest region, `attention` the one most likely to draw the eye (skin, saturated
- * colour, luminance).
+ * colour, luminance); `focal` the image's own focal point (the centre when it has none).
  */
 export type Position =
-  'center' | 'north' | 'northeast' | 'east' | 'southeast' | 'south' | 'southwest' | 'west' | 'northwest' | 'entropy' | 'attention';
+  | 'center'
+  | 'north'
+  | 'northeast'
+  | 'east'
+  | 'southeast'
+  | 'south'
+  | 'southwest'
+  | 'west'
+  | 'northwest'
+  | 'entropy'
+  | 'attention'
+  | 'focal';
 export const POSITIONS: readonly Position[] = [
   'center',
   'north',
@@ -20,6 +31,7 @@ export const POSITIONS: readonly Position[] = [
   'northwest',
   'entropy',
   'attention',
+  'focal',
 ];
 
 /** Width and height a resize will produce (sharp's rules; no enlargement unless asked). */

@@ -411,8 +411,13 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       },
     },
     async (request) => {
-      const { add_tags: addTags, remove_tags: removeTags, ...rest } = request.body;
-      const updated = await catalog.update(currentUser(request).id, parseId(request.params.id), { ...rest, addTags, removeTags });
+      const { add_tags: addTags, remove_tags: removeTags, focal_point: focalPoint, ...rest } = request.body;
+      const updated = await catalog.update(currentUser(request).id, parseId(request.params.id), {
+        ...rest,
+        addTags,
+        removeTags,
+        focalPoint,
+      });
       return presenter.present(updated);
     },
   );

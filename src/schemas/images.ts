@@ -27,6 +27,15 @@ export const ExifSummary = Type.Union(
 export type ExifSummary = Exclude<Static<typeof ExifSummary>, null>;
 
 /** An image as its owner sees it: the one definition of the image JSON. */
+/** A point of the upright image, as fractions of its width and height (0,0 is the top left corner). */
+export const FocalPoint = Type.Object(
+  {
+    x: Type.Number({ minimum: 0, maximum: 1, description: 'From the left edge (0) to the right edge (1)' }),
+    y: Type.Number({ minimum: 0, maximum: 1, description: 'From the top edge (0) to the bottom edge (1)' }),
+  },
+  { additionalProperties: false },
+);
+
 export const Image = Type.Object({
   id: Type.Integer({ description: 'Per-user id, from 1, never reused' }),
   url: Type.String({ format: 'uri', description: 'Signed, expiring link to the bytes; works without headers (e.g. in <img>)' }),
@@ -54,6 +63,7 @@ export const Image = Type.Object({
   tags: Type.Array(Type.String(), { description: 'Lower-case, in the order given' }),
   metadata: Type.Union([Metadata, Type.Null()]),
   albums: Type.Array(Type.Integer(), { description: 'Ids of the albums the image is in' }),
+  focal_point: Type.Union([FocalPoint, Type.Null()], { description: 'The subject, kept by position=focal crops (null: none set)' }),
   trashed_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
     description: 'Set while the image is in the trash: its links and shares do not work then',
   }),
@@ -155,6 +165,9 @@ export const ImageChange = Type.Object(
     remove_tags: Type.Optional(Type.Array(TagName, { maxItems: 1000 })),
     metadata: Type.Optional(
       Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()], { description: 'Replaces the metadata' }),
+    ),
+    focal_point: Type.Optional(
+      Type.Union([FocalPoint, Type.Null()], { description: 'The subject, kept by position=focal crops; null clears it' }),
     ),
   },
   { additionalProperties: false },

@@ -161,8 +161,10 @@ export const api = {
     } while (cursor);
     return images;
   },
-  updateImage: (id: number, body: { title?: string | null; description?: string | null; tags?: string[] }) =>
-    ok(client.PATCH('/images/{id}/', { ...byId(id), body })).then((r) => r.data),
+  updateImage: (
+    id: number,
+    body: { title?: string | null; description?: string | null; tags?: string[]; focal_point?: { x: number; y: number } | null },
+  ) => ok(client.PATCH('/images/{id}/', { ...byId(id), body })).then((r) => r.data),
   trashImage: (id: number) => ok(client.POST('/images/{id}/trash', byId(id))).then((r) => r.data),
   restoreImage: (id: number) => ok(client.POST('/images/{id}/restore', byId(id))).then((r) => r.data),
   bulk: (body: BulkRequest) => ok(client.POST('/images/bulk/', { body })).then((r) => r.data),

@@ -82,6 +82,13 @@ function picture(image: Image): HTMLElement {
     decoding: 'async',
   });
   const frame = h('div', { class: 'picture' }, img);
+  if (image.focal_point) {
+    // The subject that focal crops keep, as a ring over the picture.
+    const marker = h('span', { class: 'focal-marker', 'aria-hidden': 'true' });
+    marker.style.left = `${image.focal_point.x * 100}%`;
+    marker.style.top = `${image.focal_point.y * 100}%`;
+    frame.append(marker);
+  }
   // As wide as the column allows and no taller than most of the screen, at the image's own ratio.
   frame.style.width = `min(100%, ${image.width}px, calc(70vh * ${image.width / image.height}))`;
   frame.style.aspectRatio = `${image.width} / ${image.height}`;
@@ -215,10 +222,52 @@ export const detailView: View = async (main, nav) => {
     h('button', { type: 'button', class: 'button danger', onclick: () => void remove() }, 'Delete'),
   );
   const labelsSlot = h('div', {});
+  const pictureSlot = h('div', { class: 'picture-slot' });
+  const subjectSlot = h('div', { class: 'subject' });
+  let picking = false;
+  const saveSubject = async (point: { x: number; y: number } | null) => {
+    try {
+      image = await api.updateImage(id, { focal_point: point });
+      if (!nav.current()) return;
+      picking = false;
+      render();
+      replace(status, message('info', point ? 'Subject saved: crops with position=focal keep it.' : 'Subject cleared.'));
+    } catch (error) {
+      replace(status, message('error', (error as Error).message));
+    }
+  };
+  const subjectControls = () => {
+    const choose = h(
+      'button',
+      {
+        type: 'button',
+        class: 'button',
+        'aria-pressed': String(picking),
+        onclick: () => {
+          picking = !picking;
+          pictureSlot.classList.toggle('picking', picking);
+          replace(subjectSlot, ...subjectControls());
+        },
+      },
+      picking ? 'Click the subject on the picture…' : 'Set the subject',
+    );
+    const clear = image.focal_point
+      ? h('button', { type: 'button', class: 'button', onclick: () => void saveSubject(null) }, 'Clear the subject')
+      : null;
+    const where = image.focal_point
+      ? `Subject at ${Math.round(image.focal_point.x * 100)} % across, ${Math.round(image.focal_point.y * 100)} % down.`
+      : 'No subject set: crops keep the centre.';
+    return [h('p', { class: 'hint' }, where), h('div', { class: 'actions' }, choose, clear)];
+  };
+  pictureSlot.addEventListener('click', (event) => {
+    if (!picking) return;
+    const box = (pictureSlot.querySelector('.picture') as HTMLElement).getBoundingClientRect();
+    const fraction = (value: number) => Math.min(1, Math.max(0, Math.round(value * 1000) / 1000));
+    void saveSubject({ x: fraction((event.clientX - box.left) / box.width), y: fraction((event.clientY - box.top) / box.height) });
+  });
 
   // Replacing redraws the picture, the facts and the links; the controls stay, and keep the focus.
   const title = h('h1', { tabindex: -1, class: 'filename' });
-  const pictureSlot = h('div', {});
   const factsSlot = h('div', {});
   const linksSlot = h('div', { class: 'links' });
   const render = () => {
@@ -228,6 +277,8 @@ export const detailView: View = async (main, nav) => {
     replace(factsSlot, facts(image));
     replace(linksSlot, links(image));
     trashButton.textContent = image.trashed_at ? 'Restore' : 'Move to trash';
+    pictureSlot.classList.toggle('picking', picking);
+    replace(subjectSlot, ...subjectControls());
     replace(
       labelsSlot,
       labelsForm(image, (updated) => {
@@ -241,7 +292,18 @@ export const detailView: View = async (main, nav) => {
   replace(
     view,
     pictureSlot,
-    h('div', { class: 'side' }, h('h2', { class: 'visually-hidden' }, 'Details'), factsSlot, labelsSlot, actions, progress, status),
+    h(
+      'div',
+      { class: 'side' },
+      h('h2', { class: 'visually-hidden' }, 'Details'),
+      factsSlot,
+      labelsSlot,
+      h('h3', {}, 'Subject'),
+      subjectSlot,
+      actions,
+      progress,
+      status,
+    ),
     linksSlot,
   );
   replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view, shareSection({ image: id }));
