@@ -282,6 +282,7 @@ describe('start-up', () => {
           '008_share_options',
           '009_ingest',
           '010_webhooks',
+          '011_focal_point',
         ],
       );
     } finally {

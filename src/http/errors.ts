@@ -66,8 +66,8 @@ type VerboseError = FastifySchemaValidationError & {
   parentSchema?: { type?: unknown; properties?: object; patternProperties?: object };
 };
 
-/** Where the refused value came from: a query string's values are text and may repeat. */
-type ValidationPart = 'body' | 'querystring' | 'params' | 'headers' | string | undefined;
+/** Where the refused value came from (Fastify's validation context: body, querystring, params, headers). */
+type ValidationPart = string | undefined;
 
 function messageFor(error: VerboseError, part: ValidationPart): string {
   const params = error.params as Record<string, unknown>;
