@@ -14,7 +14,8 @@ export interface CleanedFile extends WrittenFile {
 // The orientation-only EXIF block that stripMetadata writes for JPEG is 32 bytes.
 const ORIENTATION_ONLY_EXIF_MAX = 64;
 
-async function hashFile(path: string): Promise<WrittenFile> {
+/** The SHA-256 and size of a file, streamed. */
+export async function hashFile(path: string): Promise<WrittenFile> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(path)) {

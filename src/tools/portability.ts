@@ -2,12 +2,13 @@ import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Services } from '../services.js';
 import { InvalidInput, NotFound } from '../errors.js';
 import { migrate, openSqlite, refreshStatistics } from '../db/database.js';
 import { SECRET_FILE, type Config } from '../config.js';
 import { FsStorage } from '../storage/fs.js';
+import { hashFile } from '../processing/clean.js';
 import { copyDeployment } from './transfer.js';
 import { FORMATS } from '../processing/formats.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
@@ -151,7 +152,7 @@ export async function importUser(services: Services, directory: string, options:
   if (dryRun) {
     // Every file that would be stored must be there with the content its manifest names.
     for (const [index, entry] of fresh.entries()) {
-      const sha256 = await fileSha256(join(directory, entry.file));
+      const { sha256 } = await hashFile(join(directory, entry.file));
       if (sha256 !== entry.sha256) throw new Error(`${entry.file}: content does not match its manifest (sha256 ${sha256})`);
       onProgress(index + 1, fresh.length);
     }
@@ -212,11 +213,10 @@ export async function importUser(services: Services, directory: string, options:
   return { username, created: !existing, images: fresh.length, duplicates, dry_run: false };
 }
 
-/** The SHA-256 of a file, streamed. */
-async function fileSha256(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+/** The signing key kept in a DATA_DIR-shaped folder (secret.key), or null when there is none. */
+async function keyIn(directory: string): Promise<string | null> {
+  const file = join(directory, SECRET_FILE);
+  return existsSync(file) ? (await readFile(file, 'utf8')).trim() : null;
 }
 
 const BACKUP_FORMAT = 'image-api-backup/1';
@@ -247,8 +247,7 @@ export async function backup(services: Services, directory: string, config: Conf
     await storage.init();
     await migrate(db);
     const copied = await copyDeployment({ db: services.db, storage: services.storage }, { db, storage });
-    const keyFile = join(config.dataDir, SECRET_FILE);
-    const key = existsSync(keyFile) ? (await readFile(keyFile, 'utf8')).trim() : null;
+    const key = await keyIn(config.dataDir);
     const keyIncluded = key !== null && config.secretKeys[0] === key;
     if (keyIncluded) await writeFile(join(directory, SECRET_FILE), `${key}\n`, { mode: 0o600 });
     const report = { directory, ...copied, key_included: keyIncluded };
@@ -286,13 +285,12 @@ export async function restore(services: Services, directory: string, config: Con
       { db, storage: new FsStorage(join(directory, 'storage')) },
       { db: services.db, storage: services.storage },
     );
-    const backedUpKey = existsSync(join(directory, SECRET_FILE)) ? (await readFile(join(directory, SECRET_FILE), 'utf8')).trim() : null;
-    const keyFile = join(config.dataDir, SECRET_FILE);
+    const backedUpKey = await keyIn(directory);
     let key: RestoreReport['key'] = 'not in backup';
     if (backedUpKey !== null) {
       if (config.secretKeys.includes(backedUpKey)) key = 'same';
-      else if (existsSync(keyFile) && (await readFile(keyFile, 'utf8')).trim() === config.secretKeys[0]) {
-        await writeFile(keyFile, `${backedUpKey}\n`, { mode: 0o600 });
+      else if ((await keyIn(config.dataDir)) === config.secretKeys[0]) {
+        await writeFile(join(config.dataDir, SECRET_FILE), `${backedUpKey}\n`, { mode: 0o600 });
         key = 'restored';
       } else key = 'differs';
     }

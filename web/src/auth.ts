@@ -1,7 +1,7 @@
 // Sign in and sign up: plain forms, the server's messages shown next to the field they concern.
 import { api } from './api.js';
 import { h, replace } from './dom.js';
-import { apiForm, field } from './forms.js';
+import { apiForm, field, type Field } from './forms.js';
 import { go, type View } from './router.js';
 import { setToken, takeDestination } from './session.js';
 
@@ -18,12 +18,6 @@ function keepSignedIn(): { element: HTMLElement; checked: () => boolean } {
   return { element, checked: () => input.checked };
 }
 
-/** Appends the checkbox before the form's button. */
-function withKeep(form: HTMLFormElement, keep: { element: HTMLElement }): HTMLFormElement {
-  form.insertBefore(keep.element, form.querySelector('button[type=submit]'));
-  return form;
-}
-
 /** What this is, for someone who arrives at the sign-in page. */
 function intro(): HTMLElement {
   return h(
@@ -34,33 +28,49 @@ function intro(): HTMLElement {
   );
 }
 
-export const signInView: View = (main, nav) => {
-  const keep = keepSignedIn();
-  const form = apiForm(
-    'card auth',
+/**
+ * A page that trades credentials for the token: the intro, the form with "keep me signed in" before
+ * its button, and a link to the other page. Signed in, it goes where the user was headed.
+ */
+function credentialsView(
+  heading: string,
+  fields: Field[],
+  submitLabel: string,
+  obtainToken: (values: Record<string, string>) => Promise<string>,
+  other: { question: string; href: string; label: string },
+): View {
+  return (main, nav) => {
+    const keep = keepSignedIn();
+    const form = apiForm('card auth', fields, submitLabel, async (values) => {
+      setToken(await obtainToken(values), keep.checked());
+      if (nav.current()) go(takeDestination());
+    });
+    form.insertBefore(keep.element, form.querySelector('button[type=submit]'));
+    replace(
+      main,
+      h('h1', { tabindex: -1 }, heading),
+      intro(),
+      form,
+      h('p', {}, `${other.question} `, h('a', { href: other.href }, other.label)),
+    );
+  };
+}
+
+export const signInView: View = (main, nav) =>
+  credentialsView(
+    'Sign in',
     [
       field('username', 'Username', { autocomplete: 'username', required: true, autocapitalize: 'none', spellcheck: 'false' }),
       field('password', 'Password', { type: 'password', autocomplete: 'current-password', required: true }),
     ],
     'Sign in',
-    async (values) => {
-      setToken(await api.signIn(values.username!, values.password!), keep.checked());
-      if (nav.current()) go(takeDestination());
-    },
-  );
-  replace(
-    main,
-    h('h1', { tabindex: -1 }, 'Sign in'),
-    intro(),
-    withKeep(form, keep),
-    h('p', {}, 'New here? ', h('a', { href: '#/signup' }, 'Create an account')),
-  );
-};
+    (values) => api.signIn(values.username!, values.password!),
+    { question: 'New here?', href: '#/signup', label: 'Create an account' },
+  )(main, nav);
 
-export const signUpView: View = (main, nav) => {
-  const keep = keepSignedIn();
-  const form = apiForm(
-    'card auth',
+export const signUpView: View = (main, nav) =>
+  credentialsView(
+    'Create an account',
     [
       field(
         'username',
@@ -77,16 +87,6 @@ export const signUpView: View = (main, nav) => {
       ),
     ],
     'Create account',
-    async (values) => {
-      setToken(await api.register(values.username!, values.password!, values.email!), keep.checked());
-      if (nav.current()) go(takeDestination());
-    },
-  );
-  replace(
-    main,
-    h('h1', { tabindex: -1 }, 'Create an account'),
-    intro(),
-    withKeep(form, keep),
-    h('p', {}, 'Already have an account? ', h('a', { href: '#/signin' }, 'Sign in')),
-  );
-};
+    (values) => api.register(values.username!, values.password!, values.email!),
+    { question: 'Already have an account?', href: '#/signin', label: 'Sign in' },
+  )(main, nav);
