@@ -1978,6 +1978,24 @@ export interface operations {
                 dpr?: number;
                 /** @description Allow output larger than the original */
                 enlarge?: boolean;
+                /** @description x,y,w,h: the rectangle to keep, in pixels of the upright original, before resizing; inside the image */
+                crop?: string;
+                /** @description Clockwise, after crop */
+                rotate?: 0 | 90 | 180 | 270;
+                /** @description Mirror after rotate: h left-right, v top-bottom, hv both */
+                flip?: "h" | "v" | "hv";
+                /** @description Remove a uniform border: how far (0–255 per channel) a pixel may differ from the top-left one. Still images only */
+                trim?: number;
+                /** @description Gaussian blur sigma in output pixels; sigma × output megapixels ≤ 400 */
+                blur?: number;
+                /** @description Sharpen sigma in output pixels */
+                sharpen?: number;
+                /** @description Shades of grey */
+                grayscale?: boolean;
+                /** @description Pixels added on every side after resizing (CSS pixels; multiplied by dpr) */
+                pad?: number;
+                /** @description rrggbb or rrggbbaa: fills the pad and fit=contain letterbox, and is flattened under transparency (always when opaque, and for JPEG). Default: transparent, black in JPEG */
+                background?: string;
                 /** @description A named preset instead of the parameters */
                 preset?: string;
             };
@@ -3598,6 +3616,24 @@ export interface operations {
                 dpr?: number;
                 /** @description Allow output larger than the original */
                 enlarge?: boolean;
+                /** @description x,y,w,h: the rectangle to keep, in pixels of the upright original, before resizing; inside the image */
+                crop?: string;
+                /** @description Clockwise, after crop */
+                rotate?: 0 | 90 | 180 | 270;
+                /** @description Mirror after rotate: h left-right, v top-bottom, hv both */
+                flip?: "h" | "v" | "hv";
+                /** @description Remove a uniform border: how far (0–255 per channel) a pixel may differ from the top-left one. Still images only */
+                trim?: number;
+                /** @description Gaussian blur sigma in output pixels; sigma × output megapixels ≤ 400 */
+                blur?: number;
+                /** @description Sharpen sigma in output pixels */
+                sharpen?: number;
+                /** @description Shades of grey */
+                grayscale?: boolean;
+                /** @description Pixels added on every side after resizing (CSS pixels; multiplied by dpr) */
+                pad?: number;
+                /** @description rrggbb or rrggbbaa: fills the pad and fit=contain letterbox, and is flattened under transparency (always when opaque, and for JPEG). Default: transparent, black in JPEG */
+                background?: string;
                 /** @description Not accepted on links (their parameters are signed) */
                 preset?: string;
                 exp?: string;

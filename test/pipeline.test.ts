@@ -324,6 +324,176 @@ describe(onBackend('image pipeline'), () => {
     }
   });
 
+  test('edits: crop, rotate and flip in every combination give exactly the steps done one by one (pixels)', async () => {
+    // 400×200 in four coloured quadrants with a notch, so that every turn and mirror is told apart.
+    const quadrant = (colour: string) =>
+      sharp({ create: { width: 200, height: 100, channels: 3, background: colour } })
+        .png()
+        .toBuffer();
+    const source = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#000000' } })
+      .composite([
+        { input: await quadrant('#ff0000'), left: 0, top: 0 },
+        { input: await quadrant('#00ff00'), left: 200, top: 0 },
+        { input: await quadrant('#0000ff'), left: 0, top: 100 },
+        { input: await quadrant('#ffff00'), left: 200, top: 100 },
+        {
+          input: await sharp({ create: { width: 30, height: 20, channels: 3, background: '#ffffff' } })
+            .png()
+            .toBuffer(),
+          left: 10,
+          top: 10,
+        },
+      ])
+      .png()
+      .toBuffer();
+    const image = (await upload<ImageJson>(running.base, token, source, { filename: 'quadrants.png' })).body;
+    const pixels = async (bytes: Buffer) => sharp(bytes).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    for (const crop of [null, [5, 0, 300, 150]] as const) {
+      for (const rotate of [0, 90, 180, 270] as const) {
+        for (const flip of [null, 'h', 'v', 'hv'] as const) {
+          // The reference: each step on its own, in the documented order.
+          let expected = source;
+          if (crop)
+            expected = await sharp(expected).extract({ left: crop[0], top: crop[1], width: crop[2], height: crop[3] }).png().toBuffer();
+          if (rotate) expected = await sharp(expected).rotate(rotate).png().toBuffer();
+          if (flip === 'h' || flip === 'hv') expected = await sharp(expected).flop().png().toBuffer();
+          if (flip === 'v' || flip === 'hv') expected = await sharp(expected).flip().png().toBuffer();
+          const query = [crop && `crop=${crop.join(',')}`, rotate && `rotate=${rotate}`, flip && `flip=${flip}`].filter(Boolean).join('&');
+          if (!query) continue;
+          const response = await owner(`/images/${image.id}/content?format=png&${query}`);
+          assert.equal(response.status, 200, query);
+          const [got, want] = await Promise.all([pixels(response.bytes), pixels(expected)]);
+          assert.deepEqual([got.info.width, got.info.height], [want.info.width, want.info.height], query);
+          assert.ok(got.data.equals(want.data), `${query}: the same pixels as the steps one by one`);
+          // Through a resize too: the box applies to the edited image.
+          const resized = await owner(`/images/${image.id}/content?format=png&w=100&${query}`);
+          const meta = await sharp(resized.bytes).metadata();
+          assert.deepEqual([meta.width, meta.height], [100, Math.round((100 * want.info.height) / want.info.width)], `w=100&${query}`);
+        }
+      }
+    }
+    // A cover crop's position applies after the edits: rotated 90°, the top ("north") is the blue quadrant's side.
+    const north = await owner(`/images/${image.id}/content?format=png&rotate=90&w=100&h=100&fit=cover&position=north`);
+    const corner = (await pixels(north.bytes)).data.subarray(0, 3);
+    assert.deepEqual([...corner], [0, 0, 255], 'rotated clockwise, the top left is the old bottom left');
+
+    const refused = await api(running.base, `/images/${image.id}/content?crop=300,0,200,100`, { token });
+    assert.equal(refused.status, 400);
+    assert.deepEqual(refused.body, { crop: ['The rectangle 300,0,200,100 (x,y,w,h) is not inside the 400×200 image.'] });
+  });
+
+  test('edits: trim, background, pad, grayscale, blur and sharpen by pixels; every parameter validated by name', async () => {
+    // A red 100×50 rectangle on a white border of 20 pixels.
+    const red = await sharp({ create: { width: 100, height: 50, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
+    const framed = await sharp({ create: { width: 140, height: 90, channels: 3, background: '#ffffff' } })
+      .composite([{ input: red, left: 20, top: 20 }])
+      .png()
+      .toBuffer();
+    const image = (await upload<ImageJson>(running.base, token, framed, { filename: 'framed.png' })).body;
+    const render = async (query: string) => {
+      const response = await owner(`/images/${image.id}/content?format=png&${query}`);
+      assert.equal(response.status, 200, `${query}: ${response.bytes.toString()}`);
+      return sharp(response.bytes).raw().toBuffer({ resolveWithObject: true });
+    };
+    const trimmed = await render('trim=10');
+    assert.deepEqual([trimmed.info.width, trimmed.info.height], [100, 50], 'trim removes the uniform border');
+    assert.deepEqual([...trimmed.data.subarray(0, 3)], [255, 0, 0]);
+    const cropThenTrim = await render('crop=10,10,120,70&trim=10');
+    assert.deepEqual([cropThenTrim.info.width, cropThenTrim.info.height], [100, 50], 'crop first, then trim');
+    const padded = await render('pad=10&background=00ff00');
+    assert.deepEqual([padded.info.width, padded.info.height], [160, 110]);
+    assert.deepEqual([...padded.data.subarray(0, 3)], [0, 255, 0], 'the pad has the background colour');
+    const grey = await render('grayscale=true');
+    for (let i = 0; i < grey.data.length; i += grey.info.channels) {
+      if (grey.info.channels >= 3) assert.ok(grey.data[i] === grey.data[i + 1] && grey.data[i + 1] === grey.data[i + 2], 'grey');
+    }
+    // Blur and sharpen are sharp's own, on the same pixels.
+    for (const [query, direct] of [
+      ['blur=4', (input: Buffer) => sharp(input).blur(4)],
+      ['sharpen=2', (input: Buffer) => sharp(input).sharpen({ sigma: 2 })],
+    ] as const) {
+      const got = await render(query);
+      const want = await direct(framed).raw().toBuffer();
+      assert.ok(got.data.equals(want), `${query}: the same pixels as sharp`);
+    }
+    const blurred = await render('blur=4');
+    assert.ok(blurred.data[(45 * 140 + 20) * 3 + 1]! > 0, 'the blurred edge mixes red and white');
+
+    // Transparency flattened onto the background for JPEG (and kept without it in PNG).
+    const transparent = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+      .png()
+      .toBuffer();
+    const clear = (await upload<ImageJson>(running.base, token, transparent, { filename: 'clear.png' })).body;
+    const flattened = await owner(`/images/${clear.id}/content?format=jpeg&background=0000ff`);
+    const { data } = await sharp(flattened.bytes).raw().toBuffer({ resolveWithObject: true });
+    assert.ok(data[0]! < 10 && data[1]! < 10 && data[2]! > 245, `blue behind the transparency: ${[...data.subarray(0, 3)].join(',')}`);
+    const kept = await owner(`/images/${clear.id}/content?format=png&pad=5`);
+    const keptMeta = await sharp(kept.bytes).metadata();
+    assert.deepEqual([keptMeta.width, keptMeta.hasAlpha], [50, true], 'a pad without background is transparent');
+
+    // Every parameter: out of range or unknown is a 400 under its name, and nothing is rendered.
+    for (const [query, field, message] of [
+      ['rotate=45', 'rotate', '"45" is not a valid choice. Choose one of: 0, 90, 180, 270.'],
+      ['flip=x', 'flip', '"x" is not a valid choice. Choose one of: h, v, hv.'],
+      ['trim=0', 'trim', 'Ensure this value is greater than or equal to 1.'],
+      ['trim=256', 'trim', 'Ensure this value is less than or equal to 255.'],
+      ['blur=0.1', 'blur', 'Ensure this value is greater than or equal to 0.3.'],
+      ['blur=101', 'blur', 'Ensure this value is less than or equal to 100.'],
+      ['sharpen=11', 'sharpen', 'Ensure this value is less than or equal to 10.'],
+      ['pad=1001', 'pad', 'Ensure this value is less than or equal to 1000.'],
+      ['background=red', 'background', 'Expected a hex colour rrggbb or rrggbbaa, without #.'],
+      ['crop=1,2,3', 'crop', 'Expected x,y,w,h in pixels of the upright original, e.g. 100,50,800,600.'],
+      ['grayscale=maybe', 'grayscale', 'Must be a valid boolean.'],
+      ['crop=0,0,0,10', 'crop', 'The rectangle 0,0,0,10 (x,y,w,h) is not inside the 140×90 image.'],
+      [
+        'pad=1000&blur=100',
+        'blur',
+        'A blur of 100 over 2140×2090 pixels costs too much: sigma × megapixels may be at most 400. Ask for a smaller blur or size.',
+      ],
+    ] as const) {
+      const response = await api(running.base, `/images/${image.id}/content?${query}`, { token });
+      assert.equal(response.status, 400, query);
+      assert.deepEqual(response.body, { [field]: [message] }, query);
+    }
+
+    // The signed links cover every edit: adding one to a link is refused.
+    for (const [name, value] of [
+      ['blur', '2'],
+      ['rotate', '90'],
+      ['crop', '0,0,10,10'],
+      ['background', 'ffffff'],
+      ['grayscale', 'true'],
+    ]) {
+      const link = new URL(image.variants.thumb!);
+      link.searchParams.set(name!, value!);
+      assert.equal((await fetchBytes(link.toString())).status, 403, name);
+    }
+  });
+
+  test('edits on an animation: crop, rotate and flip keep every frame in order; trim is refused', async () => {
+    const animated = (await upload<ImageJson>(running.base, token, fixture('animated.gif'))).body;
+    const query = 'crop=20,10,340,260&rotate=90&flip=h&format=gif';
+    const response = await owner(`/images/${animated.id}/content?${query}`);
+    assert.equal(response.status, 200, response.bytes.toString());
+    const meta = await sharp(response.bytes, { animated: true }).metadata();
+    assert.deepEqual([meta.pages, meta.width, meta.pageHeight], [10, 260, 340]);
+    assert.deepEqual(meta.delay, (await sharp(fixture('animated.gif'), { animated: true }).metadata()).delay, 'frame timing kept');
+    // Frame by frame, the same picture as the steps done on that frame alone.
+    for (const page of [0, 4, 9]) {
+      const got = await sharp(response.bytes, { page }).removeAlpha().resize(26, 34, { fit: 'fill' }).raw().toBuffer();
+      const frame = await sharp(fixture('animated.gif'), { page }).extract({ left: 20, top: 10, width: 340, height: 260 }).png().toBuffer();
+      const turned = await sharp(frame).rotate(90).png().toBuffer();
+      const want = await sharp(turned).flop().removeAlpha().resize(26, 34, { fit: 'fill' }).raw().toBuffer();
+      let difference = 0;
+      for (let i = 0; i < got.length; i++) difference += Math.abs(got[i]! - want[i]!);
+      assert.ok(difference / got.length < 12, `frame ${page} is in its place (mean difference ${difference / got.length})`);
+    }
+    const trim = await api(running.base, `/images/${animated.id}/content?trim=10`, { token });
+    assert.deepEqual(trim.body, { trim: ['Not for animated images: the border of one frame is not the border of the others.'] });
+  });
+
   test('animation: the 10-frame GIF gives a 10-frame animated WebP variant; a GIF variant stays animated', async () => {
     const image = (await upload<ImageJson>(running.base, token, fixture('animated.gif'))).body;
     const webp = await owner(`/images/${image.id}/content?w=200&format=webp`);

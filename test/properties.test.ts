@@ -11,6 +11,7 @@ import { contentDisposition, sanitiseFilename } from '../src/images/filename.js'
 import { canonicalVariantQuery, variantParamsFromQuery, type VariantParams } from '../src/http/variant-query.js';
 import { outputSize, POSITIONS } from '../src/processing/geometry.js';
 import { focalWindow } from '../src/processing/render.js';
+import { editedFocal } from '../src/processing/edits.js';
 import { textValidator } from '../src/plugins/validation.js';
 import { ContentQuery, type VariantQuery } from '../src/schemas/images.js';
 import { MediaSigner } from '../src/media/signing.js';
@@ -82,6 +83,29 @@ const variantRequest: fc.Arbitrary<VariantParams> = fc
     quality: fc.option(fc.integer({ min: 1, max: 100 }), { nil: null }),
     dpr: fc.constantFrom(0.5, 1, 1.5, 2, 3, 4),
     enlarge: fc.boolean(),
+    edits: fc
+      .record({
+        crop: fc.option(
+          fc
+            .record({
+              left: fc.nat({ max: 99999 }),
+              top: fc.nat({ max: 99999 }),
+              width: fc.integer({ min: 1, max: 99999 }),
+              height: fc.integer({ min: 1, max: 99999 }),
+            })
+            .map((crop) => ({ ...crop })),
+          { nil: null },
+        ),
+        rotate: fc.constantFrom(0, 90, 180, 270),
+        flip: fc.constantFrom(null, 'h', 'v', 'hv'),
+        trim: fc.option(fc.integer({ min: 1, max: 255 }), { nil: null }),
+        blur: fc.option(fc.double({ min: 0.3, max: 100, noNaN: true }), { nil: null }),
+        sharpen: fc.option(fc.double({ min: 0.5, max: 10, noNaN: true }), { nil: null }),
+        grayscale: fc.boolean(),
+        pad: fc.integer({ min: 0, max: 1000 }),
+        background: fc.option(fc.stringMatching(/^([0-9a-f]{6}|[0-9a-f]{8})$/), { nil: null }),
+      })
+      .map((edits) => ({ ...edits })),
   })
   // A position other than the default exists only for a crop (both sides given, fit=cover).
   .map((request) => ({
@@ -99,6 +123,31 @@ test('variant parameters: the canonical query, read back through the query schem
       assert.ok(parsed);
       assert.deepEqual(parsed, { ...request });
     }),
+    settings,
+  );
+});
+
+test('focal points through edits: the point stays in the edited image, and turns with it', () => {
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 2, max: 5000 }),
+      fc.integer({ min: 2, max: 5000 }),
+      fc.record({ x: fc.double({ min: 0, max: 1, noNaN: true }), y: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      fc.constantFrom(0, 90, 180, 270),
+      fc.constantFrom(null, 'h', 'v', 'hv'),
+      fc.boolean(),
+      (width, height, focal, rotate, flip, cropped) => {
+        const crop = cropped
+          ? { left: Math.floor(width / 4), top: Math.floor(height / 4), width: Math.ceil(width / 2), height: Math.ceil(height / 2) }
+          : null;
+        const point = editedFocal(focal, { width, height }, { crop, rotate, flip });
+        assert.ok(point.x >= 0 && point.x <= 1 && point.y >= 0 && point.y <= 1, JSON.stringify(point));
+        if (!crop && !flip && rotate === 90) {
+          // Clockwise: what was on the left is at the top, what was at the bottom is on the left.
+          assert.ok(Math.abs(point.x - (1 - focal.y)) < 1e-9 && Math.abs(point.y - focal.x) < 1e-9);
+        }
+      },
+    ),
     settings,
   );
 });

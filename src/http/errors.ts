@@ -63,7 +63,7 @@ const REQUIRED = 'This field is required.';
 /** A validation error as ajv reports it with `verbose`: the value and the schema that refused it. */
 type VerboseError = FastifySchemaValidationError & {
   data?: unknown;
-  parentSchema?: { type?: unknown; properties?: object; patternProperties?: object };
+  parentSchema?: { type?: unknown; properties?: object; patternProperties?: object; 'x-hint'?: string };
 };
 
 /** Where the refused value came from (Fastify's validation context: body, querystring, params, headers). */
@@ -122,7 +122,8 @@ function messageFor(error: VerboseError, part: ValidationPart): string {
     case 'minItems':
       return `Ensure this field has at least ${String(params.limit)} elements.`;
     case 'pattern':
-      return 'Enter a valid value.';
+      // A schema may say what the pattern wants.
+      return error.parentSchema?.['x-hint'] ?? 'Enter a valid value.';
     case 'format':
       return `Enter a valid ${String(params.format)}.`;
     case 'additionalProperties':

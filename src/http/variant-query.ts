@@ -1,6 +1,7 @@
 import type { VariantPreset } from '../config.js';
 import type { Fit, Position } from '../processing/geometry.js';
 import { InvalidInput } from '../errors.js';
+import { editsQuery, NO_EDITS, parseCrop, type Edits } from '../processing/edits.js';
 import type { VariantRequest, VariantSource } from '../images/variants.js';
 import type { EncodableFormat, RequestedFormat } from '../processing/formats.js';
 import type { VariantQuery } from '../schemas/images.js';
@@ -17,9 +18,11 @@ export interface VariantParams {
   quality: number | null;
   dpr: number;
   enlarge: boolean;
+  edits: Edits;
 }
 
-const VARIANT_KEYS = ['w', 'h', 'fit', 'position', 'format', 'q', 'dpr', 'enlarge'] as const;
+const EDIT_KEYS = ['crop', 'rotate', 'flip', 'trim', 'blur', 'sharpen', 'grayscale', 'pad', 'background'] as const;
+const VARIANT_KEYS = ['w', 'h', 'fit', 'position', 'format', 'q', 'dpr', 'enlarge', ...EDIT_KEYS] as const;
 
 export function presetParams(preset: VariantPreset): VariantParams {
   return {
@@ -31,6 +34,7 @@ export function presetParams(preset: VariantPreset): VariantParams {
     quality: preset.quality ?? null,
     dpr: 1,
     enlarge: false,
+    edits: NO_EDITS,
   };
 }
 
@@ -56,6 +60,17 @@ export function variantParamsFromQuery(query: VariantQuery, presets: readonly Va
     quality: query.q ?? null,
     dpr: query.dpr ?? 1,
     enlarge: query.enlarge ?? false,
+    edits: {
+      crop: query.crop === undefined ? null : parseCrop(query.crop),
+      rotate: query.rotate ?? 0,
+      flip: query.flip ?? null,
+      trim: query.trim ?? null,
+      blur: query.blur ?? null,
+      sharpen: query.sharpen ?? null,
+      grayscale: query.grayscale ?? false,
+      pad: query.pad ?? 0,
+      background: query.background?.toLowerCase() ?? null,
+    },
   };
 }
 
@@ -71,6 +86,7 @@ export function canonicalVariantQuery(params: VariantParams): string {
   if (params.quality !== null) parts.push(`q=${params.quality}`);
   if (params.dpr !== 1) parts.push(`dpr=${params.dpr}`);
   if (params.enlarge) parts.push('enlarge=true');
+  parts.push(...editsQuery(params.edits));
   return parts.join('&');
 }
 

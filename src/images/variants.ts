@@ -7,6 +7,7 @@ import { now, type Database } from '../db/schema.js';
 import { Busy } from '../errors.js';
 import { FORMATS, type EncodableFormat, type ImageFormat } from '../processing/formats.js';
 import { checkRenderCost } from '../processing/cost.js';
+import { checkEdits, editedSize, editsKey, type Edits } from '../processing/edits.js';
 import type { WorkLimiter } from '../limiter.js';
 import { renderVariant, type RenderParams } from '../processing/render.js';
 import { ObjectNotFoundError, type ByteRange, type Storage } from '../storage/storage.js';
@@ -23,6 +24,7 @@ export interface VariantRequest {
   quality: number | null;
   dpr: number;
   enlarge: boolean;
+  edits: Edits;
 }
 
 /** The blob facts a variant depends on. */
@@ -94,13 +96,18 @@ export class VariantService {
     const { format } = request;
     const scale = (value: number | null) => (value === null ? null : Math.min(this.options.maxDimension, Math.round(value * request.dpr)));
     const box = { width: scale(request.width), height: scale(request.height) };
+    const { edits } = request;
+    const pad = Math.min(this.options.maxDimension, Math.round(edits.pad * request.dpr));
     // Before the cache: the same parameters get the same answer whether or not they were rendered before.
-    checkRenderCost({ source, box, fit: request.fit, format, enlarge: request.enlarge }, this.options);
+    checkEdits(edits, source);
+    const edited = { ...source, ...editedSize(source, edits) };
+    checkRenderCost({ source: edited, box, fit: request.fit, format, enlarge: request.enlarge, pad, blur: edits.blur }, this.options);
     const quality = request.quality ?? FORMATS[format].defaultQuality ?? 100;
     // The position is in the key only when it is not the default: variants cached before it existed stay valid.
     const focal = request.position === 'focal' ? focalOf(source) : null;
     const position = request.position === 'center' ? '' : focal ? `-focal${focal.x}_${focal.y}` : `-${request.position}`;
-    const spec = `${box.width ?? 0}x${box.height ?? 0}-${request.fit}${position}-q${quality}${request.enlarge ? '-e' : ''}`;
+    const spec =
+      `${box.width ?? 0}x${box.height ?? 0}-${request.fit}${position}-q${quality}${request.enlarge ? '-e' : ''}` + editsKey(edits, pad);
     const key = variantKey(source.sha256, spec, format);
 
     const row = await this.db.kysely.selectFrom('variants').selectAll().where('key', '=', key).executeTakeFirst();
@@ -124,7 +131,17 @@ export class VariantService {
     let rendering = this.rendering.get(key);
     if (!rendering) {
       const abandon = new AbortController();
-      const params = { box, fit: request.fit, position: request.position, focal, format, quality, enlarge: request.enlarge };
+      const params = {
+        box,
+        fit: request.fit,
+        position: request.position,
+        focal,
+        format,
+        quality,
+        enlarge: request.enlarge,
+        edits,
+        padPixels: pad,
+      };
       const promise = this.render(source, key, params, { owner: context.owner, signal: abandon.signal }).finally(() =>
         this.rendering.delete(key),
       );
@@ -169,7 +186,7 @@ export class VariantService {
   private async render(
     source: VariantSource,
     key: string,
-    params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'focal' | 'format' | 'quality' | 'enlarge'>,
+    params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'focal' | 'format' | 'quality' | 'enlarge' | 'edits' | 'padPixels'>,
     job: { owner: number; signal: AbortSignal },
   ): Promise<{ variant: StoredVariant; data: Buffer }> {
     const { data, width, height } = await this.limiter.run(

@@ -1,4 +1,5 @@
 import { InvalidInput } from '../errors.js';
+import { MAX_BLUR_COST } from './edits.js';
 import { FORMATS, type EncodableFormat } from './formats.js';
 import { outputSize, type Fit } from './geometry.js';
 
@@ -24,6 +25,10 @@ export interface RenderShape {
   fit: Fit;
   format: EncodableFormat;
   enlarge: boolean;
+  /** Device pixels added on every side. */
+  pad: number;
+  /** Blur sigma (its cost grows with it), or null. */
+  blur: number | null;
 }
 
 /**
@@ -33,7 +38,8 @@ export interface RenderShape {
  */
 export function checkRenderCost(shape: RenderShape, budget: RenderBudget): void {
   const { source, box, format } = shape;
-  const size = outputSize(source, box, shape.fit, shape.enlarge);
+  const resized = outputSize(source, box, shape.fit, shape.enlarge);
+  const size = { width: resized.width + 2 * shape.pad, height: resized.height + 2 * shape.pad };
   const sizeField = box.width !== null ? 'w' : box.height !== null ? 'h' : 'format';
   if (shape.enlarge) {
     const factor = Math.max(size.width / source.width, size.height / source.height);
@@ -45,6 +51,14 @@ export function checkRenderCost(shape: RenderShape, budget: RenderBudget): void 
         ],
       });
     }
+  }
+  if (shape.blur !== null && (shape.blur * size.width * size.height) / 1e6 > MAX_BLUR_COST) {
+    throw new InvalidInput({
+      blur: [
+        `A blur of ${shape.blur} over ${size.width}×${size.height} pixels costs too much: sigma × megapixels may be at most ` +
+          `${MAX_BLUR_COST}. Ask for a smaller blur or size.`,
+      ],
+    });
   }
   const frames = source.animated && FORMATS[format].canAnimate ? source.frames : 1;
   const weighted = size.width * size.height * frames * ENCODER_WEIGHT[format];

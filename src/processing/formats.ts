@@ -14,14 +14,48 @@ export interface FormatFacts {
   strippableLosslessly: boolean;
   /** Variants can be rendered in it. */
   encodable: boolean;
+  /** Keeps transparency (else a background is flattened in, black unless `background=` says). */
+  hasAlpha: boolean;
 }
 
 /** Formats we accept, by sharp's name for them. */
 export const FORMATS = {
-  jpeg: { contentType: 'image/jpeg', extension: 'jpg', defaultQuality: 80, canAnimate: false, strippableLosslessly: true, encodable: true },
-  png: { contentType: 'image/png', extension: 'png', defaultQuality: null, canAnimate: false, strippableLosslessly: true, encodable: true },
-  webp: { contentType: 'image/webp', extension: 'webp', defaultQuality: 80, canAnimate: true, strippableLosslessly: true, encodable: true },
-  gif: { contentType: 'image/gif', extension: 'gif', defaultQuality: null, canAnimate: true, strippableLosslessly: true, encodable: true },
+  jpeg: {
+    contentType: 'image/jpeg',
+    extension: 'jpg',
+    defaultQuality: 80,
+    canAnimate: false,
+    strippableLosslessly: true,
+    encodable: true,
+    hasAlpha: false,
+  },
+  png: {
+    contentType: 'image/png',
+    extension: 'png',
+    defaultQuality: null,
+    canAnimate: false,
+    strippableLosslessly: true,
+    encodable: true,
+    hasAlpha: true,
+  },
+  webp: {
+    contentType: 'image/webp',
+    extension: 'webp',
+    defaultQuality: 80,
+    canAnimate: true,
+    strippableLosslessly: true,
+    encodable: true,
+    hasAlpha: true,
+  },
+  gif: {
+    contentType: 'image/gif',
+    extension: 'gif',
+    defaultQuality: null,
+    canAnimate: true,
+    strippableLosslessly: true,
+    encodable: true,
+    hasAlpha: true,
+  },
   avif: {
     contentType: 'image/avif',
     extension: 'avif',
@@ -29,6 +63,7 @@ export const FORMATS = {
     canAnimate: false,
     strippableLosslessly: false,
     encodable: true,
+    hasAlpha: true,
   },
   tiff: {
     contentType: 'image/tiff',
@@ -37,6 +72,7 @@ export const FORMATS = {
     canAnimate: false,
     strippableLosslessly: false,
     encodable: false,
+    hasAlpha: true,
   },
 } as const satisfies Record<string, FormatFacts>;
 

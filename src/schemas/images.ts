@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { FLIPS, type Rotation } from '../processing/edits.js';
 import { FITS, POSITIONS } from '../processing/geometry.js';
 import { IMAGE_FORMATS, REQUESTED_FORMATS } from '../processing/formats.js';
 import { LIMITS } from '../images/fields.js';
@@ -210,6 +211,39 @@ export const VariantQueryProperties = {
   q: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Quality' })),
   dpr: Type.Optional(Type.Number({ minimum: 0.5, maximum: 4, description: 'Device pixel ratio' })),
   enlarge: Type.Optional(Type.Boolean({ description: 'Allow output larger than the original' })),
+  crop: Type.Optional(
+    Type.String({
+      pattern: '^\\d{1,5},\\d{1,5},\\d{1,5},\\d{1,5}$',
+      'x-hint': 'Expected x,y,w,h in pixels of the upright original, e.g. 100,50,800,600.',
+      description: 'x,y,w,h: the rectangle to keep, in pixels of the upright original, before resizing; inside the image',
+    }),
+  ),
+  rotate: Type.Optional(Type.Unsafe<Rotation | 0>({ type: 'integer', enum: [0, 90, 180, 270], description: 'Clockwise, after crop' })),
+  flip: Type.Optional(Type.Enum(FLIPS, { description: 'Mirror after rotate: h left-right, v top-bottom, hv both' })),
+  trim: Type.Optional(
+    Type.Integer({
+      minimum: 1,
+      maximum: 255,
+      description: 'Remove a uniform border: how far (0–255 per channel) a pixel may differ from the top-left one. Still images only',
+    }),
+  ),
+  blur: Type.Optional(
+    Type.Number({ minimum: 0.3, maximum: 100, description: 'Gaussian blur sigma in output pixels; sigma × output megapixels ≤ 400' }),
+  ),
+  sharpen: Type.Optional(Type.Number({ minimum: 0.5, maximum: 10, description: 'Sharpen sigma in output pixels' })),
+  grayscale: Type.Optional(Type.Boolean({ description: 'Shades of grey' })),
+  pad: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 1000, description: 'Pixels added on every side after resizing (CSS pixels; multiplied by dpr)' }),
+  ),
+  background: Type.Optional(
+    Type.String({
+      pattern: '^([0-9a-fA-F]{6}|[0-9a-fA-F]{8})$',
+      'x-hint': 'Expected a hex colour rrggbb or rrggbbaa, without #.',
+      description:
+        'rrggbb or rrggbbaa: fills the pad and fit=contain letterbox, and is flattened under transparency (always when opaque, ' +
+        'and for JPEG). Default: transparent, black in JPEG',
+    }),
+  ),
 };
 
 export const ContentQuery = Type.Object(
