@@ -485,6 +485,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/presets/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your presets, by name */
+        get: operations["listPresets"];
+        put?: never;
+        /**
+         * Name a set of variant parameters
+         * @description Up to 50 per user. `params` takes the parameters of the content path (w, h, fit, position, format, q, dpr, enlarge and the edits) with the same ranges; they are stored in canonical order.
+         */
+        post: operations["createPreset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/presets/{name}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One preset */
+        get: operations["getPreset"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a preset
+         * @description Changing or deleting a preset changes the links it produces: their signature covers its expansion, so links made from the old definition stop working (403), and image JSON fetched afterwards carries new ones.
+         */
+        delete: operations["deletePreset"];
+        options?: never;
+        head?: never;
+        /**
+         * Rename or redefine a preset
+         * @description Changing or deleting a preset changes the links it produces: their signature covers its expansion, so links made from the old definition stop working (403), and image JSON fetched afterwards carries new ones.
+         */
+        patch: operations["updatePreset"];
+        trace?: never;
+    };
     "/media/{userId}/{id}": {
         parameters: {
             query?: never;
@@ -3597,6 +3643,301 @@ export interface operations {
             };
         };
     };
+    listPresets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description The parameters in their canonical order (what links and signatures carry) */
+                        params: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    }[];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Used as ?preset=<name>, in image JSON variants and in share URLs */
+                    name: string;
+                    /**
+                     * @description Variant parameters as a query string, e.g. w=400&h=300&fit=cover&position=attention&format=auto
+                     * @example w=400&h=300&fit=cover&position=attention&format=auto
+                     */
+                    params: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description The parameters in their canonical order (what links and signatures carry) */
+                        params: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description The parameters in their canonical order (what links and signatures carry) */
+                        params: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deletePreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No content */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updatePreset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Used as ?preset=<name>, in image JSON variants and in share URLs */
+                    name?: string;
+                    /**
+                     * @description Variant parameters as a query string, e.g. w=400&h=300&fit=cover&position=attention&format=auto
+                     * @example w=400&h=300&fit=cover&position=attention&format=auto
+                     */
+                    params?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description The parameters in their canonical order (what links and signatures carry) */
+                        params: string;
+                        /** Format: date-time */
+                        created_at: string;
+                        /** Format: date-time */
+                        updated_at: string;
+                    };
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description DRF-style error: {"detail": "..."} or {"<field>": ["message", ...]} */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getSignedMedia: {
         parameters: {
             query?: {
@@ -3634,7 +3975,7 @@ export interface operations {
                 pad?: number;
                 /** @description rrggbb or rrggbbaa: fills the pad and fit=contain letterbox, and is flattened under transparency (always when opaque, and for JPEG). Default: transparent, black in JPEG */
                 background?: string;
-                /** @description Not accepted on links (their parameters are signed) */
+                /** @description One of the owner's own presets (the links of `variants` carry it) */
                 preset?: string;
                 exp?: string;
                 sig?: string;

@@ -32,6 +32,8 @@ import { uploadRoutes } from './routes/uploads.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { keyRoutes } from './routes/keys.js';
 import { mediaRoutes } from './routes/media.js';
+import { presetRoutes } from './routes/presets.js';
+import { PresetBook } from './http/preset-book.js';
 import { meRoutes } from './routes/me.js';
 import { webRoutes } from './routes/web.js';
 import { openServices, uploadDir, type ServiceOverrides, type Services } from './services.js';
@@ -119,7 +121,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const { db, storage, auth, admin, catalog, blobs, variants, ingest, metrics } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
   const offload = deliveryOffload(config, storage);
-  const presenter = new ImagePresenter(config.publicUrl, signer, config.presets);
+  const presetBook = new PresetBook(config.presets, services.presets);
+  const presenter = new ImagePresenter(config.publicUrl, signer, config.presets, presetBook);
   await app.register(healthRoutes, { db, storage });
   await app.register(accountRoutes, { auth, rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 } });
   await app.register(imageRoutes, {
@@ -141,7 +144,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     maxConcurrentUploadsPerUser: config.maxConcurrentUploadsPerUser,
     urlImport: services.urlImport,
     idempotency: services.idempotency,
-    presets: config.presets,
+    presetBook,
   });
   await app.register(uploadRoutes, {
     auth,
@@ -156,13 +159,13 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   });
   await app.register(webhookRoutes, { auth, webhooks: services.webhooks });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
-  await app.register(mediaRoutes, { catalog, blobs, variants, offload, signer });
-  const sharePresenter = new SharePresenter(config.publicUrl, config.presets);
+  await app.register(presetRoutes, { auth, store: services.presets });
+  await app.register(mediaRoutes, { catalog, blobs, variants, offload, signer, presetBook });
+  const sharePresenter = new SharePresenter(config.publicUrl, presetBook);
   await app.register(shareRoutes, { auth, shares: services.shares, presenter: sharePresenter });
   await app.register(publicShareRoutes, {
     shares: services.shares,
     presenter: sharePresenter,
-    presets: config.presets,
     blobs,
     variants,
     offload,

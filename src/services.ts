@@ -16,6 +16,7 @@ import { BulkActions } from './images/bulk.js';
 import { ImageCatalog } from './images/catalog.js';
 import { ImageListing } from './images/listing.js';
 import { Shares } from './shares/shares.js';
+import { PresetStore } from './images/presets.js';
 import { Ingest } from './images/ingest.js';
 import { Maintenance } from './images/maintenance.js';
 import { IdempotencyKeys } from './images/idempotency.js';
@@ -46,6 +47,8 @@ export interface Services {
   catalog: ImageCatalog;
   listing: ImageListing;
   shares: Shares;
+  /** Each user's named variant presets. */
+  presets: PresetStore;
   albums: Albums;
   bulk: BulkActions;
   blobs: BlobLifecycle;
@@ -162,11 +165,13 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   const listing = new ImageListing(db, catalog, clock);
   // Share passwords are throttled like logins: per address and share, and per share from everywhere.
   const shareFailures = attemptCounter('share-password-failures', failureWindowMs);
+  const presets = new PresetStore(db);
   const shares = new Shares(db, catalog, albums, {
     passwords,
     failures: new FailureLimits(shareFailures, config.loginFailuresPerUser, config.loginFailuresPerAccount),
     secret: config.secretKeys[0]!,
     presetNames: config.presets.map((preset) => preset.name),
+    presets,
     clock,
     outbox,
   });
@@ -244,6 +249,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     catalog,
     listing,
     shares,
+    presets,
     albums,
     bulk: new BulkActions(db, catalog, albums),
     blobs,

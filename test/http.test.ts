@@ -80,7 +80,8 @@ describe(onBackend('HTTP hygiene'), () => {
   test('strict queries on image and media routes: unknown and repeated parameters are a 400 naming them', async () => {
     const token = await register(running.base);
     const image = (await upload(running.base, token, fixture('alpha.png'))).body;
-    const contentKnown = 'Known: w, h, fit, position, format, q, dpr, enlarge, preset.';
+    const contentKnown =
+      'Known: w, h, fit, position, format, q, dpr, enlarge, crop, rotate, flip, trim, blur, sharpen, grayscale, pad, background, preset.';
     const cases: [string, Record<string, string[]>][] = [
       [`/images/${image.id}/content?thumb`, { thumb: [`Unknown query parameter. ${contentKnown}`] }],
       [`/images/${image.id}/content?variant=thumb`, { variant: [`Unknown query parameter. ${contentKnown}`] }],

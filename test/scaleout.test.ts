@@ -283,6 +283,7 @@ describe('start-up', () => {
           '009_ingest',
           '010_webhooks',
           '011_focal_point',
+          '012_presets',
         ],
       );
     } finally {

@@ -395,25 +395,58 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     await context.close();
   });
 
-  test('the subject: click it on the detail page, see it marked, clear it', async () => {
+  test('the subject: click it on the detail page, see it marked and the presets previewed around it, clear it', async () => {
     const token = await register(base);
-    const bytes = await sharp({ create: { width: 600, height: 400, channels: 3, background: '#88aacc' } })
+    // A red square low on the left of a wide picture: a square crop at the centre misses it, one around the subject keeps it
+    // (25×25 red pixels at the preset's quarter scale).
+    const red = await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ff0000' } })
+      .png()
+      .toBuffer();
+    const bytes = await sharp({ create: { width: 1200, height: 400, channels: 3, background: '#88aacc' } })
+      .composite([{ input: red, left: 100, top: 250 }])
       .png()
       .toBuffer();
     const image = (await upload(base, token, bytes, { filename: 'subject.png' })).body;
+    const made = await api(base, '/presets/', {
+      method: 'POST',
+      token,
+      json: { name: 'square', params: 'w=100&h=100&fit=cover&position=focal&format=png' },
+    });
+    assert.equal(made.status, 201, made.text);
     const context = await signedInContext(token);
     const page = await context.newPage();
     const errors = watchErrors(page);
     await page.goto(`${base}/#/images/${image.id}`);
     await page.getByText('No subject set: crops keep the centre.').waitFor();
+    // Red pixels in the preview of the user's preset, once it has loaded.
+    const redInPreview = () =>
+      page.getByRole('img', { name: 'The square preset' }).evaluate(async (element) => {
+        const preview = element as HTMLImageElement;
+        await preview.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = preview.naturalWidth;
+        canvas.height = preview.naturalHeight;
+        const context2d = canvas.getContext('2d')!;
+        context2d.drawImage(preview, 0, 0);
+        const { data } = context2d.getImageData(0, 0, canvas.width, canvas.height);
+        let count = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i]! > 200 && data[i + 1]! < 60 && data[i + 2]! < 60) count++;
+        return { count, source: preview.src };
+      });
+    assert.equal((await redInPreview()).count, 0, 'the centre crop misses the square');
     await page.getByRole('button', { name: 'Set the subject' }).click();
     const box = (await page.locator('.picture').boundingBox())!;
-    await page.mouse.click(box.x + box.width * 0.25, box.y + box.height * 0.75);
+    await page.mouse.click(box.x + box.width * 0.125, box.y + box.height * 0.75);
     await page.getByText('Subject saved: crops with position=focal keep it.').waitFor();
     await page.locator('.focal-marker').waitFor();
     const point = (await api(base, `/images/${image.id}/`, { token })).body.focal_point;
-    assert.ok(Math.abs(point.x - 0.25) < 0.02 && Math.abs(point.y - 0.75) < 0.02, JSON.stringify(point));
-    await page.getByText('Subject at 25 % across, 75 % down.').waitFor();
+    assert.ok(Math.abs(point.x - 0.125) < 0.02 && Math.abs(point.y - 0.75) < 0.02, JSON.stringify(point));
+    await page.getByText('Subject at 13 % across, 75 % down.').waitFor();
+    await page.waitForFunction(() =>
+      (document.querySelector('img[alt="The square preset"]') as HTMLImageElement | null)?.src.startsWith('blob:'),
+    );
+    const after = await redInPreview();
+    assert.ok(after.count > 500, `the preview now keeps the subject (${after.count} red pixels from ${after.source})`);
     await page.getByRole('button', { name: 'Clear the subject' }).click();
     await page.getByText('Subject cleared.').waitFor();
     assert.equal((await api(base, `/images/${image.id}/`, { token })).body.focal_point, null);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import type { Db } from '../db/database.js';
+import { isUniqueViolation, type Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
 import { now, type Database, type UserRow } from '../db/schema.js';
 import { InvalidInput, Unauthenticated } from '../errors.js';
@@ -25,11 +25,6 @@ export interface Credentials {
   username?: unknown;
   password?: unknown;
   email?: unknown;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const { code, message } = error as { code?: string; message?: string };
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(message ?? '');
 }
 
 type TokenOwner = Pick<UserRow, 'id' | 'username' | 'token_hash' | 'disabled_at' | 'is_admin'>;

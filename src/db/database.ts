@@ -22,6 +22,7 @@ import { shareOptions } from './migrations/008_share_options.js';
 import { ingest } from './migrations/009_ingest.js';
 import { webhooks } from './migrations/010_webhooks.js';
 import { focalPoint } from './migrations/011_focal_point.js';
+import { presets } from './migrations/012_presets.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
@@ -49,6 +50,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '009_ingest': ingest,
     '010_webhooks': webhooks(dialect),
     '011_focal_point': focalPoint,
+    '012_presets': presets,
   };
 }
 
@@ -74,6 +76,12 @@ const MIGRATION_LOCK = 7_240_311_046;
  * list filters' nested loops become quadratic (a 2,500-image page: 9 s before, 0.4 ms after). So a
  * bulk import runs it at once.
  */
+/** A unique (or primary key) constraint refused the write, on either backend. */
+export function isUniqueViolation(error: unknown): boolean {
+  const { code, message } = error as { code?: string; message?: string };
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || /UNIQUE constraint failed/.test(message ?? '');
+}
+
 export async function refreshStatistics(db: Db): Promise<void> {
   await sql`analyze`.execute(db.kysely);
 }

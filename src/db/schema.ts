@@ -208,6 +208,15 @@ export interface UploadPartsTable {
   key: string;
 }
 
+export interface PresetsTable {
+  user_id: number;
+  name: string;
+  /** The canonical variant query (http/variant-query.ts) the name stands for. */
+  params: string;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface WebhooksTable {
   id: Generated<number>;
   user_id: number;
@@ -263,6 +272,7 @@ export interface WebhookAttemptsTable {
 
 export interface Database {
   webhooks: WebhooksTable;
+  presets: PresetsTable;
   webhook_attempts: WebhookAttemptsTable;
   events: EventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

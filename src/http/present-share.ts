@@ -1,19 +1,28 @@
 import { shareResource } from '../shares/resource.js';
-import type { VariantPreset } from '../config.js';
+import { createHash } from 'node:crypto';
+import type { PresetBook } from './preset-book.js';
+import { canonicalVariantQuery, type NamedPreset } from './variant-query.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
 import type { Share, PublicShare } from '../schemas/shares.js';
 import type { ExifSummary } from '../schemas/images.js';
 import type { SharedImage, ShareRecord } from '../shares/shares.js';
 
 /** The format an immutable variant URL names: the preset's, or WebP where the preset negotiates. */
-export function immutableFormat(preset: VariantPreset | null, image: Pick<SharedImage, 'format'>): ImageFormat {
+export function immutableFormat(preset: NamedPreset | null, image: Pick<SharedImage, 'format'>): ImageFormat {
   if (preset === null) return image.format;
-  return preset.format === 'auto' ? 'webp' : preset.format;
+  return preset.params.format === 'auto' ? 'webp' : preset.params.format;
 }
 
-/** The hash prefix an immutable URL carries: another content (after a replace) is another URL. */
-export function contentTag(image: Pick<SharedImage, 'sha256'>): string {
-  return image.sha256.slice(0, 16);
+/**
+ * The hash prefix an immutable URL carries: another content (after a replace) is another URL, and so
+ * is another definition of a user's preset (its expansion is hashed in).
+ */
+export function contentTag(image: Pick<SharedImage, 'sha256'>, preset: NamedPreset | null = null): string {
+  if (!preset?.custom) return image.sha256.slice(0, 16);
+  return createHash('sha256')
+    .update(`${image.sha256}\n${canonicalVariantQuery(preset.params)}`)
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** The EXIF summary a share publishes: without the location unless the owner allowed that too. */
@@ -47,23 +56,25 @@ function figcaption(image: PublicShare['images'][number]): string {
 export class SharePresenter {
   constructor(
     private readonly publicUrl: string,
-    private readonly presets: readonly VariantPreset[],
+    private readonly presetBook: PresetBook,
   ) {}
 
-  allowedPresets(share: ShareRecord): VariantPreset[] {
-    return this.presets.filter((preset) => share.presets === null || share.presets.includes(preset.name));
+  /** The presets a share lets visitors fetch, from its owner's (the deployment's and their own). */
+  async allowedPresets(share: ShareRecord): Promise<NamedPreset[]> {
+    const presets = await this.presetBook.forUser(share.userId);
+    return presets.filter((preset) => share.presets === null || share.presets.includes(preset.name));
   }
 
-  private urls(token: string, image: SharedImage, preset: VariantPreset | null) {
+  private urls(token: string, image: SharedImage, preset: NamedPreset | null) {
     const name = preset?.name ?? 'original';
     const base = `${this.publicUrl}/s/${token}/${image.number}`;
     const stable = preset === null ? base : `${base}/${name}`;
-    return { stable, immutable: `${base}/${name}/${contentTag(image)}.${FORMATS[immutableFormat(preset, image)].extension}` };
+    return { stable, immutable: `${base}/${name}/${contentTag(image, preset)}.${FORMATS[immutableFormat(preset, image)].extension}` };
   }
 
   /** What a visitor sees: the images with the URLs the share allows, nothing else of the owner's. */
-  publicShare(share: ShareRecord, token: string, title: string | null, images: SharedImage[]): PublicShare {
-    const presets = this.allowedPresets(share);
+  async publicShare(share: ShareRecord, token: string, title: string | null, images: SharedImage[]): Promise<PublicShare> {
+    const presets = await this.allowedPresets(share);
     return {
       title,
       images: images.map((image) => {
@@ -86,11 +97,11 @@ export class SharePresenter {
   }
 
   /** The owner's view of a share; `token` only when it was just made (its URL cannot be shown again). */
-  present(share: ShareRecord, token: string | null, first: SharedImage | null = null): Share {
+  async present(share: ShareRecord, token: string | null, first: SharedImage | null = null): Promise<Share> {
     const url = token === null ? null : `${this.publicUrl}/s/${token}`;
     const json: Share = { ...shareResource(share), url };
     if (token !== null && first !== null && url !== null) {
-      const [entry] = this.publicShare(share, token, null, [first]).images;
+      const [entry] = (await this.publicShare(share, token, null, [first])).images;
       const src = entry?.original?.stable ?? Object.values(entry?.variants ?? {})[0]?.stable ?? url;
       const alt = escapeHtml(first.title ?? 'Shared image');
       json.embed = {

@@ -6,7 +6,19 @@ import type { Album } from '../schemas/albums.js';
 import type { MediaSigner } from '../media/signing.js';
 import { outputSize } from '../processing/geometry.js';
 import type { Image } from '../schemas/images.js';
-import { canonicalVariantQuery, presetParams } from './variant-query.js';
+import type { Edits } from '../processing/edits.js';
+import type { PresetBook } from './preset-book.js';
+import { canonicalVariantQuery, presetParams, type NamedPreset } from './variant-query.js';
+
+/** What a user preset's link signature covers: its name and what it expands to now. */
+export function customPresetVariant(name: string, canonical: string): string {
+  return `preset=${name}&${canonical}`;
+}
+
+/** Edits that keep the resized width what outputSize says (no crop, quarter turn, trim or pad). */
+function sameSize(edits: Edits): boolean {
+  return edits.crop === null && (edits.rotate === 0 || edits.rotate === 180) && edits.trim === null && edits.pad === 0;
+}
 
 /** Builds the image JSON: the record, its absolute URLs and a signed link for the original and every preset. */
 export class ImagePresenter {
@@ -14,10 +26,27 @@ export class ImagePresenter {
     private readonly publicUrl: string,
     private readonly signer: MediaSigner,
     private readonly presets: readonly VariantPreset[],
+    private readonly presetBook: PresetBook,
   ) {}
 
-  /** A signed link to the image's bytes, or to one variant of them. */
-  private link(image: ImageRecord, variant: string): { url: string; exp: number } {
+  /** The image JSON with its owner's presets looked up. */
+  async show(image: ImageRecord): Promise<Image> {
+    return this.present(image, await this.presetBook.forUser(image.userId));
+  }
+
+  /** Images of one owner (a page of a list): their presets looked up once. */
+  async showAll(images: readonly ImageRecord[]): Promise<Image[]> {
+    const first = images[0];
+    if (!first) return [];
+    const presets = await this.presetBook.forUser(first.userId);
+    return images.map((image) => this.present(image, presets));
+  }
+
+  /**
+   * A signed link to the image's bytes, or to one variant of them. The link carries `query`; the
+   * signature covers `variant` (the same, except for a user's preset: its name and its expansion).
+   */
+  private link(image: ImageRecord, variant: string, query = variant): { url: string; exp: number } {
     const { exp, sig } = this.signer.sign({
       userId: image.userId,
       number: image.number,
@@ -25,20 +54,30 @@ export class ImagePresenter {
       variant,
       linkKey: image.linkKey,
     });
-    const query = variant === '' ? '' : `${variant}&`;
-    return { url: `${this.publicUrl}/media/${image.userId}/${image.number}?${query}exp=${exp}&sig=${sig}`, exp };
+    const prefix = query === '' ? '' : `${query}&`;
+    return { url: `${this.publicUrl}/media/${image.userId}/${image.number}?${prefix}exp=${exp}&sig=${sig}`, exp };
   }
 
-  present(image: ImageRecord): Image {
+  /** The link of one preset of an image. */
+  presetLink(image: ImageRecord, preset: NamedPreset): string {
+    const canonical = canonicalVariantQuery(preset.params);
+    return preset.custom
+      ? this.link(image, customPresetVariant(preset.name, canonical), `preset=${preset.name}`).url
+      : this.link(image, canonical).url;
+  }
+
+  /** The image JSON, with a link for every preset its owner has (`presets`: PresetBook.forUser of the owner). */
+  present(image: ImageRecord, presets: readonly NamedPreset[]): Image {
     const original = this.link(image, '');
     const variants: Record<string, string> = {};
     const widths = new Map<number, string>();
-    for (const preset of this.presets) {
-      const url = this.link(image, canonicalVariantQuery(presetParams(preset))).url;
+    for (const preset of presets) {
+      const url = this.presetLink(image, preset);
       variants[preset.name] = url;
       // srcset candidates: presets that scale by width alone, at the width they really produce.
-      if (preset.width !== undefined && preset.height === undefined) {
-        const { width } = outputSize(image, { width: preset.width, height: null }, preset.fit, false);
+      const { params } = preset;
+      if (params.width !== null && params.height === null && params.dpr === 1 && sameSize(params.edits)) {
+        const { width } = outputSize(image, { width: params.width, height: null }, params.fit, params.enlarge);
         if (!widths.has(width)) widths.set(width, url);
       }
     }

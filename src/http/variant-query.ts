@@ -21,8 +21,31 @@ export interface VariantParams {
   edits: Edits;
 }
 
+/** A preset by name: the deployment's (VARIANT_PRESETS) or the user's own. */
+export interface NamedPreset {
+  name: string;
+  params: VariantParams;
+  /**
+   * The user's own: its links carry its name and a signature over its current expansion, so that a
+   * changed definition ends the links made from the old one.
+   */
+  custom: boolean;
+}
+
 const EDIT_KEYS = ['crop', 'rotate', 'flip', 'trim', 'blur', 'sharpen', 'grayscale', 'pad', 'background'] as const;
 const VARIANT_KEYS = ['w', 'h', 'fit', 'position', 'format', 'q', 'dpr', 'enlarge', ...EDIT_KEYS] as const;
+
+const DEFAULT_PARAMS: VariantParams = {
+  width: null,
+  height: null,
+  fit: 'inside',
+  position: 'center',
+  format: 'auto',
+  quality: null,
+  dpr: 1,
+  enlarge: false,
+  edits: NO_EDITS,
+};
 
 export function presetParams(preset: VariantPreset): VariantParams {
   return {
@@ -39,39 +62,45 @@ export function presetParams(preset: VariantPreset): VariantParams {
 }
 
 /** Variant parameters from a (schema-validated) query; null when none is given: the original is wanted. */
-export function variantParamsFromQuery(query: VariantQuery, presets: readonly VariantPreset[]): VariantParams | null {
+export function variantParamsFromQuery(query: VariantQuery, presets: readonly NamedPreset[]): VariantParams | null {
+  let base = DEFAULT_PARAMS;
   if (query.preset !== undefined) {
     const preset = presets.find((candidate) => candidate.name === query.preset);
     if (!preset) throw new InvalidInput({ preset: [`Unknown preset. Choose one of: ${presets.map((p) => p.name).join(', ')}.`] });
-    return presetParams(preset);
-  }
-  if (VARIANT_KEYS.every((key) => query[key] === undefined)) return null;
-  const fit = query.fit ?? 'inside';
-  if (query.position !== undefined && (fit !== 'cover' || query.w === undefined || query.h === undefined)) {
+    base = preset.params;
+  } else if (VARIANT_KEYS.every((key) => query[key] === undefined)) return null;
+  // Parameters given beside a preset change it (`preset=thumb&format=png`).
+  const params: VariantParams = {
+    width: query.w ?? base.width,
+    height: query.h ?? base.height,
+    fit: query.fit ?? base.fit,
+    position: query.position ?? base.position,
+    format: query.format ?? base.format,
+    quality: query.q ?? base.quality,
+    dpr: query.dpr ?? base.dpr,
+    enlarge: query.enlarge ?? base.enlarge,
+    edits: {
+      crop: query.crop === undefined ? base.edits.crop : parseCrop(query.crop),
+      rotate: query.rotate ?? base.edits.rotate,
+      flip: query.flip ?? base.edits.flip,
+      trim: query.trim ?? base.edits.trim,
+      blur: query.blur ?? base.edits.blur,
+      sharpen: query.sharpen ?? base.edits.sharpen,
+      grayscale: query.grayscale ?? base.edits.grayscale,
+      pad: query.pad ?? base.edits.pad,
+      background: query.background?.toLowerCase() ?? base.edits.background,
+    },
+  };
+  if (params.position !== 'center' && (params.fit !== 'cover' || params.width === null || params.height === null)) {
     // Only a crop has something to keep or cut: with any other fit the whole image is shown.
     throw new InvalidInput({ position: ['Only with fit=cover and both w and h: the other fits keep the whole image.'] });
   }
-  return {
-    width: query.w ?? null,
-    height: query.h ?? null,
-    fit,
-    position: query.position ?? 'center',
-    format: query.format ?? 'auto',
-    quality: query.q ?? null,
-    dpr: query.dpr ?? 1,
-    enlarge: query.enlarge ?? false,
-    edits: {
-      crop: query.crop === undefined ? null : parseCrop(query.crop),
-      rotate: query.rotate ?? 0,
-      flip: query.flip ?? null,
-      trim: query.trim ?? null,
-      blur: query.blur ?? null,
-      sharpen: query.sharpen ?? null,
-      grayscale: query.grayscale ?? false,
-      pad: query.pad ?? 0,
-      background: query.background?.toLowerCase() ?? null,
-    },
-  };
+  return params;
+}
+
+/** Whether a query gives any variant parameter (beside or instead of a preset). */
+export function givesVariantParameters(query: VariantQuery): boolean {
+  return VARIANT_KEYS.some((key) => query[key] !== undefined);
 }
 
 /** The query string that asks for exactly these parameters, in a fixed order (what links carry and signatures cover). */

@@ -33,6 +33,7 @@ export const openapiPlugin = fp(async (app: FastifyInstance, { publicUrl, versio
         { name: 'accounts', description: 'Registration and API tokens' },
         { name: 'images', description: "The caller's images" },
         { name: 'media', description: 'Image bytes through signed links' },
+        { name: 'presets', description: 'Your named variant parameters' },
         { name: 'health', description: 'Liveness and readiness' },
         { name: 'keys', description: 'API keys with scopes: least privilege for each integration' },
         { name: 'admin', description: 'Operators only: accounts of admin users' },

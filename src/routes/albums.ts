@@ -153,7 +153,7 @@ export const albumRoutes: FastifyPluginAsyncTypebox<AlbumRoutesOptions> = async 
         const path = `/albums/${request.params.id}/images/`;
         reply.header('link', `<${presenter.nextPageUrl(path, request.query, encodeCursor(page.next))}>; rel="next"`);
       }
-      return page.images.map((image) => presenter.present(image));
+      return presenter.showAll(page.images);
     },
   );
 

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../auth/service.js';
-import type { VariantPreset } from '../config.js';
+import type { PresetBook } from '../http/preset-book.js';
 import { DomainError, InvalidInput, NotFound, PermissionDenied, Throttled, TooLarge, Unprocessable } from '../errors.js';
 import { currentUser, requireUser } from '../http/auth.js';
 import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
@@ -58,7 +58,7 @@ export interface ImageRoutesOptions extends ImageBytes {
   maxConcurrentUploadsPerUser: number;
   urlImport: UrlImport;
   idempotency: IdempotencyKeys;
-  presets: readonly VariantPreset[];
+  presetBook: PresetBook;
   metrics: Metrics;
 }
 
@@ -85,7 +85,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
     maxFilesPerRequest,
     maxConcurrentUploadsPerUser,
   } = options;
-  const { presets, metrics, urlImport, idempotency, maxUploadRequestBytes } = options;
+  const { presetBook, metrics, urlImport, idempotency, maxUploadRequestBytes } = options;
   app.decorateRequest('user', null);
   app.addHook('onRequest', requireUser(auth));
   // An image sent as the whole body is streamed by the route into the ingest, never buffered by a parser.
@@ -163,7 +163,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
             );
             const created = await catalog.create(userId, file!.staged, fields, undefined, within);
             metrics.uploadBytes.inc(created.bytes);
-            return reply.code(201).send(presenter.present(created));
+            return reply.code(201).send(await presenter.show(created));
           }
           const results = await createEach(userId, received.files, fields);
           const answer: StoredAnswer = { kind: 'results', status: 207, results };
@@ -205,7 +205,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
 
   /** Sends an answer kept for an idempotency key (or just made), with the images as they are now. */
   async function replay(reply: FastifyReply, userId: number, answer: StoredAnswer) {
-    if (answer.kind === 'image') return reply.code(answer.status).send(presenter.present(await catalog.get(userId, answer.image)));
+    if (answer.kind === 'image') return reply.code(answer.status).send(await presenter.show(await catalog.get(userId, answer.image)));
     if (answer.kind !== 'results') throw new Unprocessable('This Idempotency-Key was used for a different request.');
     const results = [];
     for (const result of answer.results) {
@@ -217,7 +217,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         });
         results.push(
           image
-            ? { index: result.index, status: result.status, image: presenter.present(image) }
+            ? { index: result.index, status: result.status, image: await presenter.show(image) }
             : { index: result.index, status: 404, error: { detail: 'Not found.' } },
         );
       }
@@ -252,7 +252,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
 
   function sendPage(reply: FastifyReply, path: string, query: Record<string, unknown>, page: ListPage) {
     if (page.next !== null) reply.header('link', `<${presenter.nextPageUrl(path, query, encodeCursor(page.next))}>; rel="next"`);
-    return page.images.map((image) => presenter.present(image));
+    return presenter.showAll(page.images);
   }
 
   app.get(
@@ -342,7 +342,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         response: { 200: Image, ...errors(401, 404) },
       },
     },
-    async (request) => presenter.present(await catalog.get(currentUser(request).id, parseId(request.params.id))),
+    async (request) => await presenter.show(await catalog.get(currentUser(request).id, parseId(request.params.id))),
   );
 
   app.put(
@@ -382,7 +382,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
             key === undefined ? undefined : (trx, image) => idempotency.complete(userId, key, { kind: 'image', status: 200, image }, trx);
           const replaced = await catalog.replace(userId, id, file!.staged, within);
           metrics.uploadBytes.inc(replaced.bytes);
-          return presenter.present(replaced);
+          return await presenter.show(replaced);
         } catch (error) {
           if (key !== undefined) await idempotency.release(userId, key);
           throw error;
@@ -418,7 +418,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         removeTags,
         focalPoint,
       });
-      return presenter.present(updated);
+      return await presenter.show(updated);
     },
   );
 
@@ -441,7 +441,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       async (request) => {
         const userId = currentUser(request).id;
         const id = parseId(request.params.id);
-        return presenter.present(action === 'trash' ? await catalog.trash(userId, id) : await catalog.restore(userId, id));
+        return await presenter.show(action === 'trash' ? await catalog.trash(userId, id) : await catalog.restore(userId, id));
       },
     );
     allowOnly(app, `/images/:id/${action}`, ['POST']);
@@ -489,7 +489,18 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
       },
       handler: async (request, reply) => {
         const image = await catalog.get(currentUser(request).id, parseId(request.params.id));
-        return deliverImage(request, reply, options, image, variantParamsFromQuery(request.query, presets), 'private, no-cache');
+        return deliverImage(
+          request,
+          reply,
+          options,
+          image,
+          variantParamsFromQuery(
+            request.query,
+            // Only a named preset needs the owner's presets looked up.
+            request.query.preset === undefined ? [] : await presetBook.forUser(image.userId),
+          ),
+          'private, no-cache',
+        );
       },
     });
   }

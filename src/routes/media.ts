@@ -3,7 +3,9 @@ import { LinkInvalid, NotFound } from '../errors.js';
 import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
 import { parseId } from '../http/ids.js';
-import { canonicalVariantQuery, variantParamsFromQuery } from '../http/variant-query.js';
+import type { PresetBook } from '../http/preset-book.js';
+import { customPresetVariant } from '../http/present.js';
+import { canonicalVariantQuery, givesVariantParameters, variantParamsFromQuery, type VariantParams } from '../http/variant-query.js';
 import type { ImageCatalog } from '../images/catalog.js';
 import type { MediaSigner } from '../media/signing.js';
 import { binaryResponse, errors, NoContent, PUBLIC } from '../schemas/common.js';
@@ -12,11 +14,12 @@ import { MediaParams, MediaQuery } from '../schemas/images.js';
 export interface MediaRoutesOptions extends ImageBytes {
   catalog: ImageCatalog;
   signer: MediaSigner;
+  presetBook: PresetBook;
 }
 
 /** Signed, expiring links: the bytes of one image as it is now, for whoever holds the link. */
 export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, options) => {
-  const { catalog, signer } = options;
+  const { catalog, signer, presetBook } = options;
   // HEAD is declared, not derived, so that it keeps the real Content-Length; it is its own operation in the spec.
   for (const [method, operationId] of [
     ['GET', 'getSignedMedia'],
@@ -50,10 +53,23 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         // A disabled owner's images are served through no link.
         if (image.ownerDisabled) throw new LinkInvalid();
         const expiresAt = Number(exp);
-        // Presets are for the owner path: a link carries explicit parameters, which its signature covers.
-        if (request.query.preset !== undefined) throw new LinkInvalid();
-        const params = variantParamsFromQuery(request.query, []);
-        const ref = { userId, number, sha256: image.sha256, variant: params ? canonicalVariantQuery(params) : '', linkKey: image.linkKey };
+        // A link names a user's preset, or carries explicit parameters; the signature covers the expansion either way.
+        const { preset: name } = request.query;
+        let params: VariantParams | null;
+        let variant: string;
+        if (name === undefined) {
+          params = variantParamsFromQuery(request.query, []);
+          variant = params ? canonicalVariantQuery(params) : '';
+        } else {
+          const preset = (await presetBook.forUser(userId)).find((candidate) => candidate.custom && candidate.name === name);
+          // A preset deleted or renamed since: the link has nothing left to verify against.
+          if (!preset) throw new LinkInvalid();
+          // Parameters beside the name would change what the link gives: not a link that was handed out.
+          if (givesVariantParameters(request.query)) throw new LinkInvalid();
+          params = preset.params;
+          variant = customPresetVariant(name, canonicalVariantQuery(preset.params));
+        }
+        const ref = { userId, number, sha256: image.sha256, variant, linkKey: image.linkKey };
         if (!signer.verify(ref, expiresAt, sig)) throw new LinkInvalid();
         const maxAge = Math.max(0, expiresAt - Math.floor(Date.now() / 1000));
         // A signed link is a capability meant for other sites' pages (<img src> on a blog); the API and

@@ -2,13 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import type { Clock } from '../clock.js';
-import type { VariantPreset } from '../config.js';
 import { NotFound, Unauthenticated } from '../errors.js';
 import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
 import { contentTag, immutableFormat, type SharePresenter } from '../http/present-share.js';
 import { parseId } from '../http/ids.js';
-import { presetParams, type VariantParams } from '../http/variant-query.js';
+import type { VariantParams } from '../http/variant-query.js';
 import type { ImageRecord } from '../images/catalog.js';
 import { FORMATS, type EncodableFormat } from '../processing/formats.js';
 import { binaryResponse, errors, NoContent, PUBLIC } from '../schemas/common.js';
@@ -18,7 +17,6 @@ import { UNLOCK_SECONDS, type OpenShare, type Shares } from '../shares/shares.js
 export interface PublicShareRoutesOptions extends ImageBytes {
   shares: Shares;
   presenter: SharePresenter;
-  presets: readonly VariantPreset[];
   stableMaxAge: number;
   immutableMaxAge: number;
   secureCookies: boolean;
@@ -31,7 +29,7 @@ const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]*)`);
 
 /** Share pages and their bytes, for whoever holds the link (and its password, when it has one). */
 export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptions> = async (app, options) => {
-  const { shares, presenter, presets, stableMaxAge, immutableMaxAge, secureCookies, clock, rateLimit } = options;
+  const { shares, presenter, stableMaxAge, immutableMaxAge, secureCookies, clock, rateLimit } = options;
   const common = { tags: ['shares'], security: PUBLIC };
   const TokenParams = Type.Object({ token: Type.String({ maxLength: 64 }) });
 
@@ -91,7 +89,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       const content = await shares.content(open.share).catch((error: unknown) => {
         throw error instanceof NotFound ? new NotFound() : error;
       });
-      const json = presenter.publicShare(open.share, token, content.title, content.images);
+      const json = await presenter.publicShare(open.share, token, content.title, content.images);
       if (wantsHtml(request)) return sendHtml(reply, 200, presenter.page(json, token));
       return json;
     },
@@ -148,20 +146,19 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     const { share } = open;
     const image: ImageRecord = await shares.image(share, parseId(id));
     const download = variant === 'download';
-    const preset = variant === 'original' || download ? null : (presets.find((candidate) => candidate.name === variant) ?? null);
-    const allowed = download
-      ? share.allowDownload && file === null
-      : variant === 'original'
-        ? share.allowOriginal
-        : preset !== null && presenter.allowedPresets(share).includes(preset);
+    const preset =
+      variant === 'original' || download
+        ? null
+        : ((await presenter.allowedPresets(share)).find((candidate) => candidate.name === variant) ?? null);
+    const allowed = download ? share.allowDownload && file === null : variant === 'original' ? share.allowOriginal : preset !== null;
     if (!allowed) throw new NotFound();
-    let params: VariantParams | null = preset && presetParams(preset);
+    let params: VariantParams | null = preset && preset.params;
     // A password share's bytes are for the browser that gave the password: no shared cache may keep them.
     const visibility = share.hasPassword ? 'private' : 'public';
     let cacheControl = `${visibility}, max-age=${stableMaxAge}`;
     if (file !== null) {
       const format = immutableFormat(preset, image);
-      if (file !== `${contentTag(image)}.${FORMATS[format].extension}`) throw new NotFound();
+      if (file !== `${contentTag(image, preset)}.${FORMATS[format].extension}`) throw new NotFound();
       if (params) params = { ...params, format: format as EncodableFormat };
       const untilExpiry = share.expiresAt === null ? immutableMaxAge : Math.floor((Date.parse(share.expiresAt) - clock()) / 1000);
       cacheControl = `${visibility}, max-age=${Math.max(0, Math.min(immutableMaxAge, untilExpiry))}, immutable`;

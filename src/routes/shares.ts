@@ -57,7 +57,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ShareRoutesOptions> = async 
       const { image, album, ...rest } = request.body;
       const { share, token } = await shares.create(userId, { image, album }, settings(rest));
       const content = await shares.content(share).catch(() => null);
-      return reply.code(201).send(presenter.present(share, token, content?.images[0] ?? null));
+      return reply.code(201).send(await presenter.present(share, token, content?.images[0] ?? null));
     },
   );
 
@@ -72,7 +72,8 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ShareRoutesOptions> = async 
         response: { 200: Type.Array(Share), ...errors(400, 401, 403) },
       },
     },
-    async (request) => (await shares.list(currentUser(request).id, request.query)).map((share) => presenter.present(share, null)),
+    async (request) =>
+      Promise.all((await shares.list(currentUser(request).id, request.query)).map((share) => presenter.present(share, null))),
   );
   allowOnly(app, '/shares/', ['GET', 'HEAD', 'POST']);
 
@@ -87,7 +88,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ShareRoutesOptions> = async 
         response: { 200: Share, ...errors(401, 403, 404) },
       },
     },
-    async (request) => presenter.present(await shares.get(currentUser(request).id, parseId(request.params.id)), null),
+    async (request) => await presenter.present(await shares.get(currentUser(request).id, parseId(request.params.id)), null),
   );
 
   app.patch(
@@ -103,7 +104,7 @@ export const shareRoutes: FastifyPluginAsyncTypebox<ShareRoutesOptions> = async 
       },
     },
     async (request) =>
-      presenter.present(await shares.update(currentUser(request).id, parseId(request.params.id), settings(request.body)), null),
+      await presenter.present(await shares.update(currentUser(request).id, parseId(request.params.id), settings(request.body)), null),
   );
 
   app.delete(

@@ -145,11 +145,11 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
   }
 
   /** The answer to the request that completed an upload: the image (200), or the refusal with its own status. */
-  function sendOutcome(reply: FastifyReply, state: UploadState, outcome: UploadOutcome, success = 200) {
+  async function sendOutcome(reply: FastifyReply, state: UploadState, outcome: UploadOutcome, success = 200) {
     progressHeaders(reply, state);
     if ('image' in outcome) {
       metrics.uploadBytes.inc(outcome.image.bytes);
-      return reply.code(success).send(presenter.present(outcome.image));
+      return reply.code(success).send(await presenter.show(outcome.image));
     }
     const { statusCode, body, headers } = domainErrorResponse(outcome.error);
     return reply.code(statusCode).headers(headers).send(body);
@@ -283,7 +283,7 @@ export const uploadRoutes: FastifyPluginAsyncTypebox<UploadRoutesOptions> = asyn
               if (error instanceof NotFound) return null; // deleted since
               throw error;
             });
-      const image = record ? presenter.present(record) : null;
+      const image = record ? await presenter.show(record) : null;
       return reply.header('cache-control', 'no-store').send(statusJson(state, image));
     },
   );

@@ -38,7 +38,8 @@ function pagePolicy(publicUrl: string): string {
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    `img-src 'self' data: ${origin}`,
+    // blob: for previews fetched past the cache after an edit (web/src/detail.ts).
+    `img-src 'self' data: blob: ${origin}`,
     "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -257,7 +257,7 @@ export const ContentQuery = Type.Object(
 export const MediaQuery = Type.Object(
   {
     ...VariantQueryProperties,
-    preset: Type.Optional(Type.String({ maxLength: 32, description: 'Not accepted on links (their parameters are signed)' })),
+    preset: Type.Optional(Type.String({ maxLength: 32, description: "One of the owner's own presets (the links of `variants` carry it)" })),
     exp: Type.Optional(Type.String({ maxLength: 20 })),
     sig: Type.Optional(Type.String({ maxLength: 100 })),
   },
@@ -265,5 +265,33 @@ export const MediaQuery = Type.Object(
 );
 
 export type VariantQuery = Static<typeof ContentQuery>;
+
+/** A preset's parameters: the variant parameters alone (no other preset, no signature). */
+export const PresetParamsQuery = Type.Object(VariantQueryProperties, STRICT_QUERY);
+
+const PresetName = Type.String({
+  pattern: '^[a-z][a-z0-9_-]{0,31}$',
+  'x-hint': 'Use 1 to 32 lower-case letters, digits, - and _, starting with a letter.',
+  description: 'Used as ?preset=<name>, in image JSON variants and in share URLs',
+});
+const PresetParams = Type.String({
+  minLength: 1,
+  maxLength: 500,
+  description: 'Variant parameters as a query string, e.g. w=400&h=300&fit=cover&position=attention&format=auto',
+  examples: ['w=400&h=300&fit=cover&position=attention&format=auto'],
+});
+
+export const Preset = Type.Object({
+  name: Type.String(),
+  params: Type.String({ description: 'The parameters in their canonical order (what links and signatures carry)' }),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+export const PresetCreate = Type.Object({ name: PresetName, params: PresetParams }, { additionalProperties: false });
+export const PresetUpdate = Type.Object(
+  { name: Type.Optional(PresetName), params: Type.Optional(PresetParams) },
+  { additionalProperties: false },
+);
+export const PresetPath = Type.Object({ name: Type.String({ maxLength: 32 }) });
 
 export const MediaParams = Type.Object({ userId: Type.String(), id: Type.String() });

@@ -3,6 +3,7 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import type { FailureLimits } from '../auth/attempts.js';
 import type { PasswordHasher } from '../auth/passwords.js';
 import { hashToken } from '../auth/tokens.js';
+import type { PresetStore } from '../images/presets.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import type { Database, SharesTable } from '../db/schema.js';
@@ -68,6 +69,8 @@ export interface SharesOptions {
   /** Signs the unlock cookie a password is exchanged for. */
   secret: string;
   presetNames: readonly string[];
+  /** Owners' own presets, which their shares may allow too. */
+  presets: PresetStore;
   clock?: Clock;
   /** Where share events go; none: no events. */
   outbox?: Outbox;
@@ -121,6 +124,7 @@ export class Shares {
   private readonly failures: FailureLimits;
   private readonly secret: string;
   private readonly presetNames: readonly string[];
+  private readonly presets: PresetStore;
   private readonly clock: Clock;
   private readonly outbox: Outbox | null;
   /** When each share's last share.viewed was recorded here. */
@@ -136,6 +140,7 @@ export class Shares {
     this.failures = options.failures;
     this.secret = options.secret;
     this.presetNames = options.presetNames;
+    this.presets = options.presets;
     this.clock = options.clock ?? (() => Date.now());
     this.outbox = options.outbox ?? null;
     this.flushTimer = setInterval(() => void this.flushViews().catch(() => undefined), VIEW_FLUSH_MS).unref();
@@ -228,8 +233,12 @@ export class Shares {
   }
 
   /** Checks settings, every problem in one 400; returns the columns to write. */
-  private async columns(settings: ShareSettings): Promise<Updateable<SharesTable>> {
+  private async columns(userId: number, settings: ShareSettings): Promise<Updateable<SharesTable>> {
     const columns: Updateable<SharesTable> = {};
+    const presetNames =
+      settings.presets && settings.presets.length > 0
+        ? [...new Set([...this.presetNames, ...(await this.presets.list(userId)).map((preset) => preset.name)])]
+        : this.presetNames;
     collect([
       () => {
         if (settings.label === undefined) return;
@@ -261,9 +270,9 @@ export class Shares {
           columns.presets = null;
           return;
         }
-        const unknown = settings.presets.filter((name) => !this.presetNames.includes(name));
+        const unknown = settings.presets.filter((name) => !presetNames.includes(name));
         if (unknown.length > 0)
-          throw new InvalidInput({ presets: [`Unknown presets: ${unknown.join(', ')} (this server has ${this.presetNames.join(', ')}).`] });
+          throw new InvalidInput({ presets: [`Unknown presets: ${unknown.join(', ')} (you have ${presetNames.join(', ')}).`] });
         columns.presets = JSON.stringify([...new Set(settings.presets)]);
       },
       () => {
@@ -292,7 +301,7 @@ export class Shares {
     if (target.image !== undefined && imageId === undefined) throw new InvalidInput({ image: ['Not found.'] });
     const albumId = target.album === undefined ? null : await this.albums.rowId(userId, target.album).catch(() => undefined);
     if (target.album !== undefined && albumId === undefined) throw new InvalidInput({ album: ['Not found.'] });
-    const columns = await this.columns(settings);
+    const columns = await this.columns(userId, settings);
     const count = await this.db.kysely
       .selectFrom('shares')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
@@ -336,7 +345,7 @@ export class Shares {
 
   async update(userId: number, id: number, settings: ShareSettings): Promise<ShareRecord> {
     await this.get(userId, id);
-    const columns = await this.columns(settings);
+    const columns = await this.columns(userId, settings);
     if (Object.keys(columns).length > 0) {
       await this.db.kysely.updateTable('shares').set(columns).where('user_id', '=', userId).where('id', '=', id).execute();
     }

@@ -56,7 +56,7 @@ export interface Deployment {
 }
 
 /** What hangs off users and images, parents first. Events, deliveries and uploads in progress are not state to keep. */
-const DEPENDENT_TABLES = ['image_tags', 'image_metadata', 'albums', 'album_images', 'api_keys', 'shares', 'webhooks'] as const;
+const DEPENDENT_TABLES = ['image_tags', 'image_metadata', 'albums', 'album_images', 'api_keys', 'shares', 'webhooks', 'presets'] as const;
 /** Tables whose ids a PostgreSQL sequence hands out. */
 const SERIAL_TABLES = ['users', 'images', 'albums', 'api_keys', 'shares', 'webhooks'] as const;
 

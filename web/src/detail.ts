@@ -121,14 +121,42 @@ function links(image: Image): HTMLElement {
   );
 }
 
-/** A preset that would only give the image back as it is (it is never enlarged) is not worth offering. */
+/** A preset that would only give the image back as it is (it is never enlarged) is not worth offering; your own always are. */
 function offeredPresets(image: Image): [string, string][] {
   return Object.entries(image.variants).filter(([, url]) => {
     const query = new URL(url).searchParams;
+    if (query.has('preset')) return true;
     const width = Number(query.get('w') ?? 0);
     const height = Number(query.get('h') ?? 0);
     return (width > 0 && width < image.width) || (height > 0 && height < image.height);
   });
+}
+
+/**
+ * Every preset of the image as it renders now. After the subject moved, the same links give new
+ * pictures, so they are fetched past the browser's cache and shown from that answer.
+ */
+function presetPreviews(image: Image, fresh: boolean): HTMLElement {
+  const figures = Object.entries(image.variants).map(([name, url]) => {
+    const preview = h('img', { alt: `The ${name} preset`, class: 'preset-preview', loading: 'lazy' }) as HTMLImageElement;
+    if (fresh) {
+      void fetch(url, { cache: 'reload' })
+        .then(async (response) => {
+          preview.src = URL.createObjectURL(await response.blob());
+        })
+        .catch(() => {
+          preview.src = url;
+        });
+    } else preview.src = url;
+    return h('figure', {}, preview, h('figcaption', {}, name));
+  });
+  return h(
+    'section',
+    { 'aria-labelledby': 'presets-title' },
+    h('h2', { id: 'presets-title' }, 'Presets'),
+    h('p', { class: 'hint' }, "How each preset shows this image: the server's and your own (made with the API's /presets/)."),
+    h('div', { class: 'preset-previews' }, ...figures),
+  );
 }
 
 function embedHtml(image: Image): string {
@@ -230,7 +258,7 @@ export const detailView: View = async (main, nav) => {
       image = await api.updateImage(id, { focal_point: point });
       if (!nav.current()) return;
       picking = false;
-      render();
+      render(true);
       replace(status, message('info', point ? 'Subject saved: crops with position=focal keep it.' : 'Subject cleared.'));
     } catch (error) {
       replace(status, message('error', (error as Error).message));
@@ -270,12 +298,14 @@ export const detailView: View = async (main, nav) => {
   const title = h('h1', { tabindex: -1, class: 'filename' });
   const factsSlot = h('div', {});
   const linksSlot = h('div', { class: 'links' });
-  const render = () => {
+  const previewsSlot = h('div', { class: 'links' });
+  const render = (fresh = false) => {
     title.textContent = image.title ?? image.filename;
     document.title = `${title.textContent} · image-api`;
     replace(pictureSlot, picture(image));
     replace(factsSlot, facts(image));
     replace(linksSlot, links(image));
+    replace(previewsSlot, presetPreviews(image, fresh));
     trashButton.textContent = image.trashed_at ? 'Restore' : 'Move to trash';
     pictureSlot.classList.toggle('picking', picking);
     replace(subjectSlot, ...subjectControls());
@@ -305,6 +335,7 @@ export const detailView: View = async (main, nav) => {
       status,
     ),
     linksSlot,
+    previewsSlot,
   );
   replace(main, h('p', { class: 'back' }, h('a', { href: '#/' }, '← All images')), title, view, shareSection({ image: id }));
 };
