@@ -195,6 +195,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     trashRetentionDays: config.trashRetentionDays,
   });
   // The outbox is delivered by every instance that serves the API (they share the work).
+  services.variants.onStoreError = (error) => app.log.warn({ err: error }, 'a rendered variant could not be cached');
   app.addHook('onReady', async () => services.dispatcher.start((error) => app.log.error({ err: error }, 'webhook delivery failed')));
   // Last, so that it runs after every plugin's own clean-up.
   app.addHook('onClose', () => services.close());

@@ -265,6 +265,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     clock,
     async close() {
       await dispatcher.stop();
+      await variants.settled();
       await shares.close();
       await db.close();
       storage.close?.();

@@ -84,6 +84,7 @@ describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after th
 
     // A variant: rendered by the first request (sent from memory), then stored and sent by nginx.
     const first = await fetchBytes(image.variants.thumb, { accept: 'image/webp' });
+    await server.built.services.variants.settled();
     const second = await fetchBytes(image.variants.thumb, { accept: 'image/webp' });
     assert.equal(first.status, 200);
     assert.equal(second.status, 200);
@@ -156,6 +157,8 @@ describe('DELIVERY=redirect: stored bytes fetched from S3 through short-lived pr
     const first = await manual(image.variants.thumb, { accept: 'image/webp' });
     assert.equal(first.status, 200);
     const firstBytes = Buffer.from(await first.arrayBuffer());
+    // It is cached just after its answer.
+    await server.built.services.variants.settled();
     const second = await manual(image.variants.thumb, { accept: 'image/webp' });
     assert.equal(second.status, 302);
     assert.equal(second.headers.get('vary'), 'Accept');

@@ -67,8 +67,15 @@ export interface VariantOptions {
   maxEnlargement: number;
 }
 
+interface Rendered {
+  variant: StoredVariant;
+  data: Buffer;
+  /** Settles when the variant is in the cache (or failed to get there): the bytes are answered before. */
+  stored: Promise<void>;
+}
+
 interface Rendering {
-  promise: Promise<{ variant: StoredVariant; data: Buffer }>;
+  promise: Promise<Rendered>;
   /** Requests waiting for this render; when the last one leaves before it starts, it is dropped. */
   waiters: number;
   abandon: AbortController;
@@ -83,6 +90,9 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export class VariantService {
   private readonly rendering = new Map<string, Rendering>();
+  private readonly storing = new Set<Promise<void>>();
+  /** Told of a rendered variant that could not be cached (the answer was sent; the next request renders again). */
+  onStoreError: (error: unknown) => void = () => undefined;
 
   constructor(
     private readonly db: Db,
@@ -142,17 +152,20 @@ export class VariantService {
         edits,
         padPixels: pad,
       };
-      const promise = this.render(source, key, params, { owner: context.owner, signal: abandon.signal }).finally(() =>
-        this.rendering.delete(key),
-      );
+      const promise = this.render(source, key, params, { owner: context.owner, signal: abandon.signal });
       rendering = { promise, waiters: 0, abandon };
       this.rendering.set(key, rendering);
+      // Until it is stored, requests for the same variant share these bytes rather than render it again.
+      void promise.then(
+        ({ stored }) => stored.finally(() => this.rendering.delete(key)),
+        () => this.rendering.delete(key),
+      );
     }
     return this.await(rendering, context.signal);
   }
 
   /** Waits for a shared render; the render is dropped (if it has not started) when its last waiter leaves. */
-  private async await(rendering: Rendering, signal: AbortSignal | undefined): Promise<{ variant: StoredVariant; data: Buffer }> {
+  private async await(rendering: Rendering, signal: AbortSignal | undefined): Promise<Rendered> {
     rendering.waiters++;
     let left = false;
     const leave = () => {
@@ -188,7 +201,7 @@ export class VariantService {
     key: string,
     params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'focal' | 'format' | 'quality' | 'enlarge' | 'edits' | 'padPixels'>,
     job: { owner: number; signal: AbortSignal },
-  ): Promise<{ variant: StoredVariant; data: Buffer }> {
+  ): Promise<Rendered> {
     const { data, width, height } = await this.limiter.run(
       async () => {
         const originalKey = blobKey(source.sha256);
@@ -214,27 +227,51 @@ export class VariantService {
       etag: createHash('sha256').update(data).digest('hex'),
       createdAt: timestamp,
     };
-    if (this.options.cacheBytes > 0) {
-      // A cache entry: losing it to a power cut costs a re-render, so no flush to disk.
-      await this.storage.put(key, Readable.from([data]), { durable: false });
-      await this.db.kysely
-        .insertInto('variants')
-        .values({
-          key,
-          blob_sha256: source.sha256,
-          content_type: variant.contentType,
-          width,
-          height,
-          bytes: data.length,
-          etag: variant.etag,
-          created_at: timestamp,
-          last_used_at: timestamp,
-        })
-        .onConflict((oc) => oc.column('key').doNothing())
-        .execute();
-      await this.evict();
+    if (this.options.cacheBytes <= 0) return { variant, data, stored: Promise.resolve() };
+    // Stored after the answer: the client does not wait for the cache write (an S3 PUT, a file and a row).
+    const stored = this.store(source, variant, data).catch((error: unknown) => this.onStoreError(error));
+    this.storing.add(stored);
+    void stored.finally(() => this.storing.delete(stored));
+    return { variant, data, stored };
+  }
+
+  private async store(source: VariantSource, variant: StoredVariant, data: Buffer): Promise<void> {
+    const { key, width, height } = variant;
+    // A cache entry: losing it to a power cut costs a re-render, so no flush to disk.
+    await this.storage.put(key, Readable.from([data]), { durable: false });
+    await this.db.kysely
+      .insertInto('variants')
+      .values({
+        key,
+        blob_sha256: source.sha256,
+        content_type: variant.contentType,
+        width,
+        height,
+        bytes: data.length,
+        etag: variant.etag,
+        created_at: variant.createdAt,
+        last_used_at: variant.createdAt,
+      })
+      .onConflict((oc) => oc.column('key').doNothing())
+      .execute();
+    // The image may have been replaced or deleted while this was stored: then its blob's variants are garbage.
+    const live = await this.db.kysely
+      .selectFrom('blobs')
+      .select('sha256')
+      .where('sha256', '=', source.sha256)
+      .where('ref_count', '>', 0)
+      .executeTakeFirst();
+    if (!live) {
+      await this.db.kysely.deleteFrom('variants').where('key', '=', key).execute();
+      await this.storage.delete(key);
+      return;
     }
-    return { variant, data };
+    await this.evict();
+  }
+
+  /** Waits for the variants being written to the cache (before closing the database, and in tests). */
+  async settled(): Promise<void> {
+    while (this.storing.size > 0) await Promise.allSettled([...this.storing]);
   }
 
   /** Drops least recently used variants until the cache is back under 90% of its budget. */
