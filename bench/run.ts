@@ -38,7 +38,7 @@ import { wrk } from './wrk.js';
 import { benchArgs } from './lib.js';
 import { seedImages } from './seed.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/services.js';
+import { openDatabase } from '../src/db/database.js';
 import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type Series } from './framework.js';
 
 const ROOT = join(import.meta.dirname, '..');

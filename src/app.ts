@@ -45,7 +45,19 @@ export const API_VERSION = '0.2.0';
 export interface AppOverrides extends ServiceOverrides {
   /** Where the built browser app is (default: dist/web/). */
   webDir?: string;
+  /** Which process of a deployment this is (default: the only one). */
+  role?: ProcessRole;
 }
+
+/** What one process does besides serving, when WORKERS > 1 makes it one of several on the same data. */
+export interface ProcessRole {
+  /** Runs the periodic sweep (one worker does: the others would repeat its work). */
+  sweeps: boolean;
+  /** Started alone on its SQLite data directory, so what the database says is in flight is a dead process's. */
+  ownsDatabase: boolean;
+}
+
+const ONLY_PROCESS: ProcessRole = { sweeps: true, ownsDatabase: true };
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -115,7 +127,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(parsersPlugin);
   await app.register(securityPlugin, { publicUrl: config.publicUrl, corsOrigins: config.corsOrigins });
   await app.register(multipartPlugin, { maxUploadBytes: config.maxUploadBytes, maxFiles: config.maxFilesPerRequest });
-  await app.register(rateLimitPlugin, { redis: services.redis, redisPrefix: config.redisPrefix });
+  await app.register(rateLimitPlugin, { redis: services.redis, redisPrefix: config.redisPrefix, counters: services.counters });
   await app.register(openapiPlugin, { publicUrl: config.publicUrl, version: API_VERSION });
 
   const { db, storage, auth, admin, catalog, blobs, variants, ingest, metrics } = services;
@@ -187,16 +199,23 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(keyRoutes, { auth, keys: services.keys });
   await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 
-  await app.register(sweeperPlugin, {
-    maintenance: services.maintenance,
-    blobs,
-    catalog,
-    webhooks: services.webhooks,
-    trashRetentionDays: config.trashRetentionDays,
-  });
+  const role = overrides.role ?? ONLY_PROCESS;
+  if (role.sweeps) {
+    await app.register(sweeperPlugin, {
+      maintenance: services.maintenance,
+      blobs,
+      catalog,
+      webhooks: services.webhooks,
+      counters: services.counters,
+      trashRetentionDays: config.trashRetentionDays,
+      forgetDeadUploads: role.ownsDatabase,
+    });
+  }
   // The outbox is delivered by every instance that serves the API (they share the work).
   services.variants.onStoreError = (error) => app.log.warn({ err: error }, 'a rendered variant could not be cached');
-  app.addHook('onReady', async () => services.dispatcher.start((error) => app.log.error({ err: error }, 'webhook delivery failed')));
+  app.addHook('onReady', async () =>
+    services.dispatcher.start((error) => app.log.error({ err: error }, 'webhook delivery failed'), role.ownsDatabase),
+  );
   // Last, so that it runs after every plugin's own clean-up.
   app.addHook('onClose', () => services.close());
   return { app, services };

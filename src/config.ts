@@ -69,6 +69,8 @@ export interface Config {
   passwordHashConcurrency: number;
   /** libuv's thread pool, sized above the image and password work that can hold its threads. */
   threadPoolSize: number;
+  /** Server processes sharing the port (node:cluster); 1: this process serves alone. */
+  workers: number;
   /** Uploads waiting for their decode; they wait rather than fail, up to this many. */
   ingestQueue: number;
   renderTimeoutSeconds: number;
@@ -386,6 +388,13 @@ function threadPoolSize(env: Env, renderConcurrency: number, passwordHashConcurr
   return Math.min(1024, Math.max(needed, readInteger(env, 'UV_THREADPOOL_SIZE', needed, 1, 1024)));
 }
 
+/** WORKERS: `auto` (one per core) or a count. */
+function readWorkers(env: Env): number {
+  const raw = env.WORKERS?.trim();
+  if (raw === undefined || raw === '' || raw.toLowerCase() === 'auto') return Math.min(64, availableParallelism());
+  return readInteger(env, 'WORKERS', 1, 1, 64);
+}
+
 /** Reads and validates configuration; creates DATA_DIR. Throws ConfigError naming the bad variable. */
 export function loadConfig(env: Env = process.env): Config {
   const host = readString(env, 'HOST', '127.0.0.1');
@@ -397,7 +406,9 @@ export function loadConfig(env: Env = process.env): Config {
   } catch (error) {
     throw new ConfigError('DATA_DIR', `cannot be created at ${dataDir}: ${(error as Error).message}`);
   }
-  const renderConcurrency = readInteger(env, 'RENDER_CONCURRENCY', availableParallelism(), 1, 256);
+  const workers = readWorkers(env);
+  // The cores are shared by the workers: each renders its share of them at once.
+  const renderConcurrency = readInteger(env, 'RENDER_CONCURRENCY', Math.max(1, Math.floor(availableParallelism() / workers)), 1, 256);
   const passwordHashConcurrency = readInteger(env, 'PASSWORD_HASH_CONCURRENCY', 1, 1, 64);
   const logLevel = readString(env, 'LOG_LEVEL', 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
@@ -460,6 +471,7 @@ export function loadConfig(env: Env = process.env): Config {
     maxEnlargement: readInteger(env, 'MAX_ENLARGEMENT', 4, 1, 100),
     passwordHashConcurrency,
     threadPoolSize: threadPoolSize(env, renderConcurrency, passwordHashConcurrency),
+    workers,
     ingestQueue: readInteger(env, 'INGEST_QUEUE', 256, 0, 100_000),
     renderTimeoutSeconds: readInteger(env, 'RENDER_TIMEOUT_SECONDS', 30, 1, 3600),
     quotaBytes: readInteger(env, 'QUOTA_BYTES', 0, 0, 2 ** 50),

@@ -1,9 +1,20 @@
-import { buildApp } from './app.js';
+import cluster from 'node:cluster';
+import { buildApp, type ProcessRole } from './app.js';
+import { WORKER_INDEX_VARIABLE } from './cluster.js';
 import type { Config } from './config.js';
+
+/**
+ * Alone, this process does everything; as a worker (WORKERS > 1), the primary has readied the data,
+ * and only the first worker sweeps.
+ */
+function processRole(): ProcessRole {
+  if (!cluster.isWorker) return { sweeps: true, ownsDatabase: true };
+  return { sweeps: process.env[WORKER_INDEX_VARIABLE] === '0', ownsDatabase: false };
+}
 
 /** Builds the app, listens, and stops cleanly on SIGTERM/SIGINT (requests in flight finish first). */
 export async function serve(config: Config): Promise<void> {
-  const { app } = await buildApp(config);
+  const { app } = await buildApp(config, { role: processRole() });
 
   let closing = false;
   async function shutdown(signal: string): Promise<void> {
@@ -22,6 +33,13 @@ export async function serve(config: Config): Promise<void> {
   // listener would kill it mid-shutdown.
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // A worker whose primary is gone (killed: the instance crashed) stops at once, as the rest of the
+  // instance did: serving on alone, it would overlap with the instance started in its place.
+  if (cluster.isWorker) {
+    process.on('disconnect', () => {
+      if (!closing) process.exit(1);
+    });
+  }
 
   try {
     await app.listen({ host: config.host, port: config.port });

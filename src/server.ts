@@ -14,6 +14,13 @@ try {
   throw error;
 }
 
-process.env.UV_THREADPOOL_SIZE = String(config.threadPoolSize);
-const { serve } = await import('./serve.js');
-await serve(config);
+const cluster = (await import('node:cluster')).default;
+if (config.workers > 1 && cluster.isPrimary) {
+  // The primary readies the data and supervises the workers; it serves nothing and sizes no pool.
+  const { runPrimary } = await import('./cluster.js');
+  await runPrimary(config);
+} else {
+  process.env.UV_THREADPOOL_SIZE = String(config.threadPoolSize);
+  const { serve } = await import('./serve.js');
+  await serve(config);
+}

@@ -2,14 +2,15 @@ import { Redis } from 'ioredis';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountAdmin } from './auth/admin.js';
-import { FailureLimits, MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
+import { DbAttemptCounter, FailureLimits, MemoryAttemptCounter, RedisAttemptCounter } from './auth/attempts.js';
 import { AuthService } from './auth/service.js';
 import { TokenIssuer } from './auth/tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { ApiKeys } from './auth/keys.js';
 import { systemClock, type Clock } from './clock.js';
 import type { Config } from './config.js';
-import { migrate, openPostgres, openSqlite, type Db } from './db/database.js';
+import { migrate, openDatabase, type Db } from './db/database.js';
+import { DbCounters } from './db/counters.js';
 import { BlobLifecycle } from './images/blobs.js';
 import { Albums } from './images/albums.js';
 import { BulkActions } from './images/bulk.js';
@@ -41,6 +42,8 @@ export interface Services {
   storage: Storage;
   /** Shared state of all instances (rate limits, login failures), when REDIS_URL is set. */
   redis: Redis | null;
+  /** The same for the worker processes of one instance without Redis (WORKERS > 1); null: memory. */
+  counters: DbCounters | null;
   auth: AuthService;
   keys: ApiKeys;
   admin: AccountAdmin;
@@ -87,10 +90,6 @@ export async function openStorage(config: Config): Promise<Storage> {
 }
 
 /** The configured database: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
-export function openDatabase(config: Config, onIdleError: (error: Error) => void = () => undefined): Db {
-  return config.databaseUrl ? openPostgres(config.databaseUrl, { onIdleError }) : openSqlite(config.dataDir);
-}
-
 /** Where uploads are received before they are stored (local even with object storage: sharp needs random access). */
 export function uploadDir(config: Config): string {
   return join(config.dataDir, 'tmp');
@@ -121,8 +120,14 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
 
   const failureWindowMs = config.loginFailureWindowSeconds * 1000;
   /** Counts in fixed windows, shared by every instance through Redis when there is one. */
+  // Worker processes share no memory: without Redis they count in the database.
+  const counters = !redis && config.workers > 1 ? new DbCounters(db) : null;
   const attemptCounter = (name: string, windowMs: number) =>
-    redis ? new RedisAttemptCounter(redis, `${config.redisPrefix}${name}:`, windowMs) : new MemoryAttemptCounter(windowMs);
+    redis
+      ? new RedisAttemptCounter(redis, `${config.redisPrefix}${name}:`, windowMs)
+      : counters
+        ? new DbAttemptCounter(counters, `${name}:`, windowMs)
+        : new MemoryAttemptCounter(windowMs);
   const attempts = attemptCounter('login-failures', failureWindowMs);
   const clock = overrides.clock ?? systemClock;
   const keys = new ApiKeys(db, clock);
@@ -243,6 +248,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
     db,
     storage,
     redis,
+    counters,
     auth,
     keys,
     admin: new AccountAdmin(db, auth, catalog),

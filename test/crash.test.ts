@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { buildApp } from '../src/app.js';
-import { openDatabase, openStorage } from '../src/services.js';
+import { openDatabase } from '../src/db/database.js';
+import { openStorage } from '../src/services.js';
 import { loadConfig } from '../src/config.js';
 import {
   freshScaleOutBackend,

@@ -284,6 +284,7 @@ describe('start-up', () => {
           '010_webhooks',
           '011_focal_point',
           '012_presets',
+          '013_counters',
         ],
       );
     } finally {

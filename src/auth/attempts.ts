@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { DbCounters } from '../db/counters.js';
 import { Throttled } from '../errors.js';
 
 /** Counts events per key in a fixed window (failed logins per username). */
@@ -58,6 +59,27 @@ export class RedisAttemptCounter implements AttemptCounter {
 
   async reset(key: string) {
     await this.redis.del(this.prefix + key);
+  }
+}
+
+/** Shared by the worker processes of one data directory through its database (WORKERS > 1 without Redis). */
+export class DbAttemptCounter implements AttemptCounter {
+  constructor(
+    private readonly counters: DbCounters,
+    private readonly prefix: string,
+    private readonly windowMs: number,
+  ) {}
+
+  get(key: string) {
+    return this.counters.get(this.prefix + key);
+  }
+
+  async hit(key: string) {
+    await this.counters.hit(this.prefix + key, this.windowMs);
+  }
+
+  reset(key: string) {
+    return this.counters.reset(this.prefix + key);
   }
 }
 

@@ -1,11 +1,17 @@
+import type { Config } from '../config.js';
 import Database from 'libsql';
 import pg from 'pg';
 import {
+  CompiledQuery,
   Kysely,
   Migrator,
   SqliteDialect,
+  SqliteDriver,
   sql,
+  type DatabaseConnection,
+  type Driver,
   type Migration,
+  type SqliteDialectConfig,
   type MigrationProvider,
   type SqliteDatabase,
   type SqliteStatement,
@@ -23,6 +29,7 @@ import { ingest } from './migrations/009_ingest.js';
 import { webhooks } from './migrations/010_webhooks.js';
 import { focalPoint } from './migrations/011_focal_point.js';
 import { presets } from './migrations/012_presets.js';
+import { counters } from './migrations/013_counters.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
 import type { Database as Schema } from './schema.js';
 
@@ -51,6 +58,7 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '010_webhooks': webhooks(dialect),
     '011_focal_point': focalPoint,
     '012_presets': presets,
+    '013_counters': counters,
   };
 }
 
@@ -169,6 +177,32 @@ function withStatementCache(file: Database.Database): SqliteDatabase {
   };
 }
 
+/** The configured database: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
+export function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>, onIdleError: (error: Error) => void = () => undefined): Db {
+  return config.databaseUrl ? openPostgres(config.databaseUrl, { onIdleError }) : openSqlite(config.dataDir);
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin. A deferred transaction that reads,
+ * then writes after another process (a worker of WORKERS > 1) wrote, fails at once with
+ * SQLITE_BUSY, without waiting: busy_timeout cannot help it. Starting immediate, it waits its turn.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly settings: SqliteDialectConfig) {
+    super(settings);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.settings);
+  }
+}
+
 export function openSqlite(dataDir: string): Db {
   const file = new Database(join(dataDir, 'image-api.sqlite'));
   // WAL lets readers run beside the writer; FULL makes a committed upload survive power loss too.
@@ -176,5 +210,5 @@ export function openSqlite(dataDir: string): Db {
   file.exec('PRAGMA synchronous = FULL');
   file.exec('PRAGMA foreign_keys = ON');
   file.exec('PRAGMA busy_timeout = 5000');
-  return wrap(new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(file) }) }), 'sqlite');
+  return wrap(new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) }), 'sqlite');
 }

@@ -208,6 +208,13 @@ export interface UploadPartsTable {
   key: string;
 }
 
+export interface CountersTable {
+  key: string;
+  count: number;
+  /** Milliseconds since the epoch when the window ends. */
+  reset_at: number;
+}
+
 export interface PresetsTable {
   user_id: number;
   name: string;
@@ -273,6 +280,7 @@ export interface WebhookAttemptsTable {
 export interface Database {
   webhooks: WebhooksTable;
   presets: PresetsTable;
+  counters: CountersTable;
   webhook_attempts: WebhookAttemptsTable;
   events: EventsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -51,20 +51,14 @@ export class Dispatcher {
 
   private onError: (error: unknown) => void = () => undefined;
 
-  /** Starts the worker; errors of the database (not of receivers: those are recorded) go to `onError`. */
-  start(onError: (error: unknown) => void): void {
+  /**
+   * Starts the worker; errors of the database (not of receivers: those are recorded) go to `onError`.
+   * `ownsDatabase`: this is the only process on its SQLite data directory (not a worker of several).
+   */
+  start(onError: (error: unknown) => void, ownsDatabase = true): void {
     this.onError = onError;
     this.stopped = false;
-    // On SQLite this is the only process: claims left by one that died are its own, free them now.
-    if (this.db.dialect === 'sqlite') {
-      this.running = this.db.kysely
-        .updateTable('webhook_deliveries')
-        .set({ locked_until: null })
-        .where('status', '=', 'pending')
-        .where('locked_until', 'is not', null)
-        .execute()
-        .then(() => undefined, onError);
-    }
+    if (ownsDatabase) this.running = releaseClaims(this.db).then(() => undefined, onError);
     const tick = async () => {
       if (this.stopped) return;
       await this.running;
@@ -254,4 +248,19 @@ export class Dispatcher {
       }
     });
   }
+}
+
+/**
+ * On SQLite, the process that starts alone on the data directory frees the claims a dead process
+ * left (they are its own) rather than waiting out their lock. On PostgreSQL other instances' claims
+ * may be live: their locks expire instead.
+ */
+export async function releaseClaims(db: Db): Promise<void> {
+  if (db.dialect !== 'sqlite') return;
+  await db.kysely
+    .updateTable('webhook_deliveries')
+    .set({ locked_until: null })
+    .where('status', '=', 'pending')
+    .where('locked_until', 'is not', null)
+    .execute();
 }

@@ -121,15 +121,21 @@ export class BlobLifecycle {
     });
   }
 
-  /**
-   * Forgets uploads that were in flight when the previous process died. Only for SQLite: its
-   * database belongs to one process, so at start-up no upload can be pending. (On PostgreSQL other
-   * instances may be mid-upload; their leases expire instead.)
-   */
+  /** See `forgetDeadUploads`: for the process that owns a SQLite data directory alone. */
   async forgetDeadUploads(): Promise<void> {
-    if (this.db.dialect !== 'sqlite') return;
-    await this.db.kysely.updateTable('blobs').set({ pending_uploads: 0 }).where('pending_uploads', '>', 0).execute();
+    await forgetDeadUploads(this.db);
   }
+}
+
+/**
+ * Forgets uploads that were in flight when the previous process died. Only for SQLite, and only by
+ * the one process that starts on its data directory (the primary, before its workers): at that
+ * moment no upload can be pending. (On PostgreSQL other instances may be mid-upload; their leases
+ * expire instead, as do those of a worker that dies.)
+ */
+export async function forgetDeadUploads(db: Db): Promise<void> {
+  if (db.dialect !== 'sqlite') return;
+  await db.kysely.updateTable('blobs').set({ pending_uploads: 0 }).where('pending_uploads', '>', 0).execute();
 }
 
 /** Unreferenced, and no upload in flight, or the pending ones are past their lease (their process died). */

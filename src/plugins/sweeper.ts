@@ -4,6 +4,7 @@ import type { BlobLifecycle } from '../images/blobs.js';
 import type { ImageCatalog } from '../images/catalog.js';
 import type { Maintenance } from '../images/maintenance.js';
 import type { Webhooks } from '../events/webhooks.js';
+import type { DbCounters } from '../db/counters.js';
 
 const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
@@ -12,7 +13,11 @@ export interface SweeperOptions {
   blobs: BlobLifecycle;
   catalog: ImageCatalog;
   webhooks: Webhooks;
+  /** The worker processes' shared counters, whose ended windows are dropped; null: none. */
+  counters: DbCounters | null;
   trashRetentionDays: number;
+  /** The process started alone on its data: uploads the database says are in flight are a dead process's. */
+  forgetDeadUploads: boolean;
 }
 
 /** Delivered and given-up webhook deliveries are kept this long (GET /webhooks/<id>/deliveries/ shows them). */
@@ -24,20 +29,24 @@ const DELIVERY_RETENTION_MS = 7 * 24 * 3600 * 1000;
  * are due, so this only frees their bytes), then removes garbage.
  */
 export const sweeperPlugin = fp(
-  async (app: FastifyInstance, { maintenance, blobs, catalog, webhooks, trashRetentionDays }: SweeperOptions) => {
+  async (
+    app: FastifyInstance,
+    { maintenance, blobs, catalog, webhooks, counters, trashRetentionDays, forgetDeadUploads }: SweeperOptions,
+  ) => {
     const sweep = async () => {
       try {
         const purged = await catalog.purgeDue(trashRetentionDays * 24 * 3600 * 1000);
         if (purged > 0) app.log.info({ purged }, 'purged images from the trash and past their expiry');
         const pruned = await webhooks.prune(DELIVERY_RETENTION_MS);
         if (pruned > 0) app.log.info({ pruned }, 'pruned old webhook deliveries');
+        await counters?.prune();
         const report = await maintenance.sweep();
         if (Object.values(report).some((count) => count > 0)) app.log.info(report, 'storage sweep');
       } catch (error) {
         app.log.error({ err: error }, 'storage sweep failed');
       }
     };
-    await blobs.forgetDeadUploads();
+    if (forgetDeadUploads) await blobs.forgetDeadUploads();
     await sweep();
     const timer = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
     app.addHook('onClose', async () => clearInterval(timer));

@@ -1,0 +1,76 @@
+import cluster, { type Worker } from 'node:cluster';
+import pino from 'pino';
+import type { Config } from './config.js';
+import { migrate, openDatabase } from './db/database.js';
+import { releaseClaims } from './events/dispatcher.js';
+import { forgetDeadUploads } from './images/blobs.js';
+
+/** What a worker process does besides serving: told by the primary in its environment. */
+export const WORKER_INDEX_VARIABLE = 'IMAGE_API_WORKER_INDEX';
+
+/** A worker that dies this soon after it started, this many times in a row, stops the service (a crash loop). */
+const EARLY_DEATH_MS = 5_000;
+const EARLY_DEATHS_ALLOWED = 3;
+
+/**
+ * The primary process of WORKERS > 1: it readies the data (migrations, and on SQLite the clean-up
+ * of what a dead process left), then runs one worker per slot, all listening on the same port
+ * (node:cluster hands out connections), replaces a worker that dies, and on SIGTERM/SIGINT stops
+ * them all, each finishing its requests first. It serves nothing itself.
+ */
+export async function runPrimary(config: Config): Promise<void> {
+  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  const db = openDatabase(config);
+  try {
+    await migrate(db);
+    // No worker runs yet: what the database says is in flight belongs to a process that is gone.
+    await forgetDeadUploads(db);
+    await releaseClaims(db);
+  } finally {
+    await db.close();
+  }
+
+  const slots = new Map<number, { worker: Worker }>();
+  let earlyDeaths = 0;
+  let stopping = false;
+
+  const start = (index: number) => {
+    const worker = cluster.fork({ [WORKER_INDEX_VARIABLE]: String(index) });
+    const startedAt = Date.now();
+    slots.set(index, { worker });
+    worker.on('exit', (code, signal) => {
+      if (slots.get(index)?.worker !== worker) return;
+      slots.delete(index);
+      if (stopping) {
+        if (slots.size === 0) process.exit(0);
+        return;
+      }
+      const early = Date.now() - startedAt < EARLY_DEATH_MS;
+      earlyDeaths = early ? earlyDeaths + 1 : 0;
+      log.error({ worker: index, code, signal }, 'a worker died; starting another');
+      if (earlyDeaths >= EARLY_DEATHS_ALLOWED) {
+        log.fatal({ deaths: earlyDeaths }, 'workers keep dying at start-up: stopping');
+        stop(1);
+        return;
+      }
+      start(index);
+    });
+  };
+
+  const stop = (exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ workers: slots.size }, 'stopping the workers: each finishes its requests in flight');
+    if (slots.size === 0) process.exit(exitCode);
+    for (const { worker } of slots.values()) worker.process.kill('SIGTERM');
+    // Each worker bounds its own shutdown; this only guards against one that hangs before it can.
+    setTimeout(() => process.exit(1), config.requestTimeoutMs + 10_000).unref();
+    if (exitCode !== 0) process.exitCode = exitCode;
+  };
+  // `on`, not `once`: under `npm start` one Ctrl-C reaches this process several times.
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+
+  for (let index = 0; index < config.workers; index++) start(index);
+  log.info({ workers: config.workers }, 'image-api primary started');
+}
