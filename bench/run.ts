@@ -11,6 +11,7 @@ import Database from 'libsql';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { availableParallelism } from 'node:os';
 import sharp, { type ResizeOptions } from 'sharp';
 import {
   api,
@@ -51,23 +52,34 @@ const seconds = quick ? 0.3 : 3;
 // ---- shared context ----
 
 interface Context {
-  /** One SQLite + files server for the single-instance benchmarks. */
+  /** One SQLite + files server (WORKERS=1, the unit the ratios compare) for the single-instance benchmarks. */
   server(): Promise<{ process: ServerProcess; token: string }>;
+  /** What wrk reaches against nginx's trivial answer with these connections: the client's own ceiling. */
+  ceiling(connections: number): Promise<number>;
   close(): Promise<void>;
 }
 
+/** Settings every benchmarked server shares: limits that would otherwise be what is measured. */
+const BENCH_ENV = { SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '100000', RENDER_QUEUE: '1000' };
+
 function createContext(): Context {
   let shared: Promise<{ process: ServerProcess; token: string }> | undefined;
+  let ceilingNginx: Promise<Awaited<ReturnType<typeof nginxFileBaseline>>> | undefined;
   return {
     server() {
       shared ??= (async () => {
-        const process = await startServerProcess({ SECRET_KEY: TEST_SECRET, AUTH_RATE_LIMIT: '100000', RENDER_QUEUE: '1000' });
+        const process = await startServerProcess({ ...BENCH_ENV, WORKERS: '1' });
         return { process, token: await register(process.base) };
       })();
       return shared;
     },
+    async ceiling(connections) {
+      ceilingNginx ??= nginxFileBaseline(Buffer.from('ceiling'), 'ceiling.txt');
+      return (await wrk((await ceilingNginx).ceilingUrl, { connections, seconds })).requestsPerSecond;
+    },
     async close() {
       if (shared) await (await shared).process.stop();
+      if (ceilingNginx) await (await ceilingNginx).stop();
     },
   };
 }
@@ -153,7 +165,7 @@ function multipart(file: Buffer, filename: string): { body: Buffer; contentType:
 
 const metadataRead: Benchmark<Context> = {
   name: 'metadata-read',
-  title: '`GET /images/<id>/` with a token, 32 connections',
+  title: '`GET /images/<id>/` with a token, WORKERS=1, wrk, 32 connections',
   serviceLabel: 'image-api',
   baselineLabel: 'bare Fastify route, same JSON from memory',
   unit: 'req/s',
@@ -179,8 +191,9 @@ const metadataRead: Benchmark<Context> = {
     await waitFor(`http://127.0.0.1:${port}${path}`);
     return {
       service: async () =>
-        (await load({ url: `${server.base}${path}`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average,
-      baseline: async () => (await load({ url: `http://127.0.0.1:${port}${path}`, connections: 32 })).requests.average,
+        (await wrk(`${server.base}${path}`, { connections: 32, seconds, headers: { authorization: `Token ${token}` } })).requestsPerSecond,
+      baseline: async () => (await wrk(`http://127.0.0.1:${port}${path}`, { connections: 32, seconds })).requestsPerSecond,
+      ceiling: () => context.ceiling(32),
       close: async () => void bare.kill(),
     };
   },
@@ -188,7 +201,7 @@ const metadataRead: Benchmark<Context> = {
 
 const keyRead: Benchmark<Context> = {
   name: 'key-read',
-  title: '`GET /images/<id>/` with a scoped API key, 32 connections',
+  title: '`GET /images/<id>/` with a scoped API key, wrk, 32 connections',
   serviceLabel: 'an `images:read` API key',
   baselineLabel: "the account's token",
   unit: 'req/s',
@@ -202,8 +215,13 @@ const keyRead: Benchmark<Context> = {
     const key = (await api(server.base, '/keys/', { method: 'POST', token, json: { name: 'bench', scopes: ['images:read'] } })).body
       .key as string;
     const read = async (authorization: string) =>
-      (await load({ url: `${server.base}/images/${image.id}/`, connections: 32, headers: { authorization } })).requests.average;
-    return { service: () => read(`Bearer ${key}`), baseline: () => read(`Token ${token}`), close: async () => undefined };
+      (await wrk(`${server.base}/images/${image.id}/`, { connections: 32, seconds, headers: { authorization } })).requestsPerSecond;
+    return {
+      service: () => read(`Bearer ${key}`),
+      baseline: () => read(`Token ${token}`),
+      ceiling: () => context.ceiling(32),
+      close: async () => undefined,
+    };
   },
 };
 
@@ -874,6 +892,7 @@ const cachedVariant: Benchmark<Context> = {
       service: async () =>
         (await wrk(image.variants.thumb, { connections: 32, seconds, headers: { accept: 'image/webp' } })).requestsPerSecond,
       baseline: async () => (await wrk(twin.url, { connections: 32, seconds })).requestsPerSecond,
+      ceiling: () => context.ceiling(32),
       close: async () => undefined,
     };
   },
@@ -881,7 +900,7 @@ const cachedVariant: Benchmark<Context> = {
 
 const scale: Benchmark<Context> = {
   name: 'scale',
-  title: 'metadata read on PostgreSQL + S3, 32 connections',
+  title: 'metadata read on PostgreSQL + S3, WORKERS=1 per instance, wrk, 32 connections',
   serviceLabel: 'two instances behind nginx',
   baselineLabel: 'one instance',
   unit: 'req/s',
@@ -889,9 +908,10 @@ const scale: Benchmark<Context> = {
   limitedBy:
     'This machine has 2 cores shared by the load generator, nginx, PostgreSQL and both instances: a second ' +
     'instance adds no CPU, only a hop through nginx. The budget is for instances on separate cores or machines.',
-  async prepare() {
+  async prepare(context) {
     const backend: ScaleOutBackend = await freshScaleOutBackend('bench');
-    const env = { ...backend.env, SECRET_KEY: TEST_SECRET };
+    // One process per instance: the instances are the unit compared here (the workers benchmark covers processes).
+    const env = { ...backend.env, SECRET_KEY: TEST_SECRET, WORKERS: '1' };
     const proxyPort = await freePort();
     const instances = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     // Without nginx the benchmark fails: the instances must not outlive it.
@@ -913,14 +933,55 @@ const scale: Benchmark<Context> = {
     const token = await register(proxy);
     const image = (await upload(proxy, token, fixture('photo.webp'))).body;
     const read = async (base: string) =>
-      (await load({ url: `${base}/images/${image.id}/`, connections: 32, headers: { authorization: `Token ${token}` } })).requests.average;
+      (await wrk(`${base}/images/${image.id}/`, { connections: 32, seconds, headers: { authorization: `Token ${token}` } }))
+        .requestsPerSecond;
     return {
       service: () => read(proxy),
       baseline: () => read(instances[0]!.base),
+      ceiling: () => context.ceiling(32),
       close: async () => {
         await nginx.stop();
         await Promise.all(instances.map((instance) => instance.stop()));
         await backend.release();
+      },
+    };
+  },
+};
+
+/**
+ * The same metadata read with one worker per core against one process: what node:cluster buys on this
+ * machine, where wrk runs on the same two cores.
+ */
+const workersScaling: Benchmark<Context> = {
+  name: 'workers',
+  title: `\`GET /images/<id>/\` with a token, WORKERS=auto (${availableParallelism()} here) next to WORKERS=1, wrk, 32 connections`,
+  serviceLabel: 'WORKERS=auto',
+  baselineLabel: 'WORKERS=1',
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 1.6 },
+  limitedBy:
+    'wrk and the workers share the two cores: with two workers busy, wrk takes CPU from them (the ceiling row ' +
+    'shows what wrk alone needs for its rate), and the primary hands each new connection over (node:cluster ' +
+    'round-robin; keep-alive connections stay with their worker).',
+  async prepare(context) {
+    const servers = await Promise.all(
+      ['auto', '1'].map(async (workers) => {
+        const server = await startServerProcess({ ...BENCH_ENV, WORKERS: workers });
+        const token = await register(server.base);
+        const image = (await upload(server.base, token, fixture('photo.webp'))).body;
+        return { server, url: `${server.base}/images/${image.id}/`, token };
+      }),
+    );
+    // Both workers up before measuring (the first ready one answers /readyz).
+    await new Promise((resolve) => setTimeout(resolve, quick ? 500 : 3000));
+    const rate = async ({ url, token }: (typeof servers)[number]) =>
+      (await wrk(url, { connections: 32, seconds, headers: { authorization: `Token ${token}` } })).requestsPerSecond;
+    return {
+      service: () => rate(servers[0]!),
+      baseline: () => rate(servers[1]!),
+      ceiling: () => context.ceiling(32),
+      close: async () => {
+        for (const { server } of servers) await server.stop();
       },
     };
   },
@@ -978,6 +1039,7 @@ const BENCHMARKS = [
   cropAttentionDirect,
   cachedVariant,
   scale,
+  workersScaling,
   startup,
 ];
 

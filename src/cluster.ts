@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import { migrate, openDatabase } from './db/database.js';
 import { releaseClaims } from './events/dispatcher.js';
 import { forgetDeadUploads } from './images/blobs.js';
+import { serveClusterMetrics } from './metrics.js';
 
 /** What a worker process does besides serving: told by the primary in its environment. */
 export const WORKER_INDEX_VARIABLE = 'IMAGE_API_WORKER_INDEX';
@@ -71,6 +72,7 @@ export async function runPrimary(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
 
+  serveClusterMetrics();
   for (let index = 0; index < config.workers; index++) start(index);
   log.info({ workers: config.workers }, 'image-api primary started');
 }

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import cluster from 'node:cluster';
+import { AggregatorRegistry, collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { WorkLimiter } from './limiter.js';
 
 /** The service's Prometheus metrics, one registry per app. */
@@ -65,4 +66,64 @@ export class Metrics {
       },
     });
   }
+}
+
+/** A worker's question to the primary, and its answer: the metrics of every worker, aggregated. */
+const CLUSTER_METRICS = 'image-api:cluster-metrics';
+interface ClusterMetricsMessage {
+  type: typeof CLUSTER_METRICS;
+  id: number;
+  text?: string;
+  error?: string;
+}
+
+function isClusterMetricsMessage(message: unknown): message is ClusterMetricsMessage {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === CLUSTER_METRICS;
+}
+
+/**
+ * In the primary of WORKERS > 1: answers workers that serve /metrics with every worker's metrics
+ * summed (prom-client asks each worker for its registry), so that a scrape sees the instance, not
+ * the one worker that took the connection.
+ */
+export function serveClusterMetrics(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, message: unknown) => {
+    if (!isClusterMetricsMessage(message)) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.send({ type: CLUSTER_METRICS, id: message.id, text }),
+      (error: Error) => worker.send({ type: CLUSTER_METRICS, id: message.id, error: error.message }),
+    );
+  });
+}
+
+let nextQuestion = 0;
+
+/** The text /metrics answers: this process's registry, or, in a worker, the whole instance's from the primary. */
+export async function metricsText(registry: Registry): Promise<string> {
+  if (!cluster.isWorker || !process.send) return registry.metrics();
+  const id = ++nextQuestion;
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.off('message', listen);
+      reject(new Error('the primary did not answer with the metrics within 10 s'));
+    }, 10_000);
+    const listen = (message: unknown) => {
+      if (!isClusterMetricsMessage(message) || message.id !== id) return;
+      clearTimeout(timer);
+      process.off('message', listen);
+      if (message.text !== undefined) resolve(message.text);
+      else reject(new Error(message.error ?? 'no metrics'));
+    };
+    process.on('message', listen);
+    process.send!({ type: CLUSTER_METRICS, id });
+  });
+}
+
+/** In a worker: lets the primary's aggregator read this registry. */
+export function shareWithPrimary(registry: Registry): void {
+  if (!cluster.isWorker) return;
+  // Constructing it installs prom-client's answer to the primary's requests in this process.
+  new AggregatorRegistry();
+  AggregatorRegistry.setRegistries([registry]);
 }

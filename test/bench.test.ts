@@ -28,6 +28,7 @@ const BENCHMARKS = [
   'crop-attention-direct',
   'cached-variant',
   'scale',
+  'workers',
   'start-up',
 ];
 

@@ -1,9 +1,65 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { api, GOOD_PASSWORD, register, startServerProcess, upload, type ServerProcess } from '../testkit/index.js';
+import { api, freePort, GOOD_PASSWORD, register, tempDataDir, TEST_SECRET, upload, waitForReady } from '../testkit/index.js';
+
+interface Cluster {
+  base: string;
+  child: ChildProcess;
+  /** Worker processes that have said they listen ("image-api ready"). */
+  listening: Set<number>;
+  stop(): Promise<void>;
+}
+
+/** `npm start`'s script with WORKERS=2, its log read to know which workers listen. */
+async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'scripts', 'start.mjs')], {
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: await tempDataDir(),
+      SECRET_KEY: TEST_SECRET,
+      LOG_LEVEL: 'info',
+      WORKERS: '2',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const listening = new Set<number>();
+  let pending = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    pending += chunk.toString();
+    const lines = pending.split('\n');
+    pending = lines.pop()!;
+    for (const line of lines) {
+      // Log lines are JSON; anything else (a build's output) is not about the workers.
+      const entry = (() => {
+        try {
+          return JSON.parse(line) as { msg?: string; pid?: number };
+        } catch {
+          return {};
+        }
+      })();
+      if (entry.msg === 'image-api ready' && entry.pid) listening.add(entry.pid);
+    }
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await waitForReady(base, child);
+  return {
+    base,
+    child,
+    listening,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
 
 /** The worker processes of a primary. */
 function workersOf(primary: number): number[] {
@@ -34,6 +90,19 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
   }
 }
 
+/** A GET on a connection of its own: its status. */
+function statusOnNewConnection(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { agent: false, timeout: 10_000 }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`${url}: no answer within 10 s`)));
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
 /** A login on a connection of its own, so that node:cluster hands each to the next worker. */
 function loginOnNewConnection(base: string, username: string, password: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -52,12 +121,18 @@ function loginOnNewConnection(base: string, username: string, password: string):
 }
 
 describe('WORKERS=2: one port, several processes, one data directory', () => {
-  const start = (env: Record<string, string> = {}) => startServerProcess({ WORKERS: '2', ...env });
+  const start = startCluster;
+  /** Both workers started and listening (the first one's /readyz is enough for waitForReady). */
+  const bothListening = (server: Cluster) =>
+    until('both workers to listen', () => {
+      const workers = workersOf(server.child.pid!);
+      return workers.length === 2 && workers.every((pid) => server.listening.has(pid));
+    });
 
-  test('both workers serve; concurrent uploads and reads across them all succeed and agree', async () => {
-    const server: ServerProcess = await start();
+  test('both workers serve; concurrent uploads and reads across them all succeed and agree; /metrics counts them all', async () => {
+    const server = await start({ METRICS_PUBLIC: 'true' });
     try {
-      await until('two workers', () => workersOf(server.child.pid!).length === 2);
+      await bothListening(server);
       const token = await register(server.base);
       const pngs = await Promise.all(
         Array.from({ length: 16 }, (_, index) =>
@@ -79,6 +154,11 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
       const listed = await api<unknown[]>(server.base, '/images/?limit=100', { token });
       assert.equal(listed.body.length, 16);
       assert.equal(new Set(uploaded.map((response) => response.body.id)).size, 16, 'every id handed out once');
+      // Whichever worker answers the scrape, it reports the instance: the 16 uploads were spread over both.
+      for (let scrape = 0; scrape < 3; scrape++) {
+        const text = await (await fetch(`${server.base}/metrics`, { headers: { connection: 'close' } })).text();
+        assert.match(text, /http_requests_total\{method="POST",route="\/images\/",status="201"\} 16\n/);
+      }
     } finally {
       await server.stop();
     }
@@ -87,7 +167,7 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
   test('failed logins are counted across workers (the database counts without Redis)', async () => {
     const server = await start({ LOGIN_FAILURES_PER_USER: '3', LOGIN_FAILURES_PER_ACCOUNT: '100', AUTH_RATE_LIMIT: '1000' });
     try {
-      await until('two workers', () => workersOf(server.child.pid!).length === 2);
+      await bothListening(server);
       const username = `cluster${Date.now()}`;
       await register(server.base, username);
       const statuses: number[] = [];
@@ -102,29 +182,34 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
 
   test('a worker that dies is replaced; SIGTERM stops them all; a killed primary takes its workers with it', async () => {
     const server = await start();
-    const primary = server.child.pid!;
-    await until('two workers', () => workersOf(primary).length === 2);
-    const [victim, survivor] = workersOf(primary) as [number, number];
-    process.kill(victim, 'SIGKILL');
-    await until('a replacement', () => {
-      const now = workersOf(primary);
-      return now.length === 2 && !now.includes(victim) && now.includes(survivor);
-    });
-    const token = await register(server.base);
-    for (let i = 0; i < 6; i++) assert.equal((await api(server.base, '/me/', { token })).status, 200);
-
-    const workers = workersOf(primary);
-    const exitCode = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
-    server.child.kill('SIGTERM');
-    assert.equal(await exitCode, 0, 'a clean stop');
-    await until('the workers to stop', () => workers.every((pid) => !alive(pid)));
-
     const crashed = await start();
-    const orphans = await (async () => {
-      await until('two workers', () => workersOf(crashed.child.pid!).length === 2);
-      return workersOf(crashed.child.pid!);
-    })();
-    crashed.child.kill('SIGKILL');
-    await until('workers without a primary to exit', () => orphans.every((pid) => !alive(pid)), 5_000);
+    try {
+      const primary = server.child.pid!;
+      await bothListening(server);
+      const [victim, survivor] = workersOf(primary) as [number, number];
+      process.kill(victim, 'SIGKILL');
+      await until('a replacement', () => {
+        const now = workersOf(primary);
+        return now.length === 2 && !now.includes(victim) && now.includes(survivor);
+      });
+      await bothListening(server);
+      // New connections each (a pooled one may have been the victim's), handed to both workers in turn.
+      for (let i = 0; i < 6; i++) assert.equal(await statusOnNewConnection(`${server.base}/healthz`), 200);
+
+      const workers = workersOf(primary);
+      const exitCode = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
+      server.child.kill('SIGTERM');
+      assert.equal(await exitCode, 0, 'a clean stop');
+      await until('the workers to stop', () => workers.every((pid) => !alive(pid)));
+
+      await bothListening(crashed);
+      const orphans = workersOf(crashed.child.pid!);
+      crashed.child.kill('SIGKILL');
+      await until('workers without a primary to exit', () => orphans.every((pid) => !alive(pid)), 5_000);
+    } finally {
+      for (const cluster of [server, crashed]) {
+        for (const pid of [cluster.child.pid!, ...workersOf(cluster.child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      }
+    }
   });
 });

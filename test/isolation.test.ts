@@ -39,8 +39,10 @@ describe('isolation between users, on a server process', () => {
   test('file delivery stays fast while every render and upload-decoding slot is busy (RENDER_CONCURRENCY=4)', async (t) => {
     let server: ServerProcess | undefined;
     try {
+      // One process's pool and slots are what is measured (each worker of WORKERS > 1 has its own).
       server = await startServerProcess({
         SECRET_KEY: TEST_SECRET,
+        WORKERS: '1',
         RENDER_CONCURRENCY: '4',
         METRICS_PUBLIC: 'true',
         MAX_OUTPUT_PIXELS: '200000000',
@@ -91,8 +93,10 @@ describe('isolation between users, on a server process', () => {
   test('32 concurrent password guesses from 32 addresses do not starve other users (hashes one at a time)', async (t) => {
     let server: ServerProcess | undefined;
     try {
+      // One process's hashing semaphore is what is measured.
       server = await startServerProcess({
         SECRET_KEY: TEST_SECRET,
+        WORKERS: '1',
         TRUST_PROXY: '1',
         // Let every guess be hashed, so that only the semaphore stands between the flood and the pool.
         LOGIN_FAILURES_PER_USER: '100000',

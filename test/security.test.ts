@@ -139,6 +139,22 @@ describe(onBackend('security review: one user cannot take rendering from others'
     });
   });
 
+  test('a render still queued when its image is deleted answers 404, not a server error', async () => {
+    await withServer({ RENDER_CONCURRENCY: '1', MAX_OUTPUT_PIXELS: '200000000' }, async ({ base }) => {
+      const owner = await register(base);
+      const big = (await upload(base, owner, await noisyJpeg(4000, 3000), { filename: 'c.jpg' })).body;
+      const photo = (await upload(base, owner, fixture('Landscape_2.jpg'))).body;
+      const long = fetchBytes(`${base}/images/${big.id}/content?w=4000&format=avif`, auth(owner));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      const queued = fetchBytes(`${base}/images/${photo.id}/content?w=333&format=webp`, auth(owner));
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      assert.equal((await api(base, `/images/${photo.id}/`, { method: 'DELETE', token: owner })).status, 204);
+      assert.equal((await long).status, 200);
+      const answer = await queued;
+      assert.equal(answer.status, 404, answer.bytes.toString());
+    });
+  });
+
   test('a render still queued when its client leaves is dropped: it never runs', async () => {
     await withServer({ RENDER_CONCURRENCY: '1', MAX_OUTPUT_PIXELS: '200000000' }, async ({ base, built }) => {
       const owner = await register(base);

@@ -418,6 +418,9 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
     const errors = watchErrors(page);
     await page.goto(`${base}/#/images/${image.id}`);
     await page.getByText('No subject set: crops keep the centre.').waitFor();
+    // The previews are rendered only when asked for.
+    assert.equal(await page.locator('img[alt="The square preset"]').evaluate((element) => (element as HTMLImageElement).src), '');
+    await page.getByText('Presets', { exact: true }).click();
     // Red pixels in the preview of the user's preset, once it has loaded.
     const redInPreview = () =>
       page.getByRole('img', { name: 'The square preset' }).evaluate(async (element) => {
@@ -434,7 +437,10 @@ describe(onBackend('web app in Chromium'), { skip: chromiumMissing }, () => {
         return { count, source: preview.src };
       });
     assert.equal((await redInPreview()).count, 0, 'the centre crop misses the square');
+    // Every preview in place before the picture is measured (they move the layout while they load).
+    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.preset-preview')].every((image) => image.complete));
     await page.getByRole('button', { name: 'Set the subject' }).click();
+    await page.locator('.picture').scrollIntoViewIfNeeded();
     const box = (await page.locator('.picture').boundingBox())!;
     await page.mouse.click(box.x + box.width * 0.125, box.y + box.height * 0.75);
     await page.getByText('Subject saved: crops with position=focal keep it.').waitFor();

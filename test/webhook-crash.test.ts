@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,8 +43,9 @@ describe('webhooks: crash consistency of the outbox', () => {
       const dataDir = await tempDataDir();
       const port = await freePort();
       const base = `http://127.0.0.1:${port}`;
-      let server = await startSourceServer(dataDir, port, { ...env, ...HOOK_ENV });
+      let server: ChildProcess | undefined;
       try {
+        server = await startSourceServer(dataDir, port, { ...env, ...HOOK_ENV });
         const tokens = await Promise.all(Array.from({ length: 3 }, () => register(base)));
         for (const [u, token] of tokens.entries()) {
           const hook = await api(base, '/webhooks/', {
@@ -69,7 +71,11 @@ describe('webhooks: crash consistency of the outbox', () => {
             // cut by the kill
           }
         });
-        while (answered < 20) await new Promise((resolve) => setTimeout(resolve, 2));
+        const patience = Date.now() + 60_000;
+        while (answered < 20) {
+          if (Date.now() > patience) throw new Error(`only ${answered} uploads were answered 201 within a minute`);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+        }
         server.kill('SIGKILL');
         await Promise.all(inFlight);
         t.diagnostic(`${answered} of 120 uploads acknowledged before the kill; ${received.size} events delivered by then`);
@@ -98,7 +104,7 @@ describe('webhooks: crash consistency of the outbox', () => {
         }
         assert.ok([...received.values()].every((event) => event.type === 'image.created'));
       } finally {
-        server.kill('SIGKILL');
+        server?.kill('SIGKILL');
         await new Promise<void>((resolve) => receiver.close(() => resolve()));
         await scaleOut?.release();
       }

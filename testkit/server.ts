@@ -119,7 +119,10 @@ export async function startServerProcess(env: Record<string, string> = {}): Prom
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  await waitForReady(base, child);
+  await waitForReady(base, child).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
     base,
@@ -152,7 +155,11 @@ export async function startSourceServer(dataDir: string, port: number, env: Reco
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  await waitForReady(`http://127.0.0.1:${port}`, child, 20_000);
+  // Generous: with WORKERS=auto three processes each compile the sources with tsx, on a busy machine.
+  await waitForReady(`http://127.0.0.1:${port}`, child, 60_000).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
   return child;
 }
 

@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import type { Fit, Position } from '../processing/geometry.js';
 import type { Db } from '../db/database.js';
 import { now, type Database } from '../db/schema.js';
-import { Busy } from '../errors.js';
+import { Busy, NotFound } from '../errors.js';
 import { FORMATS, type EncodableFormat, type ImageFormat } from '../processing/formats.js';
 import { checkRenderCost } from '../processing/cost.js';
 import { checkEdits, editedSize, editsKey, type Edits } from '../processing/edits.js';
@@ -202,20 +202,26 @@ export class VariantService {
     params: Pick<RenderParams, 'box' | 'fit' | 'position' | 'focal' | 'format' | 'quality' | 'enlarge' | 'edits' | 'padPixels'>,
     job: { owner: number; signal: AbortSignal },
   ): Promise<Rendered> {
-    const { data, width, height } = await this.limiter.run(
-      async () => {
-        const originalKey = blobKey(source.sha256);
-        const input = this.storage.localPath ? this.storage.localPath(originalKey) : await this.storage.get(originalKey);
-        return renderVariant(input, {
-          ...params,
-          animated: source.animated,
-          size: { width: source.width, height: source.height },
-          maxPixels: this.options.maxPixels,
-          timeoutSeconds: this.options.timeoutSeconds,
-        });
-      },
-      { ...job, timeLimitSeconds: this.options.timeoutSeconds },
-    );
+    const originalKey = blobKey(source.sha256);
+    const { data, width, height } = await this.limiter
+      .run(
+        async () => {
+          const input = this.storage.localPath ? this.storage.localPath(originalKey) : await this.storage.get(originalKey);
+          return renderVariant(input, {
+            ...params,
+            animated: source.animated,
+            size: { width: source.width, height: source.height },
+            maxPixels: this.options.maxPixels,
+            timeoutSeconds: this.options.timeoutSeconds,
+          });
+        },
+        { ...job, timeLimitSeconds: this.options.timeoutSeconds },
+      )
+      .catch(async (error: unknown) => {
+        // The image was deleted or replaced while this waited for a slot: its bytes are gone, and so is what was asked for.
+        if (error instanceof ObjectNotFoundError || !(await this.storage.exists(originalKey).catch(() => true))) throw new NotFound();
+        throw error;
+      });
     const timestamp = now();
     const variant: StoredVariant = {
       key,

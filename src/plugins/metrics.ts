@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpError } from '../http/errors.js';
 import type {} from '../http/auth.js';
-import type { Metrics } from '../metrics.js';
+import { metricsText, shareWithPrimary, type Metrics } from '../metrics.js';
 
 export interface MetricsPluginOptions {
   metrics: Metrics;
@@ -21,6 +21,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, token, o
     metrics.requests.inc(metrics.byKey ? { ...labels, key } : labels);
     metrics.durations.observe(labels, reply.elapsedTime / 1000);
   });
+  shareWithPrimary(metrics.registry);
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
     if (!token && !open) {
       throw new HttpError(403, { detail: 'Metrics are not public: set METRICS_TOKEN (sent as a Bearer token), or METRICS_PUBLIC=true.' });
@@ -32,6 +33,6 @@ export const metricsPlugin = fp(async (app: FastifyInstance, { metrics, token, o
         throw new HttpError(401, { detail: 'Authentication credentials were not provided.' }, { 'www-authenticate': 'Bearer' });
       }
     }
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    return reply.type(metrics.registry.contentType).send(await metricsText(metrics.registry));
   });
 });

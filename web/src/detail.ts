@@ -133,13 +133,18 @@ function offeredPresets(image: Image): [string, string][] {
 }
 
 /**
- * Every preset of the image as it renders now. After the subject moved, the same links give new
- * pictures, so they are fetched past the browser's cache and shown from that answer.
+ * Every preset of the image as it renders now, once asked for (each is a render on the server). After
+ * the subject moved, the same links give new pictures, so they are fetched past the browser's cache
+ * and shown from that answer.
  */
-function presetPreviews(image: Image, fresh: boolean): HTMLElement {
+function presetPreviews(image: Image, fresh: boolean, open: boolean, onToggle: (open: boolean) => void): HTMLElement {
   const figures = Object.entries(image.variants).map(([name, url]) => {
-    const preview = h('img', { alt: `The ${name} preset`, class: 'preset-preview', loading: 'lazy' }) as HTMLImageElement;
-    if (fresh) {
+    const preview = h('img', { alt: `The ${name} preset`, class: 'preset-preview' }) as HTMLImageElement;
+    const load = () => {
+      if (!fresh) {
+        preview.src = url;
+        return;
+      }
       void fetch(url, { cache: 'reload' })
         .then(async (response) => {
           preview.src = URL.createObjectURL(await response.blob());
@@ -147,16 +152,29 @@ function presetPreviews(image: Image, fresh: boolean): HTMLElement {
         .catch(() => {
           preview.src = url;
         });
-    } else preview.src = url;
-    return h('figure', {}, preview, h('figcaption', {}, name));
+    };
+    return { figure: h('figure', {}, preview, h('figcaption', {}, name)), load };
   });
-  return h(
-    'section',
-    { 'aria-labelledby': 'presets-title' },
-    h('h2', { id: 'presets-title' }, 'Presets'),
+  const details = h(
+    'details',
+    { class: 'presets' },
+    h('summary', {}, h('h2', { class: 'inline' }, 'Presets')),
     h('p', { class: 'hint' }, "How each preset shows this image: the server's and your own (made with the API's /presets/)."),
-    h('div', { class: 'preset-previews' }, ...figures),
-  );
+    h('div', { class: 'preset-previews' }, ...figures.map(({ figure }) => figure)),
+  ) as HTMLDetailsElement;
+  let loaded = false;
+  const show = () => {
+    if (loaded || !details.open) return;
+    loaded = true;
+    for (const { load } of figures) load();
+  };
+  details.addEventListener('toggle', () => {
+    onToggle(details.open);
+    show();
+  });
+  details.open = open;
+  show();
+  return details;
 }
 
 function embedHtml(image: Image): string {
@@ -299,13 +317,20 @@ export const detailView: View = async (main, nav) => {
   const factsSlot = h('div', {});
   const linksSlot = h('div', { class: 'links' });
   const previewsSlot = h('div', { class: 'links' });
+  // The previews stay open across redraws once opened (a subject set, a replace).
+  let previewsOpen = false;
   const render = (fresh = false) => {
     title.textContent = image.title ?? image.filename;
     document.title = `${title.textContent} · image-api`;
     replace(pictureSlot, picture(image));
     replace(factsSlot, facts(image));
     replace(linksSlot, links(image));
-    replace(previewsSlot, presetPreviews(image, fresh));
+    replace(
+      previewsSlot,
+      presetPreviews(image, fresh, previewsOpen, (open) => {
+        previewsOpen = open;
+      }),
+    );
     trashButton.textContent = image.trashed_at ? 'Restore' : 'Move to trash';
     pictureSlot.classList.toggle('picking', picking);
     replace(subjectSlot, ...subjectControls());
