@@ -73,6 +73,11 @@ export async function runPrimary(config: Config): Promise<void> {
   process.on('SIGINT', () => stop(0));
 
   serveClusterMetrics();
-  for (let index = 0; index < config.workers; index++) start(index);
+  // The first worker alone, then the others once it listens: started together they share the cores
+  // while loading, and the first answer comes later for all of them.
+  start(0);
+  cluster.once('listening', () => {
+    for (let index = 1; index < config.workers; index++) if (!stopping) start(index);
+  });
   log.info({ workers: config.workers }, 'image-api primary started');
 }

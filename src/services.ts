@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AccountAdmin } from './auth/admin.js';
@@ -33,7 +33,6 @@ import { VariantService } from './images/variants.js';
 import { Metrics } from './metrics.js';
 import { WorkLimiter } from './limiter.js';
 import { FsStorage } from './storage/fs.js';
-import { S3Storage } from './storage/s3.js';
 import type { Storage } from './storage/storage.js';
 
 /** Everything the app, the command-line tool and the tools share, opened from one Config. */
@@ -83,7 +82,8 @@ export interface ServiceOverrides {
 
 /** The configured storage: local files under DATA_DIR (default) or an S3-compatible bucket. */
 export async function openStorage(config: Config): Promise<Storage> {
-  if (config.storage.kind === 's3') return new S3Storage(config.storage);
+  // Loaded only when used: the AWS SDK is a tenth of a second of start-up that the embedded default does not need.
+  if (config.storage.kind === 's3') return new (await import('./storage/s3.js')).S3Storage(config.storage);
   const storage = new FsStorage(join(config.dataDir, 'storage'));
   await storage.init();
   return storage;
@@ -114,7 +114,7 @@ export async function openServices(config: Config, overrides: ServiceOverrides =
   }
   // Fail fast when Redis is away: callers fall back (rate limits and login throttling fail open).
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
+    ? new (await import('ioredis')).Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 2_000 })
     : null;
   redis?.on('error', () => undefined); // logged by the app once its logger exists
 

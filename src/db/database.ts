@@ -1,6 +1,7 @@
 import type { Config } from '../config.js';
 import Database from 'libsql';
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type PgModule from 'pg';
 import {
   CompiledQuery,
   Kysely,
@@ -117,7 +118,15 @@ export interface PostgresOptions {
   onIdleError?: (error: Error) => void;
 }
 
+/** pg, loaded on first use (synchronously: it is CommonJS): the embedded default never needs it. */
+let pgModule: typeof PgModule | undefined;
+function loadPg(): typeof PgModule {
+  pgModule ??= createRequire(import.meta.url)('pg') as typeof PgModule;
+  return pgModule;
+}
+
 export function openPostgres(connectionString: string, options: PostgresOptions = {}): Db {
+  const pg = loadPg();
   const pool = new pg.Pool({
     connectionString,
     max: 10,
@@ -127,7 +136,7 @@ export function openPostgres(connectionString: string, options: PostgresOptions 
     // Counts and sums come back as int8; every one of ours fits a JavaScript number.
     types: {
       getTypeParser: ((oid: number, format?: string) =>
-        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as 'text')) as typeof PgModule.types.getTypeParser,
     },
   });
   pool.on('error', (error) => options.onIdleError?.(error));

@@ -1,3 +1,4 @@
+import type { ValidateFunction } from 'ajv';
 import type { VariantPreset } from '../config.js';
 import { InvalidInput } from '../errors.js';
 import type { PresetStore } from '../images/presets.js';
@@ -6,7 +7,8 @@ import { PresetParamsQuery, type VariantQuery } from '../schemas/images.js';
 import { validationBody } from './errors.js';
 import { presetParams, variantParamsFromQuery, type NamedPreset, type VariantParams } from './variant-query.js';
 
-const validateParams = textValidator().compile<VariantQuery>(PresetParamsQuery);
+/** Compiled on first use: an Ajv instance and its compilation cost start-up time that most processes never need. */
+let validateParams: ValidateFunction<VariantQuery> | undefined;
 
 /**
  * A preset's parameter string read as the content path reads a query: the same names, ranges and
@@ -21,6 +23,7 @@ export function parsePresetParams(text: string): VariantParams {
   const fail = (errors: Record<string, string[]>): never => {
     throw new InvalidInput({ params: Object.entries(errors).flatMap(([name, messages]) => messages.map((m) => `${name}: ${m}`)) });
   };
+  validateParams ??= textValidator().compile<VariantQuery>(PresetParamsQuery);
   if (!validateParams(query)) return fail(validationBody(validateParams.errors ?? [], 'querystring'));
   try {
     const params = variantParamsFromQuery(query as VariantQuery, []);
