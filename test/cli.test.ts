@@ -316,6 +316,7 @@ describe(onBackend('export, import and backup'), () => {
       await api(source.base, '/albums/1/images/', { method: 'POST', token: alice, json: { ids: [3, 1] } });
       const share = (await api(source.base, '/shares/', { method: 'POST', token: alice, json: { image: 1 } })).body;
       const key = (await api(source.base, '/keys/', { method: 'POST', token: alice, json: { name: 'ci', scopes: ['images:read'] } })).body;
+      await api(source.base, '/presets/', { method: 'POST', token: alice, json: { name: 'card', params: 'w=40&h=30&fit=cover' } });
       const before = {
         alice: (await api(source.base, '/images/', { token: alice })).body,
         bob: (await api(source.base, '/images/', { token: bob })).body,
@@ -362,6 +363,11 @@ describe(onBackend('export, import and backup'), () => {
         [3, 1],
       );
       assert.equal((await fetchBytes(share.url.replace(/^http:\/\/[^/]+/, restored.base))).status, 200);
+      assert.deepEqual(
+        (await api(restored.base, '/presets/', { token: alice })).body.map((preset: Json) => [preset.name, preset.params]),
+        [['card', 'w=40&h=30&fit=cover&format=auto']],
+        'the presets came back',
+      );
       // New ids continue after the restored ones.
       assert.equal((await upload(restored.base, alice, fixture('tiny-2x2.png'))).body.id, 4);
     } finally {
