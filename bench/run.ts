@@ -954,8 +954,8 @@ const scale: Benchmark<Context> = {
  */
 const workersScaling: Benchmark<Context> = {
   name: 'workers',
-  title: `\`GET /images/<id>/\` with a token, WORKERS=auto (${availableParallelism()} here) next to WORKERS=1, wrk, 32 connections`,
-  serviceLabel: 'WORKERS=auto',
+  title: `\`GET /images/<id>/\` with a token, one worker per core (WORKERS=${availableParallelism()}) next to WORKERS=1, wrk, 32 connections`,
+  serviceLabel: `WORKERS=${availableParallelism()}`,
   baselineLabel: 'WORKERS=1',
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 1.6 },
@@ -965,7 +965,7 @@ const workersScaling: Benchmark<Context> = {
     'round-robin; keep-alive connections stay with their worker).',
   async prepare(context) {
     const servers = await Promise.all(
-      ['auto', '1'].map(async (workers) => {
+      [String(availableParallelism()), '1'].map(async (workers) => {
         const server = await startServerProcess({ ...BENCH_ENV, WORKERS: workers });
         const token = await register(server.base);
         const image = (await upload(server.base, token, fixture('photo.webp'))).body;

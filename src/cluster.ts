@@ -43,7 +43,9 @@ export async function runPrimary(config: Config): Promise<void> {
       if (slots.get(index)?.worker !== worker) return;
       slots.delete(index);
       if (stopping) {
-        if (slots.size === 0) process.exit(0);
+        if (code !== 0) process.exitCode = 1;
+        // Exits with process.exitCode: 0 unless a worker or the reason to stop said otherwise.
+        if (slots.size === 0) process.exit();
         return;
       }
       const early = Date.now() - startedAt < EARLY_DEATH_MS;

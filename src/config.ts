@@ -388,10 +388,16 @@ function threadPoolSize(env: Env, renderConcurrency: number, passwordHashConcurr
   return Math.min(1024, Math.max(needed, readInteger(env, 'UV_THREADPOOL_SIZE', needed, 1, 1024)));
 }
 
-/** WORKERS: `auto` (one per core) or a count. */
+/**
+ * WORKERS: a count, or `auto`. `auto` is one per core on PostgreSQL, and one process on SQLite:
+ * there, concurrent uploads from several processes queue for SQLite's single write lock, and under
+ * load (120 uploads at once on two busy cores) most of them waited past the lock timeout.
+ */
 function readWorkers(env: Env): number {
   const raw = env.WORKERS?.trim();
-  if (raw === undefined || raw === '' || raw.toLowerCase() === 'auto') return Math.min(64, availableParallelism());
+  if (raw === undefined || raw === '' || raw.toLowerCase() === 'auto') {
+    return env.DATABASE_URL ? Math.min(64, availableParallelism()) : 1;
+  }
   return readInteger(env, 'WORKERS', 1, 1, 64);
 }
 
