@@ -954,7 +954,7 @@ const scale: Benchmark<Context> = {
  */
 const workersScaling: Benchmark<Context> = {
   name: 'workers',
-  title: `\`GET /images/<id>/\` with a token, one worker per core (WORKERS=${availableParallelism()}) next to WORKERS=1, wrk, 32 connections`,
+  title: `\`GET /images/<id>/\`, one worker per core (WORKERS=${availableParallelism()}) next to WORKERS=1, wrk, 32 connections`,
   serviceLabel: `WORKERS=${availableParallelism()}`,
   baselineLabel: 'WORKERS=1',
   unit: 'req/s',

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import type { Config } from './config.js';
+import { uploadDir, type Config } from './config.js';
 import type { Offload } from './http/deliver.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
@@ -36,7 +36,7 @@ import { presetRoutes } from './routes/presets.js';
 import { PresetBook } from './http/preset-book.js';
 import { meRoutes } from './routes/me.js';
 import { webRoutes } from './routes/web.js';
-import { openServices, uploadDir, type ServiceOverrides, type Services } from './services.js';
+import { openServices, type ServiceOverrides, type Services } from './services.js';
 import type { Storage } from './storage/storage.js';
 
 export const API_VERSION = '0.2.0';
@@ -115,8 +115,10 @@ function deliveryOffload(config: Config, storage: Storage): Offload | null {
 
 /** Builds the app from configuration: services, plugins, then routes. `app.close()` releases everything. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<BuiltApp> {
-  // Uploads in progress when a previous process stopped: nobody will finish them.
-  await rm(uploadDir(config), { recursive: true, force: true });
+  const role = overrides.role ?? ONLY_PROCESS;
+  // Uploads in progress when a previous process stopped: nobody will finish them. A worker must not:
+  // its siblings' uploads are in progress there (the primary cleared it before starting them).
+  if (role.ownsDatabase) await rm(uploadDir(config), { recursive: true, force: true });
   const services = await openServices(config, overrides);
   const app = createFastify(config);
 
@@ -199,7 +201,6 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(keyRoutes, { auth, keys: services.keys });
   await app.register(webRoutes, { web: await loadWebApp(overrides.webDir), publicUrl: config.publicUrl });
 
-  const role = overrides.role ?? ONLY_PROCESS;
   if (role.sweeps) {
     await app.register(sweeperPlugin, {
       maintenance: services.maintenance,

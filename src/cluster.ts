@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import pino from 'pino';
-import type { Config } from './config.js';
+import { rm } from 'node:fs/promises';
+import { uploadDir, type Config } from './config.js';
 import { migrate, openDatabase } from './db/database.js';
 import { releaseClaims } from './events/dispatcher.js';
 import { forgetDeadUploads } from './images/blobs.js';
@@ -21,6 +22,8 @@ const EARLY_DEATHS_ALLOWED = 3;
  */
 export async function runPrimary(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+  // Uploads in progress when a previous process stopped: nobody will finish them.
+  await rm(uploadDir(config), { recursive: true, force: true });
   const db = openDatabase(config);
   try {
     await migrate(db);

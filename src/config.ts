@@ -389,9 +389,9 @@ function threadPoolSize(env: Env, renderConcurrency: number, passwordHashConcurr
 }
 
 /**
- * WORKERS: a count, or `auto`. `auto` is one per core on PostgreSQL, and one process on SQLite:
- * there, concurrent uploads from several processes queue for SQLite's single write lock, and under
- * load (120 uploads at once on two busy cores) most of them waited past the lock timeout.
+ * WORKERS: a count, or `auto`: one per core on PostgreSQL, one process on SQLite for now. Two
+ * workers on SQLite pass every test run on its own; the default changes once a whole suite has run
+ * with them (see docs/decisions.md).
  */
 function readWorkers(env: Env): number {
   const raw = env.WORKERS?.trim();
@@ -519,4 +519,9 @@ export function loadConfig(env: Env = process.env): Config {
       claimMs: readInteger(env, 'WEBHOOK_CLAIM_SECONDS', 60, 1, 3600) * 1000,
     },
   };
+}
+
+/** Where uploads are received before they are stored (local even with object storage: sharp needs random access). */
+export function uploadDir(config: Config): string {
+  return join(config.dataDir, 'tmp');
 }

@@ -8,7 +8,7 @@ import { TokenIssuer } from './auth/tokens.js';
 import { PasswordHasher } from './auth/passwords.js';
 import { ApiKeys } from './auth/keys.js';
 import { systemClock, type Clock } from './clock.js';
-import type { Config } from './config.js';
+import { uploadDir, type Config } from './config.js';
 import { migrate, openDatabase, type Db } from './db/database.js';
 import { DbCounters } from './db/counters.js';
 import { BlobLifecycle } from './images/blobs.js';
@@ -90,10 +90,6 @@ export async function openStorage(config: Config): Promise<Storage> {
 }
 
 /** The configured database: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
-/** Where uploads are received before they are stored (local even with object storage: sharp needs random access). */
-export function uploadDir(config: Config): string {
-  return join(config.dataDir, 'tmp');
-}
 
 /**
  * Opens the database (migrating it) and the storage, and wires the domain. No start-up cleaning:
