@@ -1,8 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
-import { uploadDir, type Config } from './config.js';
+import type { Config } from './config.js';
+import { clearLeftovers } from './leftovers.js';
 import type { Offload } from './http/deliver.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
@@ -53,11 +53,11 @@ export interface AppOverrides extends ServiceOverrides {
 export interface ProcessRole {
   /** Runs the periodic sweep (one worker does: the others would repeat its work). */
   sweeps: boolean;
-  /** Started alone on its SQLite data directory, so what the database says is in flight is a dead process's. */
-  ownsDatabase: boolean;
+  /** Started alone on its data directory, so whatever is in flight there is a dead process's (see leftovers.ts). */
+  startsAlone: boolean;
 }
 
-const ONLY_PROCESS: ProcessRole = { sweeps: true, ownsDatabase: true };
+const ONLY_PROCESS: ProcessRole = { sweeps: true, startsAlone: true };
 
 export interface BuiltApp {
   app: FastifyInstance;
@@ -116,10 +116,8 @@ function deliveryOffload(config: Config, storage: Storage): Offload | null {
 /** Builds the app from configuration: services, plugins, then routes. `app.close()` releases everything. */
 export async function buildApp(config: Config, overrides: AppOverrides = {}): Promise<BuiltApp> {
   const role = overrides.role ?? ONLY_PROCESS;
-  // Uploads in progress when a previous process stopped: nobody will finish them. A worker must not:
-  // its siblings' uploads are in progress there (the primary cleared it before starting them).
-  if (role.ownsDatabase) await rm(uploadDir(config), { recursive: true, force: true });
   const services = await openServices(config, overrides);
+  if (role.startsAlone) await clearLeftovers(config, services.db);
   const app = createFastify(config);
 
   registerErrorHandling(app, { onDependencyUnavailable: () => services.metrics.dependencyErrors.inc() });
@@ -204,19 +202,15 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   if (role.sweeps) {
     await app.register(sweeperPlugin, {
       maintenance: services.maintenance,
-      blobs,
       catalog,
       webhooks: services.webhooks,
       counters: services.counters,
       trashRetentionDays: config.trashRetentionDays,
-      forgetDeadUploads: role.ownsDatabase,
     });
   }
   // The outbox is delivered by every instance that serves the API (they share the work).
   services.variants.onStoreError = (error) => app.log.warn({ err: error }, 'a rendered variant could not be cached');
-  app.addHook('onReady', async () =>
-    services.dispatcher.start((error) => app.log.error({ err: error }, 'webhook delivery failed'), role.ownsDatabase),
-  );
+  app.addHook('onReady', async () => services.dispatcher.start((error) => app.log.error({ err: error }, 'webhook delivery failed')));
   // Last, so that it runs after every plugin's own clean-up.
   app.addHook('onClose', () => services.close());
   return { app, services };

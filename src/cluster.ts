@@ -1,10 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import pino from 'pino';
-import { rm } from 'node:fs/promises';
-import { uploadDir, type Config } from './config.js';
+import type { Config } from './config.js';
 import { migrate, openDatabase } from './db/database.js';
-import { releaseClaims } from './events/dispatcher.js';
-import { forgetDeadUploads } from './images/blobs.js';
+import { clearLeftovers } from './leftovers.js';
 import { serveClusterMetrics } from './metrics.js';
 
 /** What a worker process does besides serving: told by the primary in its environment. */
@@ -22,14 +20,11 @@ const EARLY_DEATHS_ALLOWED = 3;
  */
 export async function runPrimary(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
-  // Uploads in progress when a previous process stopped: nobody will finish them.
-  await rm(uploadDir(config), { recursive: true, force: true });
   const db = openDatabase(config);
   try {
     await migrate(db);
-    // No worker runs yet: what the database says is in flight belongs to a process that is gone.
-    await forgetDeadUploads(db);
-    await releaseClaims(db);
+    // No worker runs yet: whatever is in flight belongs to a process that is gone.
+    await clearLeftovers(config, db);
   } finally {
     await db.close();
   }

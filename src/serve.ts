@@ -8,8 +8,8 @@ import type { Config } from './config.js';
  * and only the first worker sweeps.
  */
 function processRole(): ProcessRole {
-  if (!cluster.isWorker) return { sweeps: true, ownsDatabase: true };
-  return { sweeps: process.env[WORKER_INDEX_VARIABLE] === '0', ownsDatabase: false };
+  if (!cluster.isWorker) return { sweeps: true, startsAlone: true };
+  return { sweeps: process.env[WORKER_INDEX_VARIABLE] === '0', startsAlone: false };
 }
 
 /** Builds the app, listens, and stops cleanly on SIGTERM/SIGINT (requests in flight finish first). */

@@ -51,14 +51,10 @@ export class Dispatcher {
 
   private onError: (error: unknown) => void = () => undefined;
 
-  /**
-   * Starts the worker; errors of the database (not of receivers: those are recorded) go to `onError`.
-   * `ownsDatabase`: this is the only process on its SQLite data directory (not a worker of several).
-   */
-  start(onError: (error: unknown) => void, ownsDatabase = true): void {
+  /** Starts the worker; errors of the database (not of receivers: those are recorded) go to `onError`. */
+  start(onError: (error: unknown) => void): void {
     this.onError = onError;
     this.stopped = false;
-    if (ownsDatabase) this.running = releaseClaims(this.db).then(() => undefined, onError);
     const tick = async () => {
       if (this.stopped) return;
       await this.running;
@@ -251,7 +247,7 @@ export class Dispatcher {
 }
 
 /**
- * On SQLite, the process that starts alone on the data directory frees the claims a dead process
+ * On SQLite, the process that starts alone on the data directory (leftovers.ts) frees the claims a dead process
  * left (they are its own) rather than waiting out their lock. On PostgreSQL other instances' claims
  * may be live: their locks expire instead.
  */

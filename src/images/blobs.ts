@@ -120,11 +120,6 @@ export class BlobLifecycle {
       return true;
     });
   }
-
-  /** See `forgetDeadUploads`: for the process that owns a SQLite data directory alone. */
-  async forgetDeadUploads(): Promise<void> {
-    await forgetDeadUploads(this.db);
-  }
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { BlobLifecycle } from '../images/blobs.js';
 import type { ImageCatalog } from '../images/catalog.js';
 import type { Maintenance } from '../images/maintenance.js';
 import type { Webhooks } from '../events/webhooks.js';
@@ -10,29 +9,23 @@ const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface SweeperOptions {
   maintenance: Maintenance;
-  blobs: BlobLifecycle;
   catalog: ImageCatalog;
   webhooks: Webhooks;
   /** The worker processes' shared counters, whose ended windows are dropped; null: none. */
   counters: DbCounters | null;
   trashRetentionDays: number;
-  /** The process started alone on its data: uploads the database says are in flight are a dead process's. */
-  forgetDeadUploads: boolean;
 }
 
 /** Delivered and given-up webhook deliveries are kept this long (GET /webhooks/<id>/deliveries/ shows them). */
 const DELIVERY_RETENTION_MS = 7 * 24 * 3600 * 1000;
 
 /**
- * At start-up (after forgetting uploads a dead process left pending) and every ten minutes: deletes
+ * At start-up (after leftovers.ts, in the process that starts alone) and every ten minutes: deletes
  * images whose time in the trash or whose expiry has passed (they are hidden from the moment they
  * are due, so this only frees their bytes), then removes garbage.
  */
 export const sweeperPlugin = fp(
-  async (
-    app: FastifyInstance,
-    { maintenance, blobs, catalog, webhooks, counters, trashRetentionDays, forgetDeadUploads }: SweeperOptions,
-  ) => {
+  async (app: FastifyInstance, { maintenance, catalog, webhooks, counters, trashRetentionDays }: SweeperOptions) => {
     const sweep = async () => {
       try {
         const purged = await catalog.purgeDue(trashRetentionDays * 24 * 3600 * 1000);
@@ -46,7 +39,6 @@ export const sweeperPlugin = fp(
         app.log.error({ err: error }, 'storage sweep failed');
       }
     };
-    if (forgetDeadUploads) await blobs.forgetDeadUploads();
     await sweep();
     const timer = setInterval(sweep, SWEEP_INTERVAL_MS).unref();
     app.addHook('onClose', async () => clearInterval(timer));
