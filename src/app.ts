@@ -37,6 +37,7 @@ import { PresetBook } from './http/preset-book.js';
 import { meRoutes } from './routes/me.js';
 import { webRoutes } from './routes/web.js';
 import { openServices, type ServiceOverrides, type Services } from './services.js';
+import { HotObjects } from './storage/hot-objects.js';
 import type { Storage } from './storage/storage.js';
 
 export const API_VERSION = '0.2.0';
@@ -133,6 +134,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const { db, storage, auth, admin, catalog, blobs, variants, ingest, metrics } = services;
   const signer = new MediaSigner(config.secretKeys, config.urlTtlSeconds);
   const offload = deliveryOffload(config, storage);
+  const hot = new HotObjects(storage, config.deliveryMemoryCacheBytes);
   const presetBook = new PresetBook(config.presets, services.presets);
   const presenter = new ImagePresenter(config.publicUrl, signer, config.presets, presetBook);
   await app.register(healthRoutes, { db, storage });
@@ -148,6 +150,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     blobs,
     variants,
     offload,
+    hot,
     presenter,
     metrics,
     maxUploadBytes: config.maxUploadBytes,
@@ -172,7 +175,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(webhookRoutes, { auth, webhooks: services.webhooks });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
   await app.register(presetRoutes, { auth, store: services.presets });
-  await app.register(mediaRoutes, { catalog, blobs, variants, offload, signer, presetBook });
+  await app.register(mediaRoutes, { catalog, blobs, variants, offload, hot, signer, presetBook });
   const sharePresenter = new SharePresenter(config.publicUrl, presetBook);
   await app.register(shareRoutes, { auth, shares: services.shares, presenter: sharePresenter });
   await app.register(publicShareRoutes, {
@@ -181,6 +184,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     blobs,
     variants,
     offload,
+    hot,
     stableMaxAge: config.publicStableMaxAge,
     immutableMaxAge: config.publicImmutableMaxAge,
     secureCookies: config.publicUrl.startsWith('https:'),

@@ -85,6 +85,8 @@ export interface Config {
   /** Who sends stored bytes: this process (direct), or nginx through X-Accel-Redirect (a location prefix). */
   /** Who sends stored bytes once the service has authorised them: the process, nginx (X-Accel-Redirect), or S3 (a presigned redirect). */
   delivery: { kind: 'direct' } | { kind: 'nginx'; prefix: string } | { kind: 'redirect'; seconds: number };
+  /** Bytes of small stored objects each process keeps in memory for the bytes it sends itself (0: none). */
+  deliveryMemoryCacheBytes: number;
   /** Redis for state shared by instances (rate-limit counters); null: in-process. */
   redisUrl: string | null;
   /** Prefix of every Redis key, so that deployments can share one Redis. */
@@ -491,6 +493,7 @@ export function loadConfig(env: Env = process.env): Config {
         : deliveryKind === 'redirect'
           ? { kind: 'redirect', seconds: redirectSeconds }
           : { kind: 'direct' },
+    deliveryMemoryCacheBytes: readInteger(env, 'DELIVERY_MEMORY_CACHE_MB', 64, 0, 65_536) * 1024 * 1024,
     redisUrl: readUrl(env, 'REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: readString(env, 'REDIS_PREFIX', 'image-api:'),
     corsOrigins: readOrigins(env),

@@ -103,6 +103,21 @@ function statusOnNewConnection(url: string): Promise<number> {
   });
 }
 
+/** A GET on a connection of its own (node:cluster hands each new connection to the next worker): status and body. */
+function getOnNewConnection(url: string, token?: string): Promise<{ status: number; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const headers = token ? { authorization: `Token ${token}` } : {};
+    const outgoing = request(url, { agent: false, timeout: 10_000, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks) }));
+    });
+    outgoing.on('timeout', () => outgoing.destroy(new Error(`${url}: no answer within 10 s`)));
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
+
 /** A login on a connection of its own, so that node:cluster hands each to the next worker. */
 function loginOnNewConnection(base: string, username: string, password: string): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -159,6 +174,51 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
         const text = await (await fetch(`${server.base}/metrics`, { headers: { connection: 'close' } })).text();
         assert.match(text, /http_requests_total\{method="POST",route="\/images\/",status="201"\} 16\n/);
       }
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a preset changed through one worker is what every worker shows and renders at once (no stale cached presets)', async () => {
+    const server = await start();
+    try {
+      await bothListening(server);
+      const token = await register(server.base);
+      const png = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 200, g: 80, b: 40 } } })
+        .png()
+        .toBuffer();
+      const { id } = (await upload<{ id: number }>(server.base, token, png)).body;
+      assert.equal(
+        (await api(server.base, '/presets/', { method: 'POST', token, json: { name: 'square', params: 'w=50&h=50&fit=cover' } })).status,
+        201,
+      );
+      /** The image JSON's `square` link as four connections in a row see it (the workers in turn), and what it renders. */
+      const squareLinks = async () => {
+        const links = new Set<string>();
+        for (let read = 0; read < 4; read++) {
+          const response = await getOnNewConnection(`${server.base}/images/${id}/`, token);
+          assert.equal(response.status, 200);
+          links.add((JSON.parse(response.body.toString()) as { variants: Record<string, string> }).variants.square!);
+        }
+        assert.equal(links.size, 1, 'every worker hands out the same link');
+        const [link] = [...links];
+        const sizes = [];
+        for (let fetchNumber = 0; fetchNumber < 2; fetchNumber++) {
+          const bytes = await getOnNewConnection(link!);
+          assert.equal(bytes.status, 200);
+          sizes.push((await sharp(bytes.body).metadata()).width);
+        }
+        return { link: link!, sizes };
+      };
+      const before = await squareLinks();
+      assert.deepEqual(before.sizes, [50, 50]);
+      const patched = await api(server.base, '/presets/square/', { method: 'PATCH', token, json: { params: 'w=60&h=60&fit=cover' } });
+      assert.equal(patched.status, 200);
+      const after = await squareLinks();
+      assert.deepEqual(after.sizes, [60, 60]);
+      assert.notEqual(after.link, before.link);
+      for (let attempt = 0; attempt < 2; attempt++)
+        assert.equal((await getOnNewConnection(before.link)).status, 403, 'the old link is over everywhere');
     } finally {
       await server.stop();
     }

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { randomBytes } from 'node:crypto';
+import sharp from 'sharp';
+import { createHash, randomBytes } from 'node:crypto';
+import { blobKey } from '../src/images/keys.js';
+import { HOT_OBJECT_MAX_BYTES } from '../src/storage/hot-objects.js';
 import {
   api,
   createBucket,
@@ -21,6 +24,83 @@ import {
   type RunningNginx,
   type TestServer,
 } from '../testkit/index.js';
+
+describe('DELIVERY=direct: small stored objects are sent from memory once read', () => {
+  const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+
+  test('the bytes, ranges and variants stay exact; the database still decides who gets them; 0 turns it off', async () => {
+    const server = await startServer();
+    try {
+      const token = await register(server.base);
+      const image = (await upload<{ id: number; sha256: string }>(server.base, token, fixture('photo.webp'))).body;
+      const content = `${server.base}/images/${image.id}/content`;
+      const auth = { authorization: `Token ${token}` };
+      const first = await fetchBytes(content, auth);
+      assert.equal(sha256(first.bytes), image.sha256);
+      // The stored file goes away behind the service's back: what it sends now can only come from memory.
+      await server.built.services.storage.delete(blobKey(image.sha256));
+      const kept = await fetchBytes(content, auth);
+      assert.equal(kept.status, 200);
+      assert.equal(sha256(kept.bytes), image.sha256);
+      assert.equal(kept.headers.get('etag'), `"${image.sha256}"`);
+      const range = await fetchBytes(content, { ...auth, range: 'bytes=100-1099' });
+      assert.equal(range.status, 206);
+      assert.equal(range.headers.get('content-range'), `bytes 100-1099/${first.bytes.length}`);
+      assert.deepEqual(range.bytes, first.bytes.subarray(100, 1100));
+      const head = await fetch(content, { method: 'HEAD', headers: auth });
+      assert.equal(head.headers.get('content-length'), String(first.bytes.length));
+
+      // A cached variant: rendered, then read from storage once, then from memory; the same bytes each time.
+      const variant = `${content}?w=64`;
+      const rendered = await fetchBytes(variant, auth);
+      await server.built.services.variants.settled();
+      const stored = await fetchBytes(variant, auth);
+      const again = await fetchBytes(variant, auth);
+      assert.deepEqual(stored.bytes, rendered.bytes);
+      assert.deepEqual(again.bytes, rendered.bytes);
+      assert.equal(again.headers.get('etag'), rendered.headers.get('etag'));
+
+      // Bytes in memory are no permission: a deleted image is gone, whatever this process still holds.
+      assert.equal((await api(server.base, `/images/${image.id}/`, { method: 'DELETE', token })).status, 204);
+      assert.equal((await fetchBytes(content, auth)).status, 404);
+    } finally {
+      await server.close();
+    }
+
+    const off = await startServer({ DELIVERY_MEMORY_CACHE_MB: '0' });
+    try {
+      const token = await register(off.base);
+      const image = (await upload<{ id: number; sha256: string }>(off.base, token, fixture('photo.webp'))).body;
+      const content = `${off.base}/images/${image.id}/content`;
+      assert.equal((await fetchBytes(content, { authorization: `Token ${token}` })).status, 200);
+      await off.built.services.storage.delete(blobKey(image.sha256));
+      assert.notEqual((await fetchBytes(content, { authorization: `Token ${token}` })).status, 200, 'nothing was kept');
+    } finally {
+      await off.close();
+    }
+  });
+
+  test('an object over the size limit is streamed, never kept', async () => {
+    const server = await startServer();
+    try {
+      const token = await register(server.base);
+      // Noise does not compress: a PNG well over the limit.
+      const side = Math.ceil(Math.sqrt(HOT_OBJECT_MAX_BYTES / 3)) + 64;
+      const big = await sharp(randomBytes(side * side * 3), { raw: { width: side, height: side, channels: 3 } })
+        .png()
+        .toBuffer();
+      assert.ok(big.length > HOT_OBJECT_MAX_BYTES);
+      const image = (await upload<{ id: number; sha256: string; bytes: number }>(server.base, token, big, { filename: 'big.png' })).body;
+      const content = `${server.base}/images/${image.id}/content`;
+      const auth = { authorization: `Token ${token}` };
+      assert.equal(sha256((await fetchBytes(content, auth)).bytes), image.sha256);
+      await server.built.services.storage.delete(blobKey(image.sha256));
+      assert.notEqual((await fetchBytes(content, auth)).status, 200, 'streamed from storage each time');
+    } finally {
+      await server.close();
+    }
+  });
+});
 
 describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after the service authorised them', { skip: nginxMissing }, () => {
   let server: TestServer;

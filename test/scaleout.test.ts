@@ -285,6 +285,7 @@ describe('start-up', () => {
           '011_focal_point',
           '012_presets',
           '013_counters',
+          '014_presets_stamp',
         ],
       );
     } finally {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
-import type { ApiKeysTable, Database } from '../db/schema.js';
+import type { ApiKeysTable } from '../db/schema.js';
 import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 import type { Clock } from '../clock.js';
 import { sameHash } from './tokens.js';
@@ -86,7 +86,7 @@ function canonicalScopes(scopes: readonly Scope[]): Scope[] {
 
 /** API keys: several per user, each with the scopes it may use; the secret is shown once and stored only as a hash. */
 export class ApiKeys {
-  private readonly bySecret: PreparedQuery<Database, KeyLookup, [string]>;
+  private readonly bySecret: PreparedQuery<KeyLookup, [string]>;
 
   constructor(
     private readonly db: Db,
@@ -107,7 +107,7 @@ export class ApiKeys {
         'users.disabled_at as disabled_at',
       ])
       .where('api_keys.key_hash', '=', '');
-    this.bySecret = new PreparedQuery(db.kysely, query, 1);
+    this.bySecret = new PreparedQuery(db, query, 1);
   }
 
   private now(): string {
@@ -219,7 +219,7 @@ export class ApiKeys {
   async authenticate(secret: string, address: string): Promise<KeyOwner> {
     if (!KEY_PATTERN.test(secret)) throw new Unauthenticated('Invalid token.');
     const hash = hashKey(secret);
-    const [row] = await this.bySecret.execute(hash);
+    const row = await this.bySecret.first(hash);
     if (!row || !sameHash(row.key_hash, hash)) throw new Unauthenticated('Invalid token.');
     const now = this.clock();
     if (row.expires_at !== null && Date.parse(row.expires_at) <= now) throw new Unauthenticated('Invalid token.');

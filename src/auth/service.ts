@@ -37,7 +37,7 @@ export function newLinkKey(): string {
 /** Accounts, passwords and API tokens. */
 export class AuthService {
   /** Runs on every authenticated request: built and compiled once. */
-  private readonly ownerOfToken: PreparedQuery<Database, TokenOwner, [string]>;
+  private readonly ownerOfToken: PreparedQuery<TokenOwner, [string]>;
 
   constructor(
     private readonly db: Db,
@@ -50,7 +50,7 @@ export class AuthService {
       .selectFrom('users')
       .select(['id', 'username', 'token_hash', 'disabled_at', 'is_admin'])
       .where('token_hash', '=', '');
-    this.ownerOfToken = new PreparedQuery(db.kysely, query, 1);
+    this.ownerOfToken = new PreparedQuery(db, query, 1);
   }
 
   /** Creates an account and returns its first token. */
@@ -209,7 +209,7 @@ export class AuthService {
     }
     if (!TOKEN_PATTERN.test(key)) throw new Unauthenticated('Invalid token.');
     const tokenHash = hashToken(key);
-    const [user] = await this.ownerOfToken.execute(tokenHash);
+    const user = await this.ownerOfToken.first(tokenHash);
     if (!user || !sameHash(user.token_hash, tokenHash)) throw new Unauthenticated('Invalid token.');
     if (user.disabled_at !== null) throw new Unauthenticated('User inactive or deleted.');
     const admin = Boolean(user.is_admin);

@@ -25,6 +25,8 @@ export interface UsersTable {
   link_key: Generated<string>;
   /** The username case-folded in NFKC form, unique: look-alike names cannot be registered. */
   username_key: string | null;
+  /** Raised by every change to the user's presets (0: never had one): what cached presets are checked against. */
+  presets_stamp: Generated<number>;
 }
 
 /** Content-addressed stored bytes, shared by every image with the same SHA-256. */

@@ -1,9 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { BlobLifecycle } from '../images/blobs.js';
 import type { ImageRecord } from '../images/catalog.js';
 import type { VariantService } from '../images/variants.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
+import type { HotObjects } from '../storage/hot-objects.js';
 import type { ByteRange } from '../storage/storage.js';
 import { blobKey } from '../images/keys.js';
 import { sendBytes, type DeliveryHeaders, type Offload } from './deliver.js';
@@ -12,8 +13,19 @@ import { resolveVariant, type VariantParams } from './variant-query.js';
 export interface ImageBytes {
   blobs: BlobLifecycle;
   variants: VariantService;
-  /** DELIVERY=nginx or redirect; null: the process streams the bytes. */
+  /** DELIVERY=nginx or redirect; null: the process sends the bytes. */
   offload: Offload | null;
+  /** Small stored objects kept in memory, for the bytes this process sends. */
+  hot: HotObjects;
+}
+
+/** Opens stored bytes: from memory when the object is small enough to keep, else streamed from storage. */
+function fromStorage(hot: HotObjects, key: string, digest: string, size: number, stream: (range?: ByteRange) => Promise<Readable>) {
+  return async (range?: ByteRange): Promise<Readable | Buffer> => {
+    const kept = await hot.read(key, digest, size);
+    if (!kept) return stream(range);
+    return range ? kept.subarray(range.start, range.end + 1) : kept;
+  };
 }
 
 function renamed(filename: string, format: ImageFormat): string {
@@ -25,7 +37,7 @@ function renamed(filename: string, format: ImageFormat): string {
 export async function deliverImage(
   request: FastifyRequest,
   reply: FastifyReply,
-  { blobs, variants, offload }: ImageBytes,
+  { blobs, variants, offload, hot }: ImageBytes,
   image: ImageRecord,
   params: VariantParams | null,
   cacheControl: string,
@@ -40,7 +52,8 @@ export async function deliverImage(
       filename: image.filename,
       storageKey: blobKey(image.sha256),
     };
-    return sendBytes(request, reply, original, (range) => blobs.open(image.sha256, range), { cacheControl, ...delivery }, offload);
+    const open = fromStorage(hot, original.storageKey, image.sha256, image.bytes, (range) => blobs.open(image.sha256, range));
+    return sendBytes(request, reply, original, open, { cacheControl, ...delivery }, offload);
   }
   const { request: variantRequest, negotiated } = resolveVariant(params, image, request.headers.accept);
   // Aborted when the client goes away before the answer is sent: a render still waiting for a slot is then dropped.
@@ -59,7 +72,7 @@ export async function deliverImage(
     ...(data ? {} : { storageKey: variant.key }),
   };
   const open = data
-    ? (range?: ByteRange) => Readable.from([range ? data.subarray(range.start, range.end + 1) : data])
-    : (range?: ByteRange) => variants.open(variant, range);
+    ? (range?: ByteRange) => (range ? data.subarray(range.start, range.end + 1) : data)
+    : fromStorage(hot, variant.key, variant.etag, variant.bytes, (range) => variants.open(variant, range));
   return sendBytes(request, reply, item, open, { cacheControl, varyAccept: negotiated, ...delivery }, offload);
 }

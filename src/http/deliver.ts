@@ -79,7 +79,7 @@ export async function sendBytes(
   request: FastifyRequest,
   reply: FastifyReply,
   item: Deliverable,
-  open: (range?: ByteRange) => Promise<Readable> | Readable,
+  open: (range?: ByteRange) => Promise<Readable | Buffer> | Readable | Buffer,
   headers: DeliveryHeaders,
   offload: Offload | null = null,
 ): Promise<FastifyReply> {

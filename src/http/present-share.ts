@@ -59,9 +59,9 @@ export class SharePresenter {
     private readonly presetBook: PresetBook,
   ) {}
 
-  /** The presets a share lets visitors fetch, from its owner's (the deployment's and their own). */
-  async allowedPresets(share: ShareRecord): Promise<NamedPreset[]> {
-    const presets = await this.presetBook.forUser(share.userId);
+  /** The presets a share lets visitors fetch, from its owner's (the deployment's and their own; `stamp`: see PresetBook). */
+  async allowedPresets(share: ShareRecord, stamp?: number): Promise<NamedPreset[]> {
+    const presets = await this.presetBook.forUser(share.userId, stamp);
     return presets.filter((preset) => share.presets === null || share.presets.includes(preset.name));
   }
 

@@ -35,9 +35,14 @@ export function parsePresetParams(text: string): VariantParams {
   return fail({ params: ['Give at least one variant parameter, e.g. w=400&h=300&fit=cover.'] });
 }
 
+/** How many users' parsed presets a process keeps (each at most 50 presets). */
+const CACHED_USERS = 1_000;
+
 /** Where presets are looked up by name: the user's own win over the deployment's of the same name. */
 export class PresetBook {
   private readonly deployment: NamedPreset[];
+  /** Users' merged presets by user id, with the stamp they were read at. */
+  private readonly cache = new Map<number, { stamp: number; presets: readonly NamedPreset[] }>();
 
   constructor(
     deployment: readonly VariantPreset[],
@@ -51,12 +56,24 @@ export class PresetBook {
     return this.deployment;
   }
 
-  /** Every preset a user's images have: the deployment's in their order, the user's after them (or in their place). */
-  async forUser(userId: number): Promise<NamedPreset[]> {
+  /**
+   * Every preset a user's images have: the deployment's in their order, the user's after them (or in
+   * their place). With the user's presets stamp (read with the image: users.presets_stamp) nothing is
+   * looked up for a user who never had a preset, and a user's parsed presets are reused until a change
+   * raises the stamp, which every process and instance reads from the database.
+   */
+  async forUser(userId: number, stamp?: number): Promise<readonly NamedPreset[]> {
+    if (stamp === 0) return this.deployment;
+    const cached = this.cache.get(userId);
+    if (stamp !== undefined && cached?.stamp === stamp) return cached.presets;
     const own = await this.store.list(userId);
     const mine = new Map(own.map((preset) => [preset.name, { name: preset.name, params: parsePresetParams(preset.params), custom: true }]));
     const merged = this.deployment.map((preset) => mine.get(preset.name) ?? preset);
     for (const preset of mine.values()) if (!this.deployment.some((shared) => shared.name === preset.name)) merged.push(preset);
+    if (stamp !== undefined) {
+      if (this.cache.size >= CACHED_USERS) this.cache.clear();
+      this.cache.set(userId, { stamp, presets: merged });
+    }
     return merged;
   }
 }

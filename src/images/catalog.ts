@@ -59,6 +59,7 @@ export function imageQuery(kysely: Kysely<Database>) {
       'images.expires_at as expiresAt',
       'users.link_key as linkKey',
       'users.disabled_at as ownerDisabledAt',
+      'users.presets_stamp as presetsStamp',
     ]);
 }
 
@@ -158,8 +159,8 @@ export function withinAll(...steps: (WithinCommit | undefined)[]): WithinCommit 
 /** Each user's images: reading, adding, replacing, labelling, trashing and deleting them, within the quotas. */
 export class ImageCatalog {
   /** The read behind every image request: built and compiled once. */
-  private readonly imageById: PreparedQuery<Database, ImageRow, [number, number]>;
-  private readonly albumsOfImage: PreparedQuery<Database, { number: number }, [number]>;
+  private readonly imageById: PreparedQuery<ImageRow, [number, number]>;
+  private readonly albumsOfImage: PreparedQuery<{ number: number }, [number]>;
 
   constructor(
     private readonly db: Db,
@@ -169,14 +170,14 @@ export class ImageCatalog {
     /** Where image events go, in the transaction of each change; none: no events (tools). */
     private readonly outbox: Outbox | null = null,
   ) {
-    this.imageById = new PreparedQuery(db.kysely, imageQuery(db.kysely).where('images.user_id', '=', 0).where('images.number', '=', 0), 2);
+    this.imageById = new PreparedQuery(db, imageQuery(db.kysely).where('images.user_id', '=', 0).where('images.number', '=', 0), 2);
     const albums = db.kysely
       .selectFrom('album_images')
       .innerJoin('albums', 'albums.id', 'album_images.album_id')
       .select('albums.number as number')
       .where('album_images.image_id', '=', 0)
       .orderBy('albums.number');
-    this.albumsOfImage = new PreparedQuery(db.kysely, albums, 1);
+    this.albumsOfImage = new PreparedQuery(db, albums, 1);
   }
 
   private now(): string {
@@ -248,7 +249,7 @@ export class ImageCatalog {
 
   /** One image of the user's, trashed ones included (their owner may look at them); an expired one is gone. */
   async get(userId: number, number: number): Promise<ImageRecord> {
-    const [row] = await this.imageById.execute(userId, number);
+    const row = await this.imageById.first(userId, number);
     if (!row || (row.expiresAt !== null && row.expiresAt <= this.now())) throw new NotFound();
     const albums = await this.albumsOfImage.execute(row.rowId);
     return toRecord(

@@ -1,5 +1,6 @@
+import type { Kysely } from 'kysely';
 import { isUniqueViolation, type Db } from '../db/database.js';
-import { now } from '../db/schema.js';
+import { now, type Database } from '../db/schema.js';
 import { InvalidInput, NotFound } from '../errors.js';
 
 export const PRESETS_PER_USER = 50;
@@ -10,6 +11,15 @@ export interface UserPreset {
   params: string;
   createdAt: string;
   updatedAt: string;
+}
+
+/** In the transaction that changes a user's presets: what processes holding them parsed compare (PresetBook). */
+async function raiseStamp(trx: Kysely<Database>, userId: number): Promise<void> {
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ presets_stamp: eb('presets_stamp', '+', 1) }))
+    .where('id', '=', userId)
+    .execute();
 }
 
 const taken = () => new InvalidInput({ name: ['You already have a preset with this name.'] });
@@ -47,6 +57,7 @@ export class PresetStore {
           throw new InvalidInput({ name: [`You have ${PRESETS_PER_USER} presets, the most an account may have; delete one first.`] });
         }
         await trx.insertInto('presets').values({ user_id: userId, name, params, created_at: timestamp, updated_at: timestamp }).execute();
+        await raiseStamp(trx, userId);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw taken();
@@ -61,12 +72,15 @@ export class PresetStore {
     const next = { name: changes.name ?? current.name, params: changes.params ?? current.params };
     const timestamp = now();
     try {
-      await this.db.kysely
-        .updateTable('presets')
-        .set({ name: next.name, params: next.params, updated_at: timestamp })
-        .where('user_id', '=', userId)
-        .where('name', '=', name)
-        .execute();
+      await this.db.kysely.transaction().execute(async (trx) => {
+        await trx
+          .updateTable('presets')
+          .set({ name: next.name, params: next.params, updated_at: timestamp })
+          .where('user_id', '=', userId)
+          .where('name', '=', name)
+          .execute();
+        await raiseStamp(trx, userId);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw taken();
       throw error;
@@ -75,7 +89,10 @@ export class PresetStore {
   }
 
   async delete(userId: number, name: string): Promise<void> {
-    const deleted = await this.db.kysely.deleteFrom('presets').where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
-    if (Number(deleted.numDeletedRows) === 0) throw new NotFound();
+    await this.db.kysely.transaction().execute(async (trx) => {
+      const deleted = await trx.deleteFrom('presets').where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
+      if (Number(deleted.numDeletedRows) === 0) throw new NotFound();
+      await raiseStamp(trx, userId);
+    });
   }
 }

@@ -46,8 +46,12 @@ export class MediaSigner {
       .digest();
   }
 
-  sign(ref: MediaRef, nowSeconds = Math.floor(Date.now() / 1000)): SignedMedia {
-    const exp = Math.ceil((nowSeconds + this.ttlSeconds) / this.bucketSeconds) * this.bucketSeconds;
+  /** When a link signed now expires: the same for every link signed within one bucket. */
+  expiry(nowSeconds = Math.floor(Date.now() / 1000)): number {
+    return Math.ceil((nowSeconds + this.ttlSeconds) / this.bucketSeconds) * this.bucketSeconds;
+  }
+
+  sign(ref: MediaRef, exp = this.expiry()): SignedMedia {
     return { exp, sig: this.mac(this.keys[0]!, ref, exp).toString('base64url') };
   }
 

@@ -497,7 +497,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
           variantParamsFromQuery(
             request.query,
             // Only a named preset needs the owner's presets looked up.
-            request.query.preset === undefined ? [] : await presetBook.forUser(image.userId),
+            request.query.preset === undefined ? [] : await presetBook.forUser(image.userId, image.presetsStamp),
           ),
           'private, no-cache',
         );

@@ -149,7 +149,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     const preset =
       variant === 'original' || download
         ? null
-        : ((await presenter.allowedPresets(share)).find((candidate) => candidate.name === variant) ?? null);
+        : ((await presenter.allowedPresets(share, image.presetsStamp)).find((candidate) => candidate.name === variant) ?? null);
     const allowed = download ? share.allowDownload && file === null : variant === 'original' ? share.allowOriginal : preset !== null;
     if (!allowed) throw new NotFound();
     let params: VariantParams | null = preset && preset.params;

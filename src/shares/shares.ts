@@ -6,6 +6,7 @@ import { hashToken } from '../auth/tokens.js';
 import type { PresetStore } from '../images/presets.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
+import { PreparedQuery } from '../db/prepared.js';
 import type { Database, SharesTable } from '../db/schema.js';
 import type { Outbox } from '../events/outbox.js';
 import { shareResource } from './resource.js';
@@ -130,6 +131,9 @@ export class Shares {
   /** When each share's last share.viewed was recorded here. */
   private readonly viewEvents = new Map<number, number>();
 
+  /** The read behind every public request: built and compiled once. */
+  private readonly byToken: PreparedQuery<ShareRow & { disabled_at: string | null }, [string]>;
+
   constructor(
     private readonly db: Db,
     private readonly catalog: ImageCatalog,
@@ -143,6 +147,11 @@ export class Shares {
     this.presets = options.presets;
     this.clock = options.clock ?? (() => Date.now());
     this.outbox = options.outbox ?? null;
+    this.byToken = new PreparedQuery(
+      db,
+      this.select().innerJoin('users', 'users.id', 'shares.user_id').select('users.disabled_at').where('shares.token_hash', '=', ''),
+      1,
+    );
     this.flushTimer = setInterval(() => void this.flushViews().catch(() => undefined), VIEW_FLUSH_MS).unref();
   }
 
@@ -390,11 +399,7 @@ export class Shares {
   async open(token: string): Promise<OpenShare> {
     if (!/^[A-Za-z0-9_-]{32}$/.test(token)) throw new NotFound();
     const tokenHash = hashToken(token);
-    const row = await this.select()
-      .innerJoin('users', 'users.id', 'shares.user_id')
-      .select('users.disabled_at')
-      .where('shares.token_hash', '=', tokenHash)
-      .executeTakeFirst();
+    const row = await this.byToken.first(tokenHash);
     if (!row || row.disabled_at !== null) throw new NotFound();
     const share = this.record(row);
     if (share.expiresAt !== null && share.expiresAt <= this.now()) throw new NotFound();
