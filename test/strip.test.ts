@@ -57,6 +57,8 @@ describe('stripMetadata: container rewriting at the byte level', () => {
     const output = join(dir, `out-${counter}`);
     await writeFile(input, bytes);
     const written = await stripMetadata(input, output, format, orientation);
+    // Nothing to remove: nothing written.
+    if (written === null) return bytes;
     const result = await readFile(output);
     assert.equal(written.bytes, result.length);
     assert.equal(written.sha256, sha256(result));
@@ -89,6 +91,17 @@ describe('stripMetadata: container rewriting at the byte level', () => {
     assert.deepEqual(out.subarray(-2), Buffer.from([0xff, 0xd9]));
     assert.ok(!jpegMarkers(out).includes(0xe1) && !jpegMarkers(out).includes(0xfe) && !jpegMarkers(out).includes(0xed));
     await samePixels(out, plain);
+  });
+
+  test('a file without metadata is left as it is: nothing is written', async () => {
+    for (const format of ['jpeg', 'png', 'webp', 'gif'] as const) {
+      const plain = await solid(format, 24, 16, '#336699');
+      const input = join(dir, `clean-${++counter}`);
+      const output = join(dir, `clean-out-${counter}`);
+      await writeFile(input, plain);
+      assert.equal(await stripMetadata(input, output, format, 1), null, format);
+      await assert.rejects(readFile(output), { code: 'ENOENT' });
+    }
   });
 
   test('JPEG: an orientation other than 1 survives alone, in a 32-byte EXIF block after JFIF', async () => {

@@ -1,8 +1,16 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
-import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type * as Http from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type * as Https from 'node:https';
+import { createRequire } from 'node:module';
 import type { LookupFunction } from 'node:net';
 import { decideAddress, parseAddress, type OutboundRules } from './address-policy.js';
+
+// Required, not imported: an ESM import of node:http builds its export facade, which reads every lazy
+// export (undici's fetch classes among them), 50 ms of start-up.
+const require = createRequire(import.meta.url);
+const http = require('node:http') as typeof Http;
+const https = require('node:https') as typeof Https;
 
 /** Resolves a host name to every address it has (injected in tests: no test asks a real DNS server). */
 export type Resolver = (hostname: string) => Promise<{ address: string; family: number }[]>;

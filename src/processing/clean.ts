@@ -62,12 +62,23 @@ async function reencode(
   await encoded.toFile(outputPath);
 }
 
-/** Writes `inputPath` without EXIF, XMP and IPTC to `outputPath`, losslessly where the format allows. */
-export async function removeMetadata(inputPath: string, outputPath: string, info: ImageInfo, timeoutSeconds: number): Promise<CleanedFile> {
+/**
+ * Writes `inputPath` without EXIF, XMP and IPTC to `outputPath`, losslessly where the format allows.
+ * Returns null, writing nothing, when the file holds no metadata to remove: an upload without any is
+ * stored as it came, with the hash taken while it arrived (no second copy, no second hash).
+ */
+export async function removeMetadata(
+  inputPath: string,
+  outputPath: string,
+  info: ImageInfo,
+  timeoutSeconds: number,
+): Promise<CleanedFile | null> {
   if (FORMATS[info.format].strippableLosslessly) {
     try {
       const written = await stripMetadata(inputPath, outputPath, info.format, info.orientation);
-      if (!(await carriesMetadata(outputPath))) return { ...written, method: 'lossless' };
+      // Nothing the walk would remove, and nothing libvips finds either (the probe's metadata read).
+      if (written === null && !info.hasMetadata) return null;
+      if (written !== null && !(await carriesMetadata(outputPath))) return { ...written, method: 'lossless' };
     } catch {
       // fall through to re-encoding
     }
