@@ -390,16 +390,10 @@ function threadPoolSize(env: Env, renderConcurrency: number, passwordHashConcurr
   return Math.min(1024, Math.max(needed, readInteger(env, 'UV_THREADPOOL_SIZE', needed, 1, 1024)));
 }
 
-/**
- * WORKERS: a count, or `auto`: one per core on PostgreSQL, one process on SQLite for now. Two
- * workers on SQLite pass every test run on its own; the default changes once a whole suite has run
- * with them (see docs/decisions.md).
- */
+/** WORKERS: a count, or `auto`: one per core, on SQLite as on PostgreSQL (see docs/decisions.md). */
 function readWorkers(env: Env): number {
   const raw = env.WORKERS?.trim();
-  if (raw === undefined || raw === '' || raw.toLowerCase() === 'auto') {
-    return env.DATABASE_URL ? Math.min(64, availableParallelism()) : 1;
-  }
+  if (raw === undefined || raw === '' || raw.toLowerCase() === 'auto') return Math.min(64, availableParallelism());
   return readInteger(env, 'WORKERS', 1, 1, 64);
 }
 
