@@ -36,12 +36,17 @@ export async function runPrimary(config: Config): Promise<void> {
   const start = (index: number) => {
     const worker = cluster.fork({ [WORKER_INDEX_VARIABLE]: String(index) });
     const startedAt = Date.now();
+    let listened = false;
+    worker.once('listening', () => (listened = true));
     slots.set(index, { worker });
     worker.on('exit', (code, signal) => {
       if (slots.get(index)?.worker !== worker) return;
       slots.delete(index);
       if (stopping) {
-        if (code !== 0) process.exitCode = 1;
+        // A worker stopped while still starting dies of the signal (its handler comes with the app):
+        // it had served nothing, so that is a clean stop too.
+        const stoppedWhileStarting = !listened && signal === 'SIGTERM';
+        if (code !== 0 && !stoppedWhileStarting) process.exitCode = 1;
         // Exits with process.exitCode: 0 unless a worker or the reason to stop said otherwise.
         if (slots.size === 0) process.exit();
         return;

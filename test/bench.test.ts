@@ -30,6 +30,7 @@ const BENCHMARKS = [
   'scale',
   'workers',
   'start-up',
+  'idle-rss',
 ];
 
 test('benchmark smoke run: every benchmark runs once at tiny size and every report is written', async () => {

@@ -185,20 +185,35 @@ function openSqliteReads(path: string): SqliteReads & { close(): void } {
   const file = new Database(path);
   file.exec('PRAGMA busy_timeout = 5000');
   file.exec('PRAGMA query_only = ON');
-  const statements = new Map<string, Database.Statement>();
+  // Rows come as arrays and are made objects here: libsql builds an object column by column through
+  // N-API (and adds a `_metadata` property), which made the image read 40% slower.
+  const statements = new Map<string, { statement: Database.Statement; names: string[] }>();
   const prepare = (text: string) => {
-    let statement = statements.get(text);
-    if (!statement) {
+    let prepared = statements.get(text);
+    if (!prepared) {
       if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-      statement = file.prepare(text);
-      statements.set(text, statement);
+      const statement = file.prepare(text).raw(true);
+      prepared = { statement, names: statement.columns().map((column) => column.name) };
+      statements.set(text, prepared);
     }
-    return statement;
+    return prepared;
+  };
+  const toRow = (names: string[], values: unknown[]) => {
+    const row: Record<string, unknown> = {};
+    for (let index = 0; index < names.length; index++) row[names[index]!] = values[index];
+    return row;
   };
   return {
-    all: (text, parameters) => prepare(text).all(parameters) as unknown[],
+    all: (text, parameters) => {
+      const { statement, names } = prepare(text);
+      return (statement.all(parameters) as unknown[][]).map((values) => toRow(names, values));
+    },
     // libsql's `get` is half the cost of `all` for a single row (no row cursor to set up).
-    first: (text, parameters) => prepare(text).get(parameters) as unknown,
+    first: (text, parameters) => {
+      const { statement, names } = prepare(text);
+      const values = statement.get(parameters) as unknown[] | undefined;
+      return values && toRow(names, values);
+    },
     close: () => file.close(),
   };
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Transaction } from 'kysely';
+import type { Selectable, Transaction } from 'kysely';
 import type { Fit, Position } from '../processing/geometry.js';
 import type { Db } from '../db/database.js';
-import { now, type Database } from '../db/schema.js';
+import { PreparedQuery } from '../db/prepared.js';
+import { now, type Database, type VariantsTable } from '../db/schema.js';
 import { Busy, NotFound } from '../errors.js';
 import { FORMATS, type EncodableFormat, type ImageFormat } from '../processing/formats.js';
 import { checkRenderCost } from '../processing/cost.js';
@@ -94,12 +95,17 @@ export class VariantService {
   /** Told of a rendered variant that could not be cached (the answer was sent; the next request renders again). */
   onStoreError: (error: unknown) => void = () => undefined;
 
+  /** The read behind every cached variant sent: built and compiled once. */
+  private readonly byKey: PreparedQuery<Selectable<VariantsTable>, [string]>;
+
   constructor(
     private readonly db: Db,
     private readonly storage: Storage,
     private readonly limiter: WorkLimiter,
     private readonly options: VariantOptions,
-  ) {}
+  ) {
+    this.byKey = new PreparedQuery(db, db.kysely.selectFrom('variants').selectAll().where('key', '=', ''), 1);
+  }
 
   /** Finds the cached variant or renders it. Returns the bytes as a buffer when just rendered. */
   async get(source: VariantSource, request: VariantRequest, context: RenderContext): Promise<{ variant: StoredVariant; data?: Buffer }> {
@@ -120,7 +126,7 @@ export class VariantService {
       `${box.width ?? 0}x${box.height ?? 0}-${request.fit}${position}-q${quality}${request.enlarge ? '-e' : ''}` + editsKey(edits, pad);
     const key = variantKey(source.sha256, spec, format);
 
-    const row = await this.db.kysely.selectFrom('variants').selectAll().where('key', '=', key).executeTakeFirst();
+    const row = await this.byKey.first(key);
     if (row) {
       if (Date.now() - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS) {
         await this.db.kysely.updateTable('variants').set({ last_used_at: now() }).where('key', '=', key).execute();
