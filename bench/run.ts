@@ -9,7 +9,7 @@
 import autocannon from 'autocannon';
 import Database from 'libsql';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import sharp, { type ResizeOptions } from 'sharp';
@@ -40,10 +40,24 @@ import { benchArgs } from './lib.js';
 import { seedImages } from './seed.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
-import { lineChart, markdownReport, runBenchmark, runInfo, type Benchmark, type BenchmarkResult, type Series } from './framework.js';
+import {
+  lineChart,
+  markdownReport,
+  runBenchmark,
+  runInfo,
+  type Benchmark,
+  type BenchmarkResult,
+  type RunInfo,
+  type Series,
+} from './framework.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const { values: options, positionals: selected } = benchArgs({ quick: { type: 'boolean', default: false }, out: { type: 'string' } });
+const { values: options, positionals: selected } = benchArgs({
+  quick: { type: 'boolean', default: false },
+  out: { type: 'string' },
+  // Writes the report again from benchmarks.json with the current explanations (limitedBy), measuring nothing.
+  render: { type: 'boolean', default: false },
+});
 const quick = options.quick;
 const outDir = options.out ?? join(ROOT, 'docs');
 const pairs = quick ? 1 : 5;
@@ -1097,6 +1111,20 @@ const BENCHMARKS = [
 ];
 
 // ---- main ----
+
+if (options.render) {
+  const recorded = JSON.parse(await readFile(join(outDir, 'benchmarks.json'), 'utf8')) as RunInfo & { results: BenchmarkResult[] };
+  const { results: recordedResults, ...info } = recorded;
+  const refreshed = recordedResults.map((result) => ({
+    ...result,
+    limitedBy: BENCHMARKS.find((benchmark) => benchmark.name === result.name)?.limitedBy ?? result.limitedBy,
+  }));
+  const charts = (await readdir(outDir)).filter((file) => /^benchmarks-.*\.svg$/.test(file)).sort();
+  await writeFile(join(outDir, 'benchmarks.md'), markdownReport(info, refreshed, charts));
+  await writeFile(join(outDir, 'benchmarks.json'), `${JSON.stringify({ ...info, results: refreshed }, null, 2)}\n`);
+  console.log(`wrote ${join(outDir, 'benchmarks.md')} from benchmarks.json`);
+  process.exit(0);
+}
 
 const chosen = selected.length > 0 ? BENCHMARKS.filter((benchmark) => selected.includes(benchmark.name)) : BENCHMARKS;
 if (chosen.length === 0) {

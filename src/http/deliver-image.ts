@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { BlobLifecycle } from '../images/blobs.js';
-import type { ImageRecord } from '../images/catalog.js';
+import type { StoredImage } from '../images/catalog.js';
 import type { VariantService } from '../images/variants.js';
 import { FORMATS, type ImageFormat } from '../processing/formats.js';
 import type { HotObjects } from '../storage/hot-objects.js';
@@ -38,7 +38,7 @@ export async function deliverImage(
   request: FastifyRequest,
   reply: FastifyReply,
   { blobs, variants, offload, hot }: ImageBytes,
-  image: ImageRecord,
+  image: StoredImage,
   params: VariantParams | null,
   cacheControl: string,
   delivery: Pick<DeliveryHeaders, 'attachment' | 'redirect'> = {},

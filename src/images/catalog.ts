@@ -87,7 +87,10 @@ export function readExif(stored: string | null): ExifSummary | null {
   return stored ? (JSON.parse(stored) as ExifSummary) : null;
 }
 
-export function toRecord({ ownerDisabledAt, title, description, tags, metadata, ...row }: ImageRow, albums: number[]): ImageRecord {
+/** An image without the list of its albums: all that sending its bytes needs (one read fewer). */
+export type StoredImage = Omit<ImageRecord, 'albums'>;
+
+function toStoredImage({ ownerDisabledAt, title, description, tags, metadata, ...row }: ImageRow): StoredImage {
   return {
     ...row,
     ...readLabels({ title, description, tags, metadata }),
@@ -97,8 +100,11 @@ export function toRecord({ ownerDisabledAt, title, description, tags, metadata, 
     hasAlpha: Boolean(row.hasAlpha),
     exif: readExif(row.exif),
     ownerDisabled: ownerDisabledAt !== null,
-    albums,
   };
+}
+
+export function toRecord(row: ImageRow, albums: number[]): ImageRecord {
+  return { ...toStoredImage(row), albums };
 }
 
 /** What an upload may carry besides the file. */
@@ -249,8 +255,7 @@ export class ImageCatalog {
 
   /** One image of the user's, trashed ones included (their owner may look at them); an expired one is gone. */
   async get(userId: number, number: number): Promise<ImageRecord> {
-    const row = await this.imageById.first(userId, number);
-    if (!row || (row.expiresAt !== null && row.expiresAt <= this.now())) throw new NotFound();
+    const row = await this.row(userId, number);
     const albums = await this.albumsOfImage.execute(row.rowId);
     return toRecord(
       row,
@@ -258,11 +263,24 @@ export class ImageCatalog {
     );
   }
 
+  private async row(userId: number, number: number): Promise<ImageRow> {
+    const row = await this.imageById.first(userId, number);
+    if (!row || (row.expiresAt !== null && row.expiresAt <= this.now())) throw new NotFound();
+    return row;
+  }
+
   /** One image that is not in the trash (what links and shares may show). */
   async getLive(userId: number, number: number): Promise<ImageRecord> {
     const image = await this.get(userId, number);
     if (image.trashedAt !== null) throw new NotFound();
     return image;
+  }
+
+  /** The same as `get`, or `getLive` with `live`, without the album list: for sending the image's bytes. */
+  async stored(userId: number, number: number, { live }: { live: boolean }): Promise<StoredImage> {
+    const row = await this.row(userId, number);
+    if (live && row.trashedAt !== null) throw new NotFound();
+    return toStoredImage(row);
   }
 
   /** How many images the user has and their bytes (each image counted, also when its bytes are shared); trashed ones count until purged. */

@@ -488,7 +488,7 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         response: { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(400, 401, 404, 416, 503) },
       },
       handler: async (request, reply) => {
-        const image = await catalog.get(currentUser(request).id, parseId(request.params.id));
+        const image = await catalog.stored(currentUser(request).id, parseId(request.params.id), { live: false });
         return deliverImage(
           request,
           reply,

@@ -46,7 +46,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         if (exp === undefined || sig === undefined || !/^\d{1,12}$/.test(exp)) throw new LinkInvalid();
         const userId = parseId(request.params.userId);
         const number = parseId(request.params.id);
-        const image = await catalog.getLive(userId, number).catch((error: unknown) => {
+        const image = await catalog.stored(userId, number, { live: true }).catch((error: unknown) => {
           // An unknown image and a bad signature must look alike, or links could probe for images.
           throw error instanceof NotFound ? new LinkInvalid() : error;
         });

@@ -8,7 +8,7 @@ import { allowOnly } from '../http/errors.js';
 import { contentTag, immutableFormat, type SharePresenter } from '../http/present-share.js';
 import { parseId } from '../http/ids.js';
 import type { VariantParams } from '../http/variant-query.js';
-import type { ImageRecord } from '../images/catalog.js';
+import type { StoredImage } from '../images/catalog.js';
 import { FORMATS, type EncodableFormat } from '../processing/formats.js';
 import { binaryResponse, errors, NoContent, PUBLIC } from '../schemas/common.js';
 import { PublicShare } from '../schemas/shares.js';
@@ -144,7 +144,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     if (request.url.includes('?')) throw new NotFound();
     const open = await admit(request, token);
     const { share } = open;
-    const image: ImageRecord = await shares.image(share, parseId(id));
+    const image: StoredImage = await shares.image(share, parseId(id));
     const download = variant === 'download';
     const preset =
       variant === 'original' || download

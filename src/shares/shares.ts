@@ -12,7 +12,7 @@ import type { Outbox } from '../events/outbox.js';
 import { shareResource } from './resource.js';
 import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 import type { Albums } from '../images/albums.js';
-import { readExif, type ImageCatalog, type ImageRecord } from '../images/catalog.js';
+import { readExif, type ImageCatalog, type StoredImage } from '../images/catalog.js';
 import { collect } from '../images/fields.js';
 import type { ImageFormat } from '../processing/formats.js';
 
@@ -21,7 +21,7 @@ export const SHARE_LIMITS = { perUser: 1000, albumImages: 500, label: 200, passw
 
 /** What a share may show of an image (the owner's other fields are never read for a visitor). */
 export type SharedImage = Pick<
-  ImageRecord,
+  StoredImage,
   'number' | 'title' | 'sha256' | 'format' | 'width' | 'height' | 'placeholder' | 'dominantColor' | 'exif'
 >;
 
@@ -530,13 +530,13 @@ export class Shares {
   }
 
   /** One image of the share, by its per-user id; NotFound if the share does not show it (now). */
-  async image(share: ShareRecord, number: number): Promise<ImageRecord> {
+  async image(share: ShareRecord, number: number): Promise<StoredImage> {
     if (share.image !== null) {
       if (number !== share.image) throw new NotFound();
-      return this.catalog.getLive(share.userId, number);
+      return this.catalog.stored(share.userId, number, { live: true });
     }
     if (share.album === null) throw new NotFound();
-    const image = await this.catalog.getLive(share.userId, number);
+    const image = await this.catalog.stored(share.userId, number, { live: true });
     const member = await this.db.kysely
       .selectFrom('album_images')
       .innerJoin('albums', 'albums.id', 'album_images.album_id')
