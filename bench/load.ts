@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import sharp from 'sharp';
-import { fixture, register, TEST_SECRET, upload, rssMiB, startServerProcess } from '../testkit/index.js';
+import { fixture, register, TEST_SECRET, upload, treeRssMiB, startServerProcess } from '../testkit/index.js';
 import { benchArgs, positive, printRows } from './lib.js';
 
 const { values: options } = benchArgs({ duration: { type: 'string' }, connections: { type: 'string' } });
@@ -98,7 +98,7 @@ try {
   let sampling = true;
   const sampler = (async () => {
     while (sampling) {
-      peak = Math.max(peak, await rssMiB(server.child.pid!));
+      peak = Math.max(peak, await treeRssMiB(server.child.pid!));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   })();

@@ -1,10 +1,20 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { request } from 'node:http';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { api, freePort, GOOD_PASSWORD, register, tempDataDir, TEST_SECRET, upload, waitForReady } from '../testkit/index.js';
+import {
+  api,
+  childProcesses,
+  freePort,
+  GOOD_PASSWORD,
+  register,
+  tempDataDir,
+  TEST_SECRET,
+  upload,
+  waitForReady,
+} from '../testkit/index.js';
 
 interface Cluster {
   base: string;
@@ -59,18 +69,6 @@ async function startCluster(env: Record<string, string> = {}): Promise<Cluster> 
       await exited;
     },
   };
-}
-
-/** The worker processes of a primary. */
-function workersOf(primary: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(primary)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((pid) => pid > 0);
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
 }
 
 function alive(pid: number): boolean {
@@ -140,7 +138,7 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
   /** Both workers started and listening (the first one's /readyz is enough for waitForReady). */
   const bothListening = (server: Cluster) =>
     until('both workers to listen', () => {
-      const workers = workersOf(server.child.pid!);
+      const workers = childProcesses(server.child.pid!);
       return workers.length === 2 && workers.every((pid) => server.listening.has(pid));
     });
 
@@ -246,29 +244,29 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
     try {
       const primary = server.child.pid!;
       await bothListening(server);
-      const [victim, survivor] = workersOf(primary) as [number, number];
+      const [victim, survivor] = childProcesses(primary) as [number, number];
       process.kill(victim, 'SIGKILL');
       await until('a replacement', () => {
-        const now = workersOf(primary);
+        const now = childProcesses(primary);
         return now.length === 2 && !now.includes(victim) && now.includes(survivor);
       });
       await bothListening(server);
       // New connections each (a pooled one may have been the victim's), handed to both workers in turn.
       for (let i = 0; i < 6; i++) assert.equal(await statusOnNewConnection(`${server.base}/healthz`), 200);
 
-      const workers = workersOf(primary);
+      const workers = childProcesses(primary);
       const exitCode = new Promise<number | null>((resolve) => server.child.once('exit', (code) => resolve(code)));
       server.child.kill('SIGTERM');
       assert.equal(await exitCode, 0, 'a clean stop');
       await until('the workers to stop', () => workers.every((pid) => !alive(pid)));
 
       await bothListening(crashed);
-      const orphans = workersOf(crashed.child.pid!);
+      const orphans = childProcesses(crashed.child.pid!);
       crashed.child.kill('SIGKILL');
       await until('workers without a primary to exit', () => orphans.every((pid) => !alive(pid)), 5_000);
     } finally {
       for (const cluster of [server, crashed]) {
-        for (const pid of [cluster.child.pid!, ...workersOf(cluster.child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
+        for (const pid of [cluster.child.pid!, ...childProcesses(cluster.child.pid!)]) if (alive(pid)) process.kill(pid, 'SIGKILL');
       }
     }
   });
