@@ -71,7 +71,7 @@ function summarise(values: number[]): SideSummary {
     : { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), values };
 }
 
-function judge(budget: Budget, ratio: number): { met: boolean | null; raiseTo: number | null } {
+export function judge(budget: Budget, ratio: number): { met: boolean | null; raiseTo: number | null } {
   if (!Number.isFinite(ratio) || budget.kind === 'report') return { met: null, raiseTo: null };
   switch (budget.kind) {
     case 'min-ratio':

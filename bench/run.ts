@@ -42,6 +42,7 @@ import { seedImages } from './seed.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import {
+  judge,
   lineChart,
   markdownReport,
   runBenchmark,
@@ -56,7 +57,7 @@ const ROOT = join(import.meta.dirname, '..');
 const { values: options, positionals: selected } = benchArgs({
   quick: { type: 'boolean', default: false },
   out: { type: 'string' },
-  // Writes the report again from benchmarks.json with the current explanations (limitedBy), measuring nothing.
+  // Writes the report again from benchmarks.json with the current explanations and budgets, measuring nothing.
   render: { type: 'boolean', default: false },
 });
 const quick = options.quick;
@@ -1106,10 +1107,11 @@ const BENCHMARKS = [
 if (options.render) {
   const recorded = JSON.parse(await readFile(join(outDir, 'benchmarks.json'), 'utf8')) as RunInfo & { results: BenchmarkResult[] };
   const { results: recordedResults, ...info } = recorded;
-  const refreshed = recordedResults.map((result) => ({
-    ...result,
-    limitedBy: BENCHMARKS.find((benchmark) => benchmark.name === result.name)?.limitedBy ?? result.limitedBy,
-  }));
+  const refreshed = recordedResults.map((result) => {
+    const definition = BENCHMARKS.find((benchmark) => benchmark.name === result.name);
+    if (!definition) return result;
+    return { ...result, limitedBy: definition.limitedBy, budget: definition.budget, ...judge(definition.budget, result.ratio) };
+  });
   const charts = (await readdir(outDir)).filter((file) => /^benchmarks-.*\.svg$/.test(file)).sort();
   await writeFile(join(outDir, 'benchmarks.md'), markdownReport(info, refreshed, charts));
   await writeFile(join(outDir, 'benchmarks.json'), `${JSON.stringify({ ...info, results: refreshed }, null, 2)}\n`);
