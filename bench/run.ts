@@ -1005,6 +1005,21 @@ const workersScaling: Benchmark<Context> = {
   },
 };
 
+/** `node -e` serving "ok" over HTTP: the floor of start-up time and memory; started when it answers. */
+async function bareNodeServer(): Promise<{ child: ChildProcess; startupMs: number }> {
+  const bare = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
+  const port = await freePort();
+  const started = performance.now();
+  const child = spawnNode(['-e', bare, String(port)]);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/`);
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return { child, startupMs: performance.now() - started };
+}
+
 const startup: Benchmark<Context> = {
   name: 'start-up',
   title: '`npm start` to the first 200 on `/readyz` (dist built)',
@@ -1014,7 +1029,6 @@ const startup: Benchmark<Context> = {
   budget: { kind: 'report' },
   limitedBy: '',
   async prepare() {
-    const bare = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
     return {
       service: async () => {
         const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
@@ -1022,13 +1036,9 @@ const startup: Benchmark<Context> = {
         return server.startupMs;
       },
       baseline: async () => {
-        const port = await freePort();
-        const started = performance.now();
-        const child = spawnNode(['-e', bare, String(port)]);
-        await waitFor(`http://127.0.0.1:${port}/`);
-        const elapsed = performance.now() - started;
+        const { child, startupMs } = await bareNodeServer();
         child.kill();
-        return elapsed;
+        return startupMs;
       },
       close: async () => undefined,
     };
@@ -1044,7 +1054,6 @@ const idleRss: Benchmark<Context> = {
   budget: { kind: 'report' },
   limitedBy: '',
   async prepare() {
-    const bare = `require('http').createServer((q, s) => s.end('ok')).listen(Number(process.argv[1]), '127.0.0.1')`;
     const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
     return {
       service: async () => {
@@ -1060,10 +1069,8 @@ const idleRss: Benchmark<Context> = {
         }
       },
       baseline: async () => {
-        const port = await freePort();
-        const child = spawnNode(['-e', bare, String(port)]);
+        const { child } = await bareNodeServer();
         try {
-          await waitFor(`http://127.0.0.1:${port}/`);
           await settle();
           return await rssMiB(child.pid!);
         } finally {

@@ -82,7 +82,6 @@ export interface Config {
   /** PostgreSQL connection string; null: SQLite in DATA_DIR. */
   databaseUrl: string | null;
   storage: StorageConfig;
-  /** Who sends stored bytes: this process (direct), or nginx through X-Accel-Redirect (a location prefix). */
   /** Who sends stored bytes once the service has authorised them: the process, nginx (X-Accel-Redirect), or S3 (a presigned redirect). */
   delivery: { kind: 'direct' } | { kind: 'nginx'; prefix: string } | { kind: 'redirect'; seconds: number };
   /** Bytes of small stored objects each process keeps in memory for the bytes it sends itself (0: none). */

@@ -187,17 +187,10 @@ function openSqliteReads(path: string): SqliteReads & { close(): void } {
   file.exec('PRAGMA query_only = ON');
   // Rows come as arrays and are made objects here: libsql builds an object column by column through
   // N-API (and adds a `_metadata` property), which made the image read 40% slower.
-  const statements = new Map<string, { statement: Database.Statement; names: string[] }>();
-  const prepare = (text: string) => {
-    let prepared = statements.get(text);
-    if (!prepared) {
-      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-      const statement = file.prepare(text).raw(true);
-      prepared = { statement, names: statement.columns().map((column) => column.name) };
-      statements.set(text, prepared);
-    }
-    return prepared;
-  };
+  const prepare = preparedOnce((text) => {
+    const statement = file.prepare(text).raw(true);
+    return { statement, names: statement.columns().map((column) => column.name) };
+  });
   const toRow = (names: string[], values: unknown[]) => {
     const row: Record<string, unknown> = {};
     for (let index = 0; index < names.length; index++) row[names[index]!] = values[index];
@@ -221,30 +214,40 @@ function openSqliteReads(path: string): SqliteReads & { close(): void } {
 const STATEMENT_CACHE_SIZE = 500;
 
 /**
+ * Statements prepared once per SQL text. Kysely's queries, and the hot reads, come from a small set
+ * of shapes; past STATEMENT_CACHE_SIZE texts (something builds SQL with values inline) it starts over.
+ */
+function preparedOnce<T>(prepare: (text: string) => T): (text: string) => T {
+  const statements = new Map<string, T>();
+  return (text) => {
+    let statement = statements.get(text);
+    if (statement === undefined) {
+      if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
+      statement = prepare(text);
+      statements.set(text, statement);
+    }
+    return statement;
+  };
+}
+
+/**
  * Kysely prepares every query anew; preparing was the largest single cost of a metadata read
- * (12% of CPU). Kysely's queries come from a small set of shapes, so prepared statements are kept
- * by their SQL text.
+ * (12% of CPU), so statements are kept by their SQL text.
  */
 function withStatementCache(file: Database.Database): SqliteDatabase {
-  const statements = new Map<string, SqliteStatement>();
+  const prepare = preparedOnce((text): SqliteStatement => {
+    const prepared = file.prepare(text);
+    // libsql answers `reader` with a native call each time (2% of a metadata read's CPU): ask once.
+    const reader = prepared.reader;
+    return {
+      reader,
+      all: (parameters) => prepared.all(parameters),
+      run: (parameters) => prepared.run(parameters),
+      iterate: (parameters) => prepared.iterate(parameters),
+    };
+  });
   return {
-    prepare(text: string): SqliteStatement {
-      let statement = statements.get(text);
-      if (!statement) {
-        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear();
-        const prepared = file.prepare(text);
-        // libsql answers `reader` with a native call each time (2% of a metadata read's CPU): ask once.
-        const reader = prepared.reader;
-        statement = {
-          reader,
-          all: (parameters) => prepared.all(parameters),
-          run: (parameters) => prepared.run(parameters),
-          iterate: (parameters) => prepared.iterate(parameters),
-        };
-        statements.set(text, statement);
-      }
-      return statement;
-    },
+    prepare,
     close() {
       file.close();
     },

@@ -255,32 +255,33 @@ export class ImageCatalog {
 
   /** One image of the user's, trashed ones included (their owner may look at them); an expired one is gone. */
   async get(userId: number, number: number): Promise<ImageRecord> {
-    const row = await this.row(userId, number);
+    return this.withAlbums(await this.row(userId, number, { live: false }));
+  }
+
+  /** One image that is not in the trash (what links and shares may show). */
+  async getLive(userId: number, number: number): Promise<ImageRecord> {
+    return this.withAlbums(await this.row(userId, number, { live: true }));
+  }
+
+  /** The same as `get`, or `getLive` with `live`, without the album list: for sending the image's bytes. */
+  async stored(userId: number, number: number, which: { live: boolean }): Promise<StoredImage> {
+    return toStoredImage(await this.row(userId, number, which));
+  }
+
+  /** The image's row, if it is served: an expired one is gone, a trashed one only to its owner (`live`: false). */
+  private async row(userId: number, number: number, { live }: { live: boolean }): Promise<ImageRow> {
+    const row = await this.imageById.first(userId, number);
+    if (!row || (row.expiresAt !== null && row.expiresAt <= this.now())) throw new NotFound();
+    if (live && row.trashedAt !== null) throw new NotFound();
+    return row;
+  }
+
+  private async withAlbums(row: ImageRow): Promise<ImageRecord> {
     const albums = await this.albumsOfImage.execute(row.rowId);
     return toRecord(
       row,
       albums.map((album) => album.number),
     );
-  }
-
-  private async row(userId: number, number: number): Promise<ImageRow> {
-    const row = await this.imageById.first(userId, number);
-    if (!row || (row.expiresAt !== null && row.expiresAt <= this.now())) throw new NotFound();
-    return row;
-  }
-
-  /** One image that is not in the trash (what links and shares may show). */
-  async getLive(userId: number, number: number): Promise<ImageRecord> {
-    const image = await this.get(userId, number);
-    if (image.trashedAt !== null) throw new NotFound();
-    return image;
-  }
-
-  /** The same as `get`, or `getLive` with `live`, without the album list: for sending the image's bytes. */
-  async stored(userId: number, number: number, { live }: { live: boolean }): Promise<StoredImage> {
-    const row = await this.row(userId, number);
-    if (live && row.trashedAt !== null) throw new NotFound();
-    return toStoredImage(row);
   }
 
   /** How many images the user has and their bytes (each image counted, also when its bytes are shared); trashed ones count until purged. */

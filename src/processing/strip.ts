@@ -287,8 +287,6 @@ async function writePlan(input: FileHandle, pieces: Piece[], outputPath: string)
   return { sha256: hash.digest('hex'), bytes };
 }
 
-/** Formats whose metadata this module removes losslessly. */
-
 /** The plan writes the file as it is (every byte kept in order; rewritten headers the same as before). */
 async function keepsWholeFile(reader: FileReader, pieces: Piece[]): Promise<boolean> {
   let next = 0;

@@ -61,7 +61,9 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
           params = variantParamsFromQuery(request.query, []);
           variant = params ? canonicalVariantQuery(params) : '';
         } else {
-          const preset = (await presetBook.forUser(userId)).find((candidate) => candidate.custom && candidate.name === name);
+          const preset = (await presetBook.forUser(userId, image.presetsStamp)).find(
+            (candidate) => candidate.custom && candidate.name === name,
+          );
           // A preset deleted or renamed since: the link has nothing left to verify against.
           if (!preset) throw new LinkInvalid();
           // Parameters beside the name would change what the link gives: not a link that was handed out.
