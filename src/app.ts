@@ -120,6 +120,10 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   const services = await openServices(config, overrides);
   if (role.startsAlone) await clearLeftovers(config, services.db);
   const app = createFastify(config);
+  // A request's reads reflect every commit made before it arrived (see ReadCache); the server's own
+  // event is the earliest and cheapest place to say so.
+  const { reads } = services.db;
+  if (reads) app.server.prependListener('request', () => reads.markStale());
 
   registerErrorHandling(app, { onDependencyUnavailable: () => services.metrics.dependencyErrors.inc() });
   await app.register(validationPlugin);

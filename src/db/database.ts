@@ -33,6 +33,8 @@ import { presets } from './migrations/012_presets.js';
 import { counters } from './migrations/013_counters.js';
 import { presetsStamp } from './migrations/014_presets_stamp.js';
 import { CurrentSchemaPostgresDialect } from './postgres-introspector.js';
+import { ReadCache } from './read-cache.js';
+import { watchCommits } from './commit-watch.js';
 import type { Database as Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -55,10 +57,12 @@ export interface Db {
  * connection queue cost more than the lookups.
  */
 export interface SqliteReads {
-  /** Every row of a read. */
-  all(sql: string, parameters: readonly unknown[]): unknown[];
-  /** The first row of a read, or undefined. */
+  /** Every row of a read (frozen: results are shared, see ReadCache). */
+  all(sql: string, parameters: readonly unknown[]): readonly unknown[];
+  /** The first row of a read (frozen), or undefined. */
   first(sql: string, parameters: readonly unknown[]): unknown;
+  /** A request arrived: the next read reflects every commit made before it (see ReadCache). */
+  markStale(): void;
 }
 
 /** Numbered migrations, in order. One list serves every dialect. */
@@ -181,33 +185,57 @@ function wrap(kysely: Kysely<Schema>, dialect: Dialect, reads: (SqliteReads & { 
   };
 }
 
+/** Results kept by the read connection (see ReadCache): at most this many rows and row lists. */
+const READ_CACHE_ENTRIES = 5_000;
+
 function openSqliteReads(path: string): SqliteReads & { close(): void } {
   const file = new Database(path);
   file.exec('PRAGMA busy_timeout = 5000');
   file.exec('PRAGMA query_only = ON');
+  const dataVersion = file.prepare('PRAGMA data_version').raw(true);
+  // The WAL index exists once a connection has read the file in WAL mode.
+  dataVersion.get();
+  const commits = watchCommits(path, () => (dataVersion.get() as [number])[0]);
+  const cache = new ReadCache(() => commits.changed(), READ_CACHE_ENTRIES);
   // Rows come as arrays and are made objects here: libsql builds an object column by column through
   // N-API (and adds a `_metadata` property), which made the image read 40% slower.
   const prepare = preparedOnce((text) => {
     const statement = file.prepare(text).raw(true);
-    return { statement, names: statement.columns().map((column) => column.name) };
+    return { statement, names: statement.columns().map((column) => column.name), results: cache.table() };
   });
   const toRow = (names: string[], values: unknown[]) => {
     const row: Record<string, unknown> = {};
     for (let index = 0; index < names.length; index++) row[names[index]!] = values[index];
-    return row;
+    return Object.freeze(row);
   };
   return {
     all: (text, parameters) => {
-      const { statement, names } = prepare(text);
-      return (statement.all(parameters) as unknown[][]).map((values) => toRow(names, values));
+      const { statement, names, results } = prepare(text);
+      const key = JSON.stringify(parameters);
+      const known = cache.lookup(results, key) as readonly unknown[] | undefined;
+      if (known) return known;
+      const rows = Object.freeze((statement.all(parameters) as unknown[][]).map((values) => toRow(names, values)));
+      cache.store(results, key, rows);
+      return rows;
     },
     // libsql's `get` is half the cost of `all` for a single row (no row cursor to set up).
     first: (text, parameters) => {
-      const { statement, names } = prepare(text);
+      const { statement, names, results } = prepare(text);
+      const key = JSON.stringify(parameters);
+      const known = cache.lookup(results, key);
+      if (known) return known;
       const values = statement.get(parameters) as unknown[] | undefined;
-      return values && toRow(names, values);
+      if (!values) return undefined;
+      // Only rows are kept: a miss (a wrong token, say) is not worth remembering, and guessing could fill the cache.
+      const row = toRow(names, values);
+      cache.store(results, key, row);
+      return row;
     },
-    close: () => file.close(),
+    markStale: () => cache.markStale(),
+    close: () => {
+      commits.close();
+      file.close();
+    },
   };
 }
 
@@ -232,18 +260,35 @@ function preparedOnce<T>(prepare: (text: string) => T): (text: string) => T {
 
 /**
  * Kysely prepares every query anew; preparing was the largest single cost of a metadata read
- * (12% of CPU), so statements are kept by their SQL text.
+ * (12% of CPU), so statements are kept by their SQL text. Every statement run marks the read
+ * connection's results stale (`ran`): a request that writes and then reads sees its own write.
  */
-function withStatementCache(file: Database.Database): SqliteDatabase {
+function withStatementCache(file: Database.Database, ran: () => void): SqliteDatabase {
   const prepare = preparedOnce((text): SqliteStatement => {
     const prepared = file.prepare(text);
     // libsql answers `reader` with a native call each time (2% of a metadata read's CPU): ask once.
     const reader = prepared.reader;
     return {
       reader,
-      all: (parameters) => prepared.all(parameters),
-      run: (parameters) => prepared.run(parameters),
-      iterate: (parameters) => prepared.iterate(parameters),
+      all: (parameters) => {
+        try {
+          return prepared.all(parameters);
+        } finally {
+          ran();
+        }
+      },
+      run: (parameters) => {
+        try {
+          return prepared.run(parameters);
+        } finally {
+          ran();
+        }
+      },
+      // Kysely streams only reads through `iterate`.
+      iterate: (parameters) => {
+        ran();
+        return prepared.iterate(parameters);
+      },
     };
   });
   return {
@@ -288,6 +333,7 @@ export function openSqlite(dataDir: string): Db {
   file.exec('PRAGMA synchronous = FULL');
   file.exec('PRAGMA foreign_keys = ON');
   file.exec('PRAGMA busy_timeout = 5000');
-  const kysely = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file) }) });
-  return wrap(kysely, 'sqlite', openSqliteReads(path));
+  const reads = openSqliteReads(path);
+  const kysely = new Kysely<Schema>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(file, reads.markStale) }) });
+  return wrap(kysely, 'sqlite', reads);
 }

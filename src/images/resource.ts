@@ -1,5 +1,10 @@
 import type { ImageRecord } from './catalog.js';
 
+/** The focal point as the API shows it: null until both coordinates are set. */
+export function focalPoint(image: Pick<ImageRecord, 'focalX' | 'focalY'>): { x: number; y: number } | null {
+  return image.focalX === null || image.focalY === null ? null : { x: image.focalX, y: image.focalY };
+}
+
 /** An image as the API shows it, without any link: the fields of the image JSON that do not expire. */
 export function imageResource(image: ImageRecord) {
   return {
@@ -24,7 +29,7 @@ export function imageResource(image: ImageRecord) {
     tags: image.tags,
     metadata: image.metadata,
     albums: image.albums,
-    focal_point: image.focalX === null || image.focalY === null ? null : { x: image.focalX, y: image.focalY },
+    focal_point: focalPoint(image),
     trashed_at: image.trashedAt,
     expires_at: image.expiresAt,
   };
