@@ -62,21 +62,28 @@ describe('webhooks: crash consistency of the outbox', () => {
               .toBuffer(),
           ),
         );
+        const running = server;
         let answered = 0;
+        // Killed from the 20th answer itself: a loop polling the count could wake only after the rest had finished too.
+        let reached = () => undefined as void;
+        let late = (_error: Error) => undefined as void;
+        const twentieth = new Promise<void>((resolve, reject) => {
+          reached = resolve;
+          late = reject;
+        });
         const inFlight = files.map(async (bytes, i) => {
           try {
             const response = await upload(base, tokens[i % 3]!, bytes, { filename: `f${i}.png` });
-            if (response.status === 201) answered++;
+            if (response.status === 201 && ++answered === 20) {
+              running.kill('SIGKILL');
+              reached();
+            }
           } catch {
             // cut by the kill
           }
         });
-        const patience = Date.now() + 60_000;
-        while (answered < 20) {
-          if (Date.now() > patience) throw new Error(`only ${answered} uploads were answered 201 within a minute`);
-          await new Promise((resolve) => setTimeout(resolve, 2));
-        }
-        server.kill('SIGKILL');
+        const patience = setTimeout(() => late(new Error(`only ${answered} uploads were answered 201 within a minute`)), 60_000);
+        await twentieth.finally(() => clearTimeout(patience));
         await Promise.all(inFlight);
         t.diagnostic(`${answered} of 120 uploads acknowledged before the kill; ${received.size} events delivered by then`);
         assert.ok(answered < 120, 'every upload had finished before the kill');
