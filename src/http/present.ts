@@ -2,6 +2,7 @@ import type { VariantPreset } from '../config.js';
 import type { AlbumRecord } from '../images/albums.js';
 import type { ImageRecord } from '../images/catalog.js';
 import { focalPoint } from '../images/resource.js';
+import { deepFreeze } from '../freeze.js';
 import type { Album } from '../schemas/albums.js';
 import type { MediaSigner } from '../media/signing.js';
 import { outputSize } from '../processing/geometry.js';
@@ -35,6 +36,8 @@ const CACHED_LINKS = 10_000;
 export class ImagePresenter {
   /** By the presets array (PresetBook hands out the same one while a user's presets are unchanged). */
   private readonly signedLinks = new WeakMap<readonly NamedPreset[], Map<string, ImageLinks>>();
+  /** By the record: its JSON, for the presets and expiry bucket it was made with. */
+  private readonly shown = new WeakMap<ImageRecord, { presets: readonly NamedPreset[]; exp: number; json: Image }>();
 
   constructor(
     private readonly publicUrl: string,
@@ -43,9 +46,19 @@ export class ImagePresenter {
     private readonly presetBook: PresetBook,
   ) {}
 
-  /** The image JSON with its owner's presets looked up. */
+  /**
+   * The image JSON with its owner's presets looked up. The same record (ImageCatalog hands out one
+   * frozen record while the image is unchanged), presets and expiry bucket give the same JSON: it is
+   * kept with the record, frozen, and shared by the requests that read it.
+   */
   async show(image: ImageRecord): Promise<Image> {
-    return this.present(image, await this.presetBook.forUser(image.userId, image.presetsStamp));
+    const presets = await this.presetBook.forUser(image.userId, image.presetsStamp);
+    const exp = this.signer.expiry();
+    const known = this.shown.get(image);
+    if (known?.presets === presets && known.exp === exp) return known.json;
+    const json = this.present(image, presets);
+    if (Object.isFrozen(image)) this.shown.set(image, { presets, exp, json: deepFreeze(json) });
+    return json;
   }
 
   /** Images of one owner (a page of a list): their presets looked up once. */

@@ -2,6 +2,7 @@ import { sql, type InferResult, type Kysely, type Transaction } from 'kysely';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
+import { deepFreeze } from '../freeze.js';
 import type { Database } from '../db/schema.js';
 import { InvalidInput, NotFound, QuotaExceeded } from '../errors.js';
 import type { ExifSummary } from '../processing/exif-summary.js';
@@ -191,6 +192,13 @@ export class ImageCatalog {
   /** The read behind every image request: built and compiled once. */
   private readonly imageById: PreparedQuery<ImageRow, [number, number]>;
   private readonly albumsOfImage: PreparedQuery<{ number: number }, [number]>;
+  /**
+   * What was made of a row (and its album rows), while that row is kept: on SQLite the hot reads hand
+   * out the same frozen rows until the file changes (ReadCache), so an image read again unchanged is
+   * not rebuilt (8% of a metadata read). The results are frozen too: every request shares them.
+   */
+  private readonly storedOf = new WeakMap<ImageRow, StoredImage>();
+  private readonly recordOf = new WeakMap<ImageRow, { albums: readonly unknown[]; record: ImageRecord }>();
 
   constructor(
     private readonly db: Db,
@@ -289,7 +297,13 @@ export class ImageCatalog {
 
   /** The same as `get`, or `getLive` with `live`, without the album list: for sending the image's bytes. */
   async stored(userId: number, number: number, which: { live: boolean }): Promise<StoredImage> {
-    return toStoredImage(await this.row(userId, number, which));
+    const row = await this.row(userId, number, which);
+    let stored = this.storedOf.get(row);
+    if (!stored) {
+      stored = deepFreeze(toStoredImage(row));
+      this.storedOf.set(row, stored);
+    }
+    return stored;
   }
 
   /** The image's row, if it is served: an expired one is gone, a trashed one only to its owner (`live`: false). */
@@ -302,10 +316,16 @@ export class ImageCatalog {
 
   private async withAlbums(row: ImageRow): Promise<ImageRecord> {
     const albums = await this.albumsOfImage.execute(row.rowId);
-    return toRecord(
-      row,
-      albums.map((album) => album.number),
+    const known = this.recordOf.get(row);
+    if (known?.albums === albums) return known.record;
+    const record = deepFreeze(
+      toRecord(
+        row,
+        albums.map((album) => album.number),
+      ),
     );
+    this.recordOf.set(row, { albums, record });
+    return record;
   }
 
   /** How many images the user has and their bytes (each image counted, also when its bytes are shared); trashed ones count until purged. */

@@ -71,6 +71,8 @@ const RawUploadQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async (app, options) => {
   const {
     auth,
@@ -92,6 +94,8 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
   app.addContentTypeParser(/^image\//i, (_request, _payload, done) => done(null));
 
   const uploadsInProgress = new Map<number, number>();
+  /** By the image JSON (frozen, shared while the image is unchanged): its serialised body. */
+  const serialized = new WeakMap<Image, string>();
 
   /**
    * Admits an upload: refuses one whose declared length is already too large (before reading any
@@ -342,7 +346,17 @@ export const imageRoutes: FastifyPluginAsyncTypebox<ImageRoutesOptions> = async 
         response: { 200: Image, ...errors(401, 404) },
       },
     },
-    async (request) => await presenter.show(await catalog.get(currentUser(request).id, parseId(request.params.id))),
+    async (request, reply) => {
+      const image = await presenter.show(await catalog.get(currentUser(request).id, parseId(request.params.id)));
+      // The same frozen JSON (an unchanged image, see ImagePresenter.show) is serialised once, by the route's schema.
+      let body = serialized.get(image);
+      if (body === undefined) {
+        body = reply.serialize(image) as string;
+        if (Object.isFrozen(image)) serialized.set(image, body);
+      }
+      // Fastify sends a string with a JSON type as it is; the type provider only knows the unserialised shape.
+      return reply.type(JSON_TYPE).send(body as unknown as Image);
+    },
   );
 
   app.put(
