@@ -65,8 +65,8 @@ describe('webhooks: crash consistency of the outbox', () => {
         const running = server;
         let answered = 0;
         // Killed from the 20th answer itself: a loop polling the count could wake only after the rest had finished too.
-        let reached = () => undefined as void;
-        let late = (_error: Error) => undefined as void;
+        let reached: () => void = () => undefined;
+        let late: (error: Error) => void = () => undefined;
         const twentieth = new Promise<void>((resolve, reject) => {
           reached = resolve;
           late = reject;
