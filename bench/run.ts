@@ -187,14 +187,13 @@ const metadataRead: Benchmark<Context> = {
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.35 },
   limitedBy:
-    'Measured per request from a CPU profile and the process CPU time under this load (issue 20): the service ' +
-    'spends about 100 µs of CPU per request, the bare route about 10. What it does: the token hashed and looked ' +
-    'up, the image read with its blob and owner, its albums read (three SQLite reads, now on a read-only ' +
-    'connection with libsql rows taken as arrays: a fifth of the CPU, the largest item), the image JSON with ' +
-    'its signed links (reused within an expiry bucket) serialised by the response schema, and Fastify routing, ' +
-    'hooks and the socket write. Removed this round: Kysely and its connection queue on these reads, the ' +
-    "presets query (users.presets_stamp), helmet's per-request rebuild, the five HMACs. Left: a token cache " +
-    'needs an invalidation that reaches every worker and instance at once (docs/decisions.md).',
+    'Measured per request with perf and the process CPU time under this load: about 37 µs of CPU per request, the ' +
+    'bare route 15. While nothing is committed the three SQLite reads are not made (ReadCache: one 48-byte pread ' +
+    "of the WAL index per request says whether any process committed) and an unchanged image's record, JSON and " +
+    'serialised body are reused (frozen, kept with the cached row). Left: Fastify routing, hooks and the child ' +
+    'logger, thirteen security headers (Node validates each one), the token hashed and compared, and the socket ' +
+    'write, whose wake-up of wrk is a quarter of the CPU (in the kernel). Under writes the file changes and the ' +
+    'reads are made again (about 20 µs).',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('photo.webp'))).body;
@@ -412,9 +411,10 @@ const uploadThroughput: Benchmark<Context> = {
   limitedBy:
     'The service does what the baseline does (stream to a file, hashing) and then proves the file is an image: ' +
     'the header probe, a full decode (shrunk on load, but the entropy decoding of 5 MB of JPEG is 41 ms of ' +
-    'libvips on its own), the placeholder and dominant colour, the EXIF summary, and two commits (the pending ' +
-    'blob, then the image). A file without metadata is no longer copied a second time. The baseline does no ' +
-    'image work at all: the decode alone keeps the ratio under 0.25 on these noise JPEGs.',
+    'libvips on its own), the placeholder and dominant colour, the EXIF summary, and two commits. Profiled with ' +
+    "perf under this load (the server uses 1.5 of the 2 cores): libvips 42% of the server's CPU, V8's garbage " +
+    'collector about 20% (a major collection every second upload, for the socket buffers and read windows that ' +
+    'only it frees), the kernel 15%. The baseline does no image work at all.',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const bodies = await Promise.all(
@@ -733,17 +733,20 @@ function delivery(mode: DeliveryMode): Benchmark<Context> {
     budget: DELIVERY_BUDGETS[mode],
     limitedBy: {
       direct:
-        'Per request: the token hashed and the share read, the image read (two SQLite reads on the read-only ' +
-        'connection, about a quarter of the CPU), then the 177 KB written from memory (HotObjects; before, the file ' +
-        'was opened, read in 64 KB chunks and closed on every request: 0.06×). The write of the bytes through the ' +
-        'socket is another quarter; nginx does both with sendfile from C.',
+        'Per request: the share token hashed, the share and the image taken from the read cache (ReadCache; one ' +
+        'pread of the WAL index says nothing was committed), then the 177 KB written from memory (HotObjects). The ' +
+        'write of the bytes through the socket is most of what is left; nginx does it with sendfile from C.',
       nginx:
-        'The bytes cost Node nothing, but every request is still authorised by it (the share and the image read) ' +
-        'after a hop through nginx: the authorisations a second Node manages on two cores shared with wrk ' +
-        'and nginx bound the rate. nginx cannot cache an X-Accel-Redirect answer (it caches upstream answers, not the ' +
-        'internal file; tried with proxy_cache: no gain). Above this rate, a CDN in front keeps the immutable URLs ' +
-        '(public, max-age up to a year).',
-      redirect: 'The checks, then a presigned URL (an HMAC over the request, computed locally); the bytes come from the bucket.',
+        "The bytes cost Node nothing, and Node's part of each request is now small (the share and the image from " +
+        'the read cache, the X-Accel-Redirect headers): what bounds the rate is that every request is still a second ' +
+        'HTTP exchange, nginx to Node and back, on two cores shared with wrk and two Node workers. Going further means ' +
+        'nginx answering without asking: caching the authorisation, which would keep a revoked share working at the ' +
+        'origin for as long as it is cached (the issue wants revocation to stop the origin at once), so it is not done. ' +
+        'nginx cannot cache an X-Accel-Redirect answer itself (tried with proxy_cache: no gain). Above this rate, a CDN ' +
+        'in front keeps the immutable URLs (public, max-age up to a year).',
+      redirect:
+        'The checks (from the read cache), then a presigned URL: the AWS SDK signs each one through its middleware stack, ' +
+        'most of the CPU per request; the bytes come from the bucket.',
     }[mode],
     async prepare(context) {
       const bytes = await readFile(fixture('photo.webp'));
@@ -899,8 +902,10 @@ const cachedVariant: Benchmark<Context> = {
   unit: 'req/s',
   budget: { kind: 'min-ratio', value: 0.9 },
   limitedBy:
-    'Both are sent from memory (HotObjects). A cached variant costs what an original costs plus one read (the ' +
-    'variants row, prepared) and the parsing and normalising of its parameters, Accept header and signature.',
+    'Both are sent from memory (HotObjects), after the same HMAC check and cached reads. A cached variant adds ' +
+    'its parameters read twice (the query schema, then the canonical form the signature covers), the Accept ' +
+    'header negotiated, the render budget checked and the cache key built, and an abort listener for renders: ' +
+    'about 20 µs per request. The variants row itself is a cached read (ReadCache).',
   async prepare(context) {
     const { process: server, token } = await context.server();
     const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
@@ -64,7 +64,7 @@ function toKey(row: KeyRow): ApiKey {
 }
 
 function hashKey(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
+  return hash('sha256', secret, 'hex');
 }
 
 interface KeyLookup {
@@ -84,9 +84,18 @@ function canonicalScopes(scopes: readonly Scope[]): Scope[] {
   return SCOPES.filter((scope) => scopes.includes(scope));
 }
 
+interface ParsedKey {
+  owner: KeyOwner;
+  /** Milliseconds since the epoch; Infinity: never expires. */
+  expiresAt: number;
+  /** -Infinity: never used. */
+  lastUsedAt: number;
+}
+
 /** API keys: several per user, each with the scopes it may use; the secret is shown once and stored only as a hash. */
 export class ApiKeys {
   private readonly bySecret: PreparedQuery<KeyLookup, [string]>;
+  private readonly parsed = new WeakMap<Readonly<KeyLookup>, ParsedKey>();
 
   constructor(
     private readonly db: Db,
@@ -221,22 +230,37 @@ export class ApiKeys {
     const hash = hashKey(secret);
     const row = await this.bySecret.first(hash);
     if (!row || !sameHash(row.key_hash, hash)) throw new Unauthenticated('Invalid token.');
+    const key = this.read(row);
     const now = this.clock();
-    if (row.expires_at !== null && Date.parse(row.expires_at) <= now) throw new Unauthenticated('Invalid token.');
+    if (key.expiresAt <= now) throw new Unauthenticated('Invalid token.');
     if (row.disabled_at !== null) throw new Unauthenticated('User inactive or deleted.');
-    if (row.last_used_at === null || now - Date.parse(row.last_used_at) >= LAST_USE_INTERVAL_MS) {
+    if (now - key.lastUsedAt >= LAST_USE_INTERVAL_MS) {
       await this.db.kysely
         .updateTable('api_keys')
         .set({ last_used_at: new Date(now).toISOString(), last_used_from: address.slice(0, 64) })
         .where('id', '=', row.id)
         .execute();
     }
-    return {
-      userId: row.user_id,
-      username: row.username,
-      admin: Boolean(row.is_admin),
-      keyId: row.id,
-      scopes: scopeSet(row.scopes),
-    };
+    return key.owner;
+  }
+
+  /** A key row's owner and times, parsed once per row (on SQLite the same row is handed out while it is unchanged). */
+  private read(row: Readonly<KeyLookup>): ParsedKey {
+    let parsed = this.parsed.get(row);
+    if (!parsed) {
+      parsed = {
+        owner: Object.freeze({
+          userId: row.user_id,
+          username: row.username,
+          admin: Boolean(row.is_admin),
+          keyId: row.id,
+          scopes: scopeSet(row.scopes),
+        }),
+        expiresAt: row.expires_at === null ? Infinity : Date.parse(row.expires_at),
+        lastUsedAt: row.last_used_at === null ? -Infinity : Date.parse(row.last_used_at),
+      };
+      this.parsed.set(row, parsed);
+    }
+    return parsed;
   }
 }
