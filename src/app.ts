@@ -6,6 +6,7 @@ import { clearLeftovers } from './leftovers.js';
 import type { Offload } from './http/deliver.js';
 import { registerErrorHandling } from './http/errors.js';
 import { ImagePresenter } from './http/present.js';
+import { reusePresigned } from './http/presigned-urls.js';
 import { loadWebApp } from './http/web-assets.js';
 import { redactUrl } from './http/redact.js';
 import type {} from './http/auth.js';
@@ -111,7 +112,7 @@ function deliveryOffload(config: Config, storage: Storage): Offload | null {
   const presign = storage.presignGet?.bind(storage);
   // Checked by the configuration too (redirect needs STORAGE=s3); a wrapped storage may still lack it.
   if (!presign) throw new Error('DELIVERY=redirect needs a storage that presigns URLs (STORAGE=s3)');
-  return { kind: 'redirect', seconds: delivery.seconds, presign };
+  return { kind: 'redirect', seconds: delivery.seconds, presign: reusePresigned(presign) };
 }
 
 /** Builds the app from configuration: services, plugins, then routes. `app.close()` releases everything. */

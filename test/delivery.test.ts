@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { createHash, randomBytes } from 'node:crypto';
+import { reusePresigned } from '../src/http/presigned-urls.js';
 import { blobKey } from '../src/images/keys.js';
 import { HOT_OBJECT_MAX_BYTES } from '../src/storage/hot-objects.js';
 import {
@@ -174,6 +175,29 @@ describe('DELIVERY=nginx: stored bytes sent by nginx (X-Accel-Redirect) after th
   });
 });
 
+describe('presigned URLs reused for half their life (reusePresigned)', () => {
+  test('the same object and headers get the same URL until half of its life has passed, then a new one', async () => {
+    let now = 1_000_000;
+    let signed = 0;
+    const presign = reusePresigned(
+      async (key, headers, seconds) => `https://bucket.test/${key}?type=${headers.contentType}&expires=${seconds}&n=${++signed}`,
+      () => now,
+    );
+    const headers = { contentType: 'image/webp', contentDisposition: 'inline', cacheControl: 'public, max-age=300' };
+    const first = await presign('originals/a', headers, 120);
+    now += 59_000;
+    assert.equal(await presign('originals/a', headers, 120), first);
+    assert.notEqual(
+      await presign('originals/a', { ...headers, contentDisposition: 'attachment' }, 120),
+      first,
+      'other headers: another URL',
+    );
+    assert.notEqual(await presign('originals/b', headers, 120), first, 'another object: another URL');
+    now += 1_000;
+    assert.notEqual(await presign('originals/a', headers, 120), first, 'half of 120 s has passed: signed again');
+  });
+});
+
 describe('DELIVERY=redirect: stored bytes fetched from S3 through short-lived presigned URLs', () => {
   let server: TestServer;
 
@@ -221,6 +245,11 @@ describe('DELIVERY=redirect: stored bytes fetched from S3 through short-lived pr
     const stable = await manual(`${share.url}/${image.id}`);
     assert.equal(stable.status, 302);
     assert.equal(stable.headers.get('cache-control'), 'public, max-age=60', 'a cached redirect outlives no presigned URL');
+    assert.equal(
+      (await manual(`${share.url}/${image.id}`)).headers.get('location'),
+      stable.headers.get('location'),
+      'the same presigned URL while half its life is left',
+    );
     const fromBucket = await fetchBytes(String(stable.headers.get('location')));
     assert.equal(fromBucket.headers.get('cache-control'), 'public, max-age=300', 'the bucket answers with the share headers');
     const download = await fetchBytes(`${share.url}/${image.id}/download`);

@@ -1,7 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import { contentDisposition } from '../images/filename.js';
-import type { ByteRange, PresignedHeaders } from '../storage/storage.js';
+import type { ByteRange } from '../storage/storage.js';
+import type { Presign } from './presigned-urls.js';
 import { etagMatches } from './negotiation.js';
 
 /** Bytes that can be sent: an original or a variant. */
@@ -28,9 +29,9 @@ export type Offload =
     }
   | {
       kind: 'redirect';
-      /** How long a presigned URL works. */
+      /** How long a presigned URL works (from when it was signed; see reusePresigned). */
       seconds: number;
-      presign(key: string, headers: PresignedHeaders, seconds: number): Promise<string>;
+      presign: Presign;
     };
 
 export interface DeliveryHeaders {
