@@ -27,10 +27,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** How long one check takes on this machine, measured at start-up (scrypt's cost does not depend on the password). */
-const started = performance.now();
-await verifyPassword('warm-up', await hashPassword(randomBytes(16).toString('hex')));
-const MEASURED_CHECK_MS = (performance.now() - started) / 2;
+/** What a check is taken to cost when it could not be measured. */
+const ASSUMED_CHECK_MS = 100;
+
+/**
+ * How long one check takes on this machine (scrypt's cost does not depend on the password), measured
+ * once in the background from start-up. It was awaited at import: two scrypts held back the whole
+ * start-up (a fifth of it), for a figure only a login with an unknown name needs.
+ */
+const measuredCheckMs: Promise<number> = (async () => {
+  const started = performance.now();
+  await verifyPassword('warm-up', await hashPassword(randomBytes(16).toString('hex')));
+  return (performance.now() - started) / 2;
+})().catch(() => ASSUMED_CHECK_MS);
 
 /**
  * Password hashing through a small semaphore (PASSWORD_HASH_CONCURRENCY, default 1): each scrypt
@@ -39,8 +48,8 @@ const MEASURED_CHECK_MS = (performance.now() - started) / 2;
  */
 export class PasswordHasher {
   private readonly limiter: WorkLimiter;
-  /** A running average of real checks (waiting included), which a check of an unknown account imitates. */
-  private typicalCheckMs = MEASURED_CHECK_MS;
+  /** A running average of real checks (waiting included), which a check of an unknown account imitates; null until the first. */
+  private typicalCheckMs: number | null = null;
 
   constructor(concurrency: number) {
     this.limiter = new WorkLimiter({ concurrency, queueSize: 256, busyMessage: 'The server is busy checking passwords.' });
@@ -53,7 +62,8 @@ export class PasswordHasher {
   async verify(password: string, stored: string): Promise<boolean> {
     const started = performance.now();
     const matches = await this.limiter.run(() => verifyPassword(password, stored));
-    this.typicalCheckMs = 0.9 * this.typicalCheckMs + 0.1 * (performance.now() - started);
+    const elapsed = performance.now() - started;
+    this.typicalCheckMs = 0.9 * (this.typicalCheckMs ?? (await measuredCheckMs)) + 0.1 * elapsed;
     return matches;
   }
 
@@ -65,7 +75,8 @@ export class PasswordHasher {
    */
   async pretend(): Promise<false> {
     const jitter = 0.85 + Math.random() * 0.3;
-    await new Promise((resolve) => setTimeout(resolve, this.typicalCheckMs * jitter));
+    const typical = this.typicalCheckMs ?? (await measuredCheckMs);
+    await new Promise((resolve) => setTimeout(resolve, typical * jitter));
     return false;
   }
 }
