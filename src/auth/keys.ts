@@ -1,11 +1,11 @@
-import { hash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import { PreparedQuery } from '../db/prepared.js';
 import type { ApiKeysTable } from '../db/schema.js';
 import { InvalidInput, NotFound, Unauthenticated } from '../errors.js';
 import type { Clock } from '../clock.js';
-import { sameHash } from './tokens.js';
+import { hashToken, sameHash } from './tokens.js';
 import { SCOPES, type Scope } from './scopes.js';
 
 export const KEY_PREFIX = 'imk_';
@@ -61,10 +61,6 @@ function toKey(row: KeyRow): ApiKey {
     lastUsedAt: row.last_used_at,
     lastUsedFrom: row.last_used_from,
   };
-}
-
-function hashKey(secret: string): string {
-  return hash('sha256', secret, 'hex');
 }
 
 interface KeyLookup {
@@ -161,7 +157,7 @@ export class ApiKeys {
         .values({
           user_id: userId,
           name,
-          key_hash: hashKey(secret),
+          key_hash: hashToken(secret),
           prefix: secret.slice(0, KEY_PREFIX.length + 4),
           scopes: JSON.stringify(canonicalScopes(input.scopes)),
           created_at: this.now(),
@@ -227,7 +223,7 @@ export class ApiKeys {
   /** The owner of a key and what it may do; 401 for an unknown, revoked or expired key, or a disabled account. */
   async authenticate(secret: string, address: string): Promise<KeyOwner> {
     if (!KEY_PATTERN.test(secret)) throw new Unauthenticated('Invalid token.');
-    const hash = hashKey(secret);
+    const hash = hashToken(secret);
     const row = await this.bySecret.first(hash);
     if (!row || !sameHash(row.key_hash, hash)) throw new Unauthenticated('Invalid token.');
     const key = this.read(row);

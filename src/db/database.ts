@@ -264,26 +264,21 @@ function preparedOnce<T>(prepare: (text: string) => T): (text: string) => T {
  * connection's results stale (`ran`): a request that writes and then reads sees its own write.
  */
 function withStatementCache(file: Database.Database, ran: () => void): SqliteDatabase {
+  const thenMark = <T>(result: () => T): T => {
+    try {
+      return result();
+    } finally {
+      ran();
+    }
+  };
   const prepare = preparedOnce((text): SqliteStatement => {
     const prepared = file.prepare(text);
     // libsql answers `reader` with a native call each time (2% of a metadata read's CPU): ask once.
     const reader = prepared.reader;
     return {
       reader,
-      all: (parameters) => {
-        try {
-          return prepared.all(parameters);
-        } finally {
-          ran();
-        }
-      },
-      run: (parameters) => {
-        try {
-          return prepared.run(parameters);
-        } finally {
-          ran();
-        }
-      },
+      all: (parameters) => thenMark(() => prepared.all(parameters)),
+      run: (parameters) => thenMark(() => prepared.run(parameters)),
       // Kysely streams only reads through `iterate`.
       iterate: (parameters) => {
         ran();

@@ -1,7 +1,7 @@
 import type { VariantPreset } from '../config.js';
 import type { AlbumRecord } from '../images/albums.js';
 import type { ImageRecord } from '../images/catalog.js';
-import { focalPoint } from '../images/resource.js';
+import { imageResource } from '../images/resource.js';
 import { deepFreeze } from '../freeze.js';
 import type { Album } from '../schemas/albums.js';
 import type { MediaSigner } from '../media/signing.js';
@@ -135,40 +135,16 @@ export class ImagePresenter {
   /** The image JSON, with a link for every preset its owner has (`presets`: PresetBook.forUser of the owner). */
   present(image: ImageRecord, presets: readonly NamedPreset[]): Image {
     const links = this.links(image, presets);
-    // Written out in the schema's order rather than spread from imageResource: spreading the rest of a
-    // destructured object takes V8's slow path, on every image JSON.
-    return {
-      id: image.number,
+    // Assigned onto the resource rather than spread from it: spreading the rest of a destructured object
+    // takes V8's slow path, on every image JSON. The response schema orders the fields.
+    return Object.assign(imageResource(image), {
       url: links.url,
       url_expires_at: links.urlExpiresAt,
       content_url: `${this.publicUrl}/images/${image.number}/content`,
-      filename: image.filename,
-      content_type: image.contentType,
-      format: image.format,
-      width: image.width,
-      height: image.height,
-      bytes: image.bytes,
-      sha256: image.sha256,
-      animated: image.animated,
-      frames: image.frames,
-      has_alpha: image.hasAlpha,
-      placeholder: image.placeholder,
-      dominant_color: image.dominantColor,
-      exif: image.exif,
-      created_at: image.createdAt,
-      updated_at: image.updatedAt,
-      title: image.title,
-      description: image.description,
-      tags: image.tags,
-      metadata: image.metadata,
-      albums: image.albums,
-      focal_point: focalPoint(image),
-      trashed_at: image.trashedAt,
-      expires_at: image.expiresAt,
       // A copy: the caller may change its image JSON, never the cached links.
       variants: { ...links.variants },
       srcset: links.srcset,
-    };
+    });
   }
 
   /** The album JSON; its cover is a signed link to the first image's thumbnail (the first preset), or its original. */

@@ -1,10 +1,5 @@
 import type { ImageRecord } from './catalog.js';
 
-/** The focal point as the API shows it: null until both coordinates are set. */
-export function focalPoint(image: Pick<ImageRecord, 'focalX' | 'focalY'>): { x: number; y: number } | null {
-  return image.focalX === null || image.focalY === null ? null : { x: image.focalX, y: image.focalY };
-}
-
 /** An image as the API shows it, without any link: the fields of the image JSON that do not expire. */
 export function imageResource(image: ImageRecord) {
   return {
@@ -29,7 +24,7 @@ export function imageResource(image: ImageRecord) {
     tags: image.tags,
     metadata: image.metadata,
     albums: image.albums,
-    focal_point: focalPoint(image),
+    focal_point: image.focalX === null || image.focalY === null ? null : { x: image.focalX, y: image.focalY },
     trashed_at: image.trashedAt,
     expires_at: image.expiresAt,
   };
