@@ -27,4 +27,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD node -e "fetch('http://127.0.0.1:' + process.env.PORT + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 # The server itself is PID 1: SIGTERM lets requests in flight finish, then it exits 0.
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/server.js"]
+CMD ["node", "dist/bundle/server.js"]

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ensureBuilt } from './ensure-built.mjs';
 import { ensureSupportedNode } from './node-runtime.mjs';
 
 await ensureSupportedNode();
@@ -59,6 +60,9 @@ if (onPostgres) {
   }
 }
 
+// Built once here: the suites start servers from dist/ two at a time, and two builds at once would
+// each replace what the other's server is loading.
+ensureBuilt();
 const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...flags, ...files], {
   cwd: root,
   stdio: 'inherit',

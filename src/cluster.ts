@@ -1,9 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import pino from 'pino';
+import { DATA_READY, DATA_READY_ASKED } from './cluster-handshake.js';
 import type { Config } from './config.js';
-import { migrate, openDatabase } from './db/database.js';
-import { clearLeftovers } from './leftovers.js';
-import { serveClusterMetrics } from './metrics.js';
 
 /** What a worker process does besides serving: told by the primary in its environment. */
 export const WORKER_INDEX_VARIABLE = 'IMAGE_API_WORKER_INDEX';
@@ -13,22 +11,35 @@ const EARLY_DEATH_MS = 5_000;
 const EARLY_DEATHS_ALLOWED = 3;
 
 /**
- * The primary process of WORKERS > 1: it readies the data (migrations, and on SQLite the clean-up
- * of what a dead process left), then runs one worker per slot, all listening on the same port
- * (node:cluster hands out connections), replaces a worker that dies, and on SIGTERM/SIGINT stops
- * them all, each finishing its requests first. It serves nothing itself.
+ * Migrations, and on SQLite the clean-up of what a dead process left; and the sum of the workers'
+ * metrics, which a worker can be asked for once it serves. Their code is loaded here, after the first
+ * worker was started, so that it loads on the other core.
  */
-export async function runPrimary(config: Config): Promise<void> {
-  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
+async function readyData(config: Config): Promise<void> {
+  const [{ migrate, openDatabase }, { clearLeftovers }, { serveClusterMetrics }] = await Promise.all([
+    import('./db/database.js'),
+    import('./leftovers.js'),
+    import('./metrics.js'),
+  ]);
+  serveClusterMetrics();
   const db = openDatabase(config);
   try {
     await migrate(db);
-    // No worker runs yet: whatever is in flight belongs to a process that is gone.
+    // No worker has touched the data yet: whatever is in flight belongs to a process that is gone.
     await clearLeftovers(config, db);
   } finally {
     await db.close();
   }
+}
 
+/**
+ * The primary process of WORKERS > 1: it readies the data (migrations, and on SQLite the clean-up
+ * of what a dead process left) while the first worker loads, then runs one worker per slot, all
+ * listening on the same port (node:cluster hands out connections), replaces a worker that dies, and on SIGTERM/SIGINT stops
+ * them all, each finishing its requests first. It serves nothing itself.
+ */
+export async function runPrimary(config: Config): Promise<void> {
+  const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
   const slots = new Map<number, { worker: Worker }>();
   let earlyDeaths = 0;
   let stopping = false;
@@ -38,6 +49,13 @@ export async function runPrimary(config: Config): Promise<void> {
     const startedAt = Date.now();
     let listened = false;
     worker.once('listening', () => (listened = true));
+    worker.on('message', (message: unknown) => {
+      if (message !== DATA_READY_ASKED) return;
+      dataReady.then(
+        () => worker.isConnected() && worker.send(DATA_READY),
+        () => undefined, // stopped below
+      );
+    });
     slots.set(index, { worker });
     worker.on('exit', (code, signal) => {
       if (slots.get(index)?.worker !== worker) return;
@@ -77,10 +95,14 @@ export async function runPrimary(config: Config): Promise<void> {
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
 
-  serveClusterMetrics();
   // The first worker alone, then the others once it listens: started together they share the cores
   // while loading, and the first answer comes later for all of them.
   start(0);
+  const dataReady = readyData(config);
+  dataReady.catch((error: unknown) => {
+    log.fatal({ err: error }, 'could not ready the data: stopping');
+    stop(1);
+  });
   cluster.once('listening', () => {
     for (let index = 1; index < config.workers; index++) if (!stopping) start(index);
   });

@@ -21,6 +21,8 @@ if (config.workers > 1 && cluster.isPrimary) {
   await runPrimary(config);
 } else {
   process.env.UV_THREADPOOL_SIZE = String(config.threadPoolSize);
+  // Asked before the code loads, so that the primary readies the data meanwhile.
+  const dataReady = cluster.isWorker ? (await import('./cluster-handshake.js')).dataReadyFromPrimary() : undefined;
   const { serve } = await import('./serve.js');
-  await serve(config);
+  await serve(config, dataReady);
 }

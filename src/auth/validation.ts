@@ -1,4 +1,5 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import type * as LanguageCommon from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import type { FieldErrors } from '../errors.js';
 
 /** Django's default rules and messages, which clients of the original API display as they are. */
@@ -34,11 +35,23 @@ const USERNAME_PATTERN = /^[\p{L}\p{N}_.@+-]+$/u;
 const EMAIL_PATTERN =
   /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 
-const COMMON_PASSWORDS: ReadonlySet<string> = new Set(
-  dictionary['passwords-common']
-    .filter((password: string) => password.length >= MIN_PASSWORD_LENGTH)
-    .map((password: string) => password.toLowerCase()),
-);
+let commonPasswords: ReadonlySet<string> | undefined;
+
+/**
+ * zxcvbn's list of common passwords, loaded at the first password checked: unpacking it took 20 ms
+ * of every process's start-up, and most processes never see a new password.
+ */
+function isCommonPassword(lowered: string): boolean {
+  if (!commonPasswords) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as typeof LanguageCommon;
+    commonPasswords = new Set(
+      dictionary['passwords-common']
+        .filter((password: string) => password.length >= MIN_PASSWORD_LENGTH)
+        .map((password: string) => password.toLowerCase()),
+    );
+  }
+  return commonPasswords.has(lowered);
+}
 
 /** difflib's SequenceMatcher.quick_ratio(), the measure Django's UserAttributeSimilarityValidator uses. */
 export function similarity(a: string, b: string): number {
@@ -72,7 +85,7 @@ export function passwordProblems(password: string, username: string): string[] {
   if (nameParts.some((part) => !tooLongToCompare(lowered, part) && similarity(lowered, part) >= MAX_SIMILARITY))
     problems.push(MESSAGES.similar);
   if (password.length < MIN_PASSWORD_LENGTH) problems.push(MESSAGES.tooShort);
-  if (COMMON_PASSWORDS.has(lowered.trim())) problems.push(MESSAGES.common);
+  if (isCommonPassword(lowered.trim())) problems.push(MESSAGES.common);
   if (/^\d+$/.test(password)) problems.push(MESSAGES.numeric);
   return problems;
 }

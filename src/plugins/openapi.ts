@@ -2,9 +2,18 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { hoistNamedSchemas } from '../http/openapi-components.js';
 import { MultipartImage } from '../schemas/images.js';
 import { NAMED_SCHEMAS } from '../schemas/index.js';
+
+/**
+ * Swagger UI's own files, found through Node's resolver: the plugin would look next to its own code,
+ * which is not where it is once the server is bundled (scripts/bundle.mjs).
+ */
+const SWAGGER_UI_STATIC = join(dirname(createRequire(import.meta.url).resolve('@fastify/swagger-ui/package.json')), 'static');
 
 /** The OpenAPI 3.1 spec, generated from the route schemas, at /openapi.json; Swagger UI at /docs. */
 export const openapiPlugin = fp(async (app: FastifyInstance, { publicUrl, version }: { publicUrl: string; version: string }) => {
@@ -47,6 +56,10 @@ export const openapiPlugin = fp(async (app: FastifyInstance, { publicUrl, versio
     },
     transformObject: (documentObject) => hoistNamedSchemas((documentObject as { openapiObject: object }).openapiObject, NAMED_SCHEMAS),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    baseDir: SWAGGER_UI_STATIC,
+    logo: { type: 'image/svg+xml', content: readFileSync(join(SWAGGER_UI_STATIC, 'logo.svg')) },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 import type { ImageInfo } from './probe.js';
 import { FORMATS } from './formats.js';
 import { stripMetadata, type WrittenFile } from './strip.js';
@@ -26,6 +26,7 @@ export async function hashFile(path: string): Promise<WrittenFile> {
 }
 
 async function carriesMetadata(path: string): Promise<boolean> {
+  const sharp = await loadSharp();
   const metadata = await sharp(path, { limitInputPixels: false }).metadata();
   return Boolean(metadata.xmp || metadata.iptc || (metadata.exif && metadata.exif.length > ORIENTATION_ONLY_EXIF_MAX));
 }
@@ -43,6 +44,7 @@ async function reencode(
   timeoutSeconds: number,
   keepMetadata = false,
 ): Promise<void> {
+  const sharp = await loadSharp();
   const decoded = sharp(inputPath, { animated: info.animated, limitInputPixels: false, failOn: 'error' })
     .timeout({ seconds: timeoutSeconds })
     .rotate();

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from './sharp.js';
 import { rgbaToThumbHash } from 'thumbhash';
 import { INVALID_IMAGE_MESSAGE, UnacceptableImageError, type ImageInfo } from './probe.js';
 
@@ -21,6 +21,7 @@ function hex(value: number): string {
 }
 
 async function describeAt(path: string, info: ImageInfo, maxPixels: number, timeoutSeconds: number, failOn: Strictness) {
+  const sharp = await loadSharp();
   if (info.animated) {
     await sharp(path, { animated: true, limitInputPixels: maxPixels, failOn })
       .timeout({ seconds: timeoutSeconds })

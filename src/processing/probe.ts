@@ -1,4 +1,5 @@
-import sharp, { type Metadata } from 'sharp';
+import type { Metadata } from 'sharp';
+import { loadSharp } from './sharp.js';
 import { FORMATS, isImageFormat, type ImageFormat } from './formats.js';
 
 export interface ImageInfo {
@@ -36,6 +37,7 @@ export const INVALID_IMAGE_MESSAGE = 'Upload a valid image. The file you uploade
  * frame budgets. Nothing is decoded here, so an oversized image costs nothing to refuse.
  */
 export async function probeImage(path: string, limits: PixelLimits): Promise<ImageInfo> {
+  const sharp = await loadSharp();
   let metadata: Metadata;
   try {
     metadata = await sharp(path, { limitInputPixels: false }).metadata();

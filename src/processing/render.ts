@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from './sharp.js';
 import type { Fit, Position } from '../processing/geometry.js';
 import { colour, editedFocal, editedSize, sharpOrientation, type Edits } from './edits.js';
 import { FORMATS, type EncodableFormat } from './formats.js';
@@ -48,6 +49,7 @@ export async function renderVariant(
   input: Readable | string,
   params: RenderParams,
 ): Promise<{ data: Buffer; width: number; height: number }> {
+  const sharp = await loadSharp();
   const animated = params.animated && FORMATS[params.format].canAnimate;
   const { edits } = params;
   const orientation = sharpOrientation(params.size, edits);
@@ -153,6 +155,7 @@ async function trimEdges(
   orientation: ReturnType<typeof sharpOrientation>,
   threshold: number,
 ): Promise<Staged> {
+  const sharp = await loadSharp();
   const first = sharp(input, { limitInputPixels: params.maxPixels, failOn: 'none' })
     .timeout({ seconds: params.timeoutSeconds })
     .autoOrient();
@@ -182,6 +185,7 @@ async function orientFrames(
   params: RenderParams,
   orientation: ReturnType<typeof sharpOrientation>,
 ): Promise<Staged> {
+  const sharp = await loadSharp();
   const meta = await sharp(input, { animated: true, limitInputPixels: params.maxPixels }).metadata();
   const pages = meta.pages ?? 1;
   const strip = sharp(input, { animated: true, limitInputPixels: params.maxPixels, failOn: 'none' })
