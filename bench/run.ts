@@ -1028,15 +1028,18 @@ async function bareNodeServer(): Promise<{ child: ChildProcess; startupMs: numbe
 
 const startup: Benchmark<Context> = {
   name: 'start-up',
-  title: '`npm start` to the first 200 on `/readyz` (dist built)',
+  title: '`node scripts/start.mjs` (what `npm start` runs) to the first 200 on `/readyz`, WORKERS=auto, fresh data directory (dist built)',
   serviceLabel: 'image-api',
   baselineLabel: '`node -e` opening an HTTP server',
   unit: 'ms',
-  budget: { kind: 'report' },
+  // Issue 20's 400 ms, less what Node itself takes to start a server (the baseline, about 40 ms).
+  budget: { kind: 'max-growth', value: 360 },
   limitedBy:
-    'Module loading: importing the app is about 320 ms per process (compiling and linking about 1,200 files), ' +
-    'then the primary starts two workers that each load it; a fresh data directory adds the migrations (100 ms). ' +
-    'Before this round two scrypts were awaited at import (a start-up measurement of a password check): 1,168 ms.',
+    'Two Node processes one after the other: the primary starts (60 ms: Node, the build check, the configuration) and ' +
+    'forks the first worker at once, readying the data meanwhile on the other core; the worker loads the bundle ' +
+    '(150 ms with the compile cache), builds the app (about 200 ms: opening the database, 300 routes with their ' +
+    'schemas, the OpenAPI document and Swagger UI, the metrics) and answers. npm itself adds about 170 ms before it ' +
+    'runs the script. Before this round: 835 ms (1,197 files loaded per process).',
   async prepare() {
     return {
       service: async () => {
@@ -1063,7 +1066,8 @@ const idleRss: Benchmark<Context> = {
   budget: { kind: 'report' },
   limitedBy: '',
   async prepare() {
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 1000));
+    // Past the second after which a worker loads sharp (serve.ts): the memory of a worker as it stays.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 2500));
     return {
       service: async () => {
         const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });

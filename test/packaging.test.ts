@@ -87,14 +87,14 @@ describe('packaging', () => {
     assert.match(dockerfile, /^USER [1-9]\d*:[1-9]\d*$/m);
     assert.match(dockerfile, /^VOLUME \/data$/m);
     assert.match(dockerfile, /^HEALTHCHECK .*\/healthz/m);
-    assert.match(dockerfile, /^CMD \["node", "dist\/server\.js"\]$/m);
+    assert.match(dockerfile, /^CMD \["node", "dist\/bundle\/server\.js"\]$/m);
     assert.ok(existsSync(join(ROOT, '.dockerignore')));
     assert.match(await readFile(join(ROOT, '.ci', 'run'), 'utf8'), /scripts\/docker-replay\.mjs/);
   });
 
   test('the systemd unit starts the built server as its own user with the environment file', async () => {
     const unit = await readFile(join(ROOT, 'deploy', 'image-api.service'), 'utf8');
-    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/image-api\/dist\/server\.js$/m);
+    assert.match(unit, /^ExecStart=\/usr\/bin\/node \/opt\/image-api\/dist\/bundle\/server\.js$/m);
     assert.match(unit, /^EnvironmentFile=\/etc\/image-api\/env$/m);
     assert.match(unit, /^User=image-api$/m);
     assert.match(unit, /^KillSignal=SIGTERM$/m);
