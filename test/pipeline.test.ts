@@ -128,6 +128,22 @@ describe(onBackend('image pipeline'), () => {
     assert.ok(listed.body.every((image: ImageJson) => typeof image.placeholder === 'string' && 'srcset' in image));
   });
 
+  test('the dominant colour is the centre of the fullest 16-level bin, whatever the image size', async () => {
+    // 70% #3366cc beside 30% red: #3366cc falls in bins 3, 6 and 12, whose centres are 0x38, 0x68 and 0xc8.
+    for (const [width, height] of [
+      [100, 40],
+      [2400, 900],
+    ] as const) {
+      const left = Math.round(width * 0.7);
+      const bytes = await sharp({ create: { width, height, channels: 3, background: '#3366cc' } })
+        .composite([{ input: { create: { width: width - left, height, channels: 3, background: '#ff0000' } }, left, top: 0 }])
+        .png()
+        .toBuffer();
+      const image = (await upload<ImageJson>(running.base, token, bytes, { filename: 'two-colours.png' })).body;
+      assert.equal(image.dominant_color, '#3868c8', `${width}×${height}`);
+    }
+  });
+
   test('presets and parameters give the expected dimensions and formats', async () => {
     const image = (await upload<ImageJson>(running.base, token, fixture('Landscape_6.jpg'))).body;
     const size = async (bytes: Buffer) => {

@@ -104,7 +104,7 @@ export class Ingest {
           owner,
         });
       } else if (!options.keepMetadata && (FORMATS[info.format].strippableLosslessly || info.hasMetadata)) {
-        result = await options.limiter.run(() => removeMetadata(received, cleaned, info, options.timeoutSeconds), { owner });
+        result = await removeMetadata(received, cleaned, info, options.timeoutSeconds, (work) => options.limiter.run(work, { owner }));
       }
       if (result) {
         await rm(received, { force: true });

@@ -64,16 +64,22 @@ async function reencode(
   await encoded.toFile(outputPath);
 }
 
+/** Runs a decode or an encode in one of the bounded processing slots. */
+export type InSlot = <T>(work: () => Promise<T>) => Promise<T>;
+
 /**
  * Writes `inputPath` without EXIF, XMP and IPTC to `outputPath`, losslessly where the format allows.
  * Returns null, writing nothing, when the file holds no metadata to remove: an upload without any is
- * stored as it came, with the hash taken while it arrived (no second copy, no second hash).
+ * stored as it came, with the hash taken while it arrived (no second copy, no second hash). Only a
+ * re-encoding takes a processing slot: the lossless walk is file reads, and holding a slot for it
+ * made every upload queue twice.
  */
 export async function removeMetadata(
   inputPath: string,
   outputPath: string,
   info: ImageInfo,
   timeoutSeconds: number,
+  inSlot: InSlot,
 ): Promise<CleanedFile | null> {
   if (FORMATS[info.format].strippableLosslessly) {
     try {
@@ -86,7 +92,7 @@ export async function removeMetadata(
     }
     await rm(outputPath, { force: true });
   }
-  await reencode(inputPath, outputPath, info, timeoutSeconds);
+  await inSlot(() => reencode(inputPath, outputPath, info, timeoutSeconds));
   return { ...(await hashFile(outputPath)), method: 'reencoded' };
 }
 

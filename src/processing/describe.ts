@@ -38,8 +38,30 @@ async function describeAt(path: string, info: ImageInfo, maxPixels: number, time
     .raw()
     .toBuffer({ resolveWithObject: true });
   const placeholder = Buffer.from(rgbaToThumbHash(raw.width, raw.height, data)).toString('base64');
-  const { dominant } = await sharp(data, { raw: { width: raw.width, height: raw.height, channels: 4 } }).stats();
-  return { placeholder, dominantColor: `#${hex(dominant.r)}${hex(dominant.g)}${hex(dominant.b)}` };
+  return { placeholder, dominantColor: dominantColour(data) };
+}
+
+const BINS = 16;
+
+/**
+ * The most common colour of RGBA pixels, as sharp's `stats().dominant` finds it: a 16×16×16 histogram
+ * of red, green and blue (alpha ignored), the first fullest bin in libvips' scan order (green, red,
+ * then blue), its centre. Counted here because `stats()` also convolves the image for its sharpness
+ * and sets up libvips' vector code: 16 ms of every upload for a 100-pixel image, against 0.1 ms.
+ */
+export function dominantColour(rgba: Uint8Array): string {
+  const counts = new Uint32Array(BINS * BINS * BINS);
+  for (let offset = 0; offset + 3 < rgba.length; offset += 4) {
+    // Index green, red, blue: libvips' histogram image is red × green with blue as bands.
+    counts[((rgba[offset + 1]! >> 4) * BINS + (rgba[offset]! >> 4)) * BINS + (rgba[offset + 2]! >> 4)]!++;
+  }
+  let fullest = 0;
+  for (let bin = 1; bin < counts.length; bin++) if (counts[bin]! > counts[fullest]!) fullest = bin;
+  const blue = fullest % BINS;
+  const red = Math.floor(fullest / BINS) % BINS;
+  const green = Math.floor(fullest / (BINS * BINS));
+  const centre = (bin: number) => hex(bin * BINS + BINS / 2);
+  return `#${centre(red)}${centre(green)}${centre(blue)}`;
 }
 
 function isTimeout(error: unknown): boolean {
