@@ -453,18 +453,20 @@ const uploadThroughput: Benchmark<Context> = {
 
 const uploadMemory: Benchmark<Context> = {
   name: 'upload-memory',
-  title: `peak RSS while 8 clients each upload a ${quick ? '1' : '20'} MB image`,
+  title: `peak RSS while 8 clients each upload a ${quick ? '1' : '20'} MB image, one process (WORKERS=1)`,
   serviceLabel: 'peak RSS during the uploads',
   baselineLabel: 'RSS of the idle server',
   unit: 'MiB',
   budget: { kind: 'max-growth', value: 100 },
   limitedBy: 'Uploads stream to disk; the memory that grows is libvips decoding (two at a time, shrunk on load) and its caches.',
   async prepare() {
-    // A server of its own, so that its memory is not that of the other benchmarks.
-    const server = await startServerProcess({ SECRET_KEY: TEST_SECRET });
+    // A server of its own, so that its memory is not that of the other benchmarks; one process, so that
+    // the process measured is the one serving (with workers, the primary serves nothing).
+    const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, WORKERS: '1' });
     const token = await register(server.base);
     const files = await Promise.all(Array.from({ length: 8 }, (_, i) => jpegOfSize(quick ? 1_000_000 : 20_000_000, 100 + i)));
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Past the second after which a worker loads sharp (serve.ts): idle is the server as it stays.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     // Idle means before any upload: memory a process has touched is not all handed back afterwards.
     const idle = await rssMiB(server.child.pid!);
     return {
@@ -518,8 +520,14 @@ async function tusUpload(base: string, token: string, file: Buffer): Promise<voi
 
 async function resumableServer(megabytes: number) {
   const limit = String(Math.ceil(megabytes * 1.2 * 1e6));
-  // A server of its own, so that its memory is not that of the other benchmarks.
-  const server = await startServerProcess({ SECRET_KEY: TEST_SECRET, MAX_UPLOAD_BYTES: limit, MAX_RESUMABLE_UPLOAD_BYTES: limit });
+  // A server of its own, so that its memory is not that of the other benchmarks; one process, so that
+  // the process measured is the one serving (with workers, the primary serves nothing).
+  const server = await startServerProcess({
+    SECRET_KEY: TEST_SECRET,
+    WORKERS: '1',
+    MAX_UPLOAD_BYTES: limit,
+    MAX_RESUMABLE_UPLOAD_BYTES: limit,
+  });
   const token = await register(server.base);
   return { server, token, file: await noisePngOfSize(megabytes) };
 }
@@ -528,7 +536,7 @@ const resumableMegabytes = quick ? 6 : 100;
 
 const resumableThroughput: Benchmark<Context> = {
   name: 'resumable-upload',
-  title: `a ${resumableMegabytes} MB PNG through tus in 5 MB chunks, against one multipart \`POST /images/\` of it`,
+  title: `a ${resumableMegabytes} MB PNG through tus in 5 MB chunks, against one multipart \`POST /images/\` of it, WORKERS=1`,
   serviceLabel: 'tus, 5 MB chunks',
   baselineLabel: 'one multipart upload of the same file',
   unit: 'MB/s',
@@ -557,7 +565,7 @@ const resumableThroughput: Benchmark<Context> = {
 
 const resumableMemory: Benchmark<Context> = {
   name: 'resumable-upload-memory',
-  title: `peak RSS while a ${resumableMegabytes} MB PNG arrives through tus in 5 MB chunks`,
+  title: `peak RSS while a ${resumableMegabytes} MB PNG arrives through tus in 5 MB chunks, one process (WORKERS=1)`,
   serviceLabel: 'peak RSS during the upload',
   baselineLabel: 'RSS of the idle server',
   unit: 'MiB',
@@ -565,7 +573,8 @@ const resumableMemory: Benchmark<Context> = {
   limitedBy: 'Chunks stream to temporary files and parts are streamed back; what grows is libvips decoding the finished image.',
   async prepare() {
     const { server, token, file } = await resumableServer(resumableMegabytes);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Past the second after which a worker loads sharp (serve.ts): idle is the server as it stays.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     const idle = await rssMiB(server.child.pid!);
     return {
       service: () => peakRss(server.child.pid!, () => tusUpload(server.base, token, file)),
