@@ -414,7 +414,8 @@ const uploadThroughput: Benchmark<Context> = {
     'libvips on its own), the placeholder and dominant colour, the EXIF summary, and two commits. Profiled with ' +
     "perf under this load (the server uses 1.5 of the 2 cores): libvips 42% of the server's CPU, V8's garbage " +
     'collector about 20% (a major collection every second upload, for the socket buffers and read windows that ' +
-    'only it frees), the kernel 15%. The baseline does no image work at all.',
+    "only it frees), the kernel 15%. The baseline does no image work at all. This round took out sharp's " +
+    "`stats()` (16 ms per upload, for the dominant colour: now counted from the placeholder's pixels): 0.26 → 0.30.",
   async prepare(context) {
     const { process: server, token } = await context.server();
     const bodies = await Promise.all(
@@ -458,7 +459,9 @@ const uploadMemory: Benchmark<Context> = {
   baselineLabel: 'RSS of the idle server',
   unit: 'MiB',
   budget: { kind: 'max-growth', value: 100 },
-  limitedBy: 'Uploads stream to disk; the memory that grows is libvips decoding (two at a time, shrunk on load) and its caches.',
+  limitedBy:
+    'Uploads stream to disk; the memory that grows is libvips decoding (two at a time, shrunk on load) and the ' +
+    "multipart buffers. libvips' operation cache, which held about 90 MiB more, is off (docs/decisions.md).",
   async prepare() {
     // A server of its own, so that its memory is not that of the other benchmarks; one process, so that
     // the process measured is the one serving (with workers, the primary serves nothing).
@@ -543,7 +546,9 @@ const resumableThroughput: Benchmark<Context> = {
   budget: { kind: 'min-ratio', value: 0.8 },
   limitedBy:
     'Each chunk is written to a temporary file and moved into storage as a part, and at the end the parts are read ' +
-    'back in order into the same ingest as a single upload: the file is written once more than a multipart upload writes it.',
+    'back in order into the same ingest as a single upload: the file is written once more than a multipart upload writes it. ' +
+    'Both got faster this round (tus 31 → 57 MB/s, multipart 31 → 112–117 MB/s, on a different host), multipart much more, ' +
+    'so the extra write and read now weigh: 0.49–0.51.',
   async prepare() {
     const { server, token, file } = await resumableServer(resumableMegabytes);
     const timed = async (send: () => Promise<void>) => {
@@ -1048,7 +1053,8 @@ const startup: Benchmark<Context> = {
     'forks the first worker at once, readying the data meanwhile on the other core; the worker loads the bundle ' +
     '(150 ms with the compile cache), builds the app (about 200 ms: opening the database, 300 routes with their ' +
     'schemas, the OpenAPI document and Swagger UI, the metrics) and answers. npm itself adds about 170 ms before it ' +
-    'runs the script. Before this round: 835 ms (1,197 files loaded per process).',
+    'runs the script. The code before this round, on this host: 1,201 ms (835 ms on the previous host; 1,197 files ' +
+    'loaded per process).',
   async prepare() {
     return {
       service: async () => {

@@ -35,8 +35,8 @@ async function readyData(config: Config): Promise<void> {
 /**
  * The primary process of WORKERS > 1: it readies the data (migrations, and on SQLite the clean-up
  * of what a dead process left) while the first worker loads, then runs one worker per slot, all
- * listening on the same port (node:cluster hands out connections), replaces a worker that dies, and on SIGTERM/SIGINT stops
- * them all, each finishing its requests first. It serves nothing itself.
+ * listening on the same port (node:cluster hands out connections), replaces a worker that dies,
+ * and on SIGTERM/SIGINT stops them all, each finishing its requests first. It serves nothing itself.
  */
 export async function runPrimary(config: Config): Promise<void> {
   const log = pino({ level: config.logLevel, base: { pid: process.pid, role: 'primary' } });
@@ -98,6 +98,7 @@ export async function runPrimary(config: Config): Promise<void> {
   // The first worker alone, then the others once it listens: started together they share the cores
   // while loading, and the first answer comes later for all of them.
   start(0);
+  // Begun after the fork, which its module loading would otherwise delay; a worker asks for it later.
   const dataReady = readyData(config);
   dataReady.catch((error: unknown) => {
     log.fatal({ err: error }, 'could not ready the data: stopping');
