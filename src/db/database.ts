@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import type PgModule from 'pg';
 import {
   CompiledQuery,
+  DEFAULT_MIGRATION_TABLE,
   Kysely,
   Migrator,
   SqliteDialect,
@@ -85,15 +86,30 @@ function migrations(dialect: Dialect): Record<string, Migration> {
   };
 }
 
+/**
+ * Whether every migration is recorded as done, from one read of the migrator's own table. Asking the
+ * migrator (`getMigrations()`) first lists every table's columns: 15 ms of each process's start.
+ */
+async function allApplied(kysely: Kysely<Schema>, names: string[], schema: string | undefined): Promise<boolean> {
+  const table = schema === undefined ? DEFAULT_MIGRATION_TABLE : `${schema}.${DEFAULT_MIGRATION_TABLE}`;
+  let done: Set<string>;
+  try {
+    done = new Set((await sql<{ name: string }>`select name from ${sql.table(table)}`.execute(kysely)).rows.map((row) => row.name));
+  } catch {
+    return false; // a new database: no table yet
+  }
+  return names.every((name) => done.has(name));
+}
+
 async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
   // On PostgreSQL the migrator's bookkeeping tables are named with their schema: it looks for them
   // across all schemas, and would otherwise take another schema's tables (another deployment's) for its own.
   const migrationTableSchema =
     dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely)).rows[0]?.schema : undefined;
-  const migrator = new Migrator({ db: kysely, provider, migrationTableSchema });
   // Up to date already (the usual case): no write, so a tool started beside a busy server never waits on a lock.
-  if ((await migrator.getMigrations()).every((migration) => migration.executedAt !== undefined)) return;
+  if (await allApplied(kysely, Object.keys(migrations(dialect)), migrationTableSchema)) return;
+  const migrator = new Migrator({ db: kysely, provider, migrationTableSchema });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;
 }
