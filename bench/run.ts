@@ -936,6 +936,37 @@ const cachedVariant: Benchmark<Context> = {
   },
 };
 
+/**
+ * Issue 20's own measure of a cached variant: the service sending it (signed link, DELIVERY=direct)
+ * against nginx sending the same bytes from disk.
+ */
+const cachedVariantNginx: Benchmark<Context> = {
+  name: 'cached-variant-nginx',
+  title:
+    'cached `thumb` (WebP, about 8 KB) through its signed link, DELIVERY=direct, against nginx serving the same bytes, wrk, 32 connections',
+  serviceLabel: 'image-api',
+  baselineLabel: 'nginx serving the same file from disk (sendfile)',
+  unit: 'req/s',
+  budget: { kind: 'min-ratio', value: 0.35 },
+  limitedBy:
+    'The same work as the cached-variant row (the signature, the cached rows, the parameters and the Accept header, ' +
+    'the bytes from memory) against nginx sending a small file from C: for a file this small the per-request work, ' +
+    'not the bytes, is what both pay.',
+  async prepare(context) {
+    const { process: server, token } = await context.server();
+    const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
+    const thumb = (await fetchBytes(image.variants.thumb, { accept: 'image/webp' })).bytes;
+    const baseline = await nginxFileBaseline(thumb, 'thumb.webp');
+    return {
+      service: async () =>
+        (await wrk(image.variants.thumb, { connections: 32, seconds, headers: { accept: 'image/webp' } })).requestsPerSecond,
+      baseline: async () => (await wrk(baseline.url, { connections: 32, seconds })).requestsPerSecond,
+      ceiling: () => context.ceiling(32),
+      close: () => baseline.stop(),
+    };
+  },
+};
+
 const scale: Benchmark<Context> = {
   name: 'scale',
   title: 'metadata read on PostgreSQL + S3, WORKERS=1 per instance, wrk, 32 connections',
@@ -1131,6 +1162,7 @@ const BENCHMARKS = [
   cropAttention,
   cropAttentionDirect,
   cachedVariant,
+  cachedVariantNginx,
   scale,
   workersScaling,
   startup,

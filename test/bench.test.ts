@@ -27,6 +27,7 @@ const BENCHMARKS = [
   'crop-attention',
   'crop-attention-direct',
   'cached-variant',
+  'cached-variant-nginx',
   'scale',
   'workers',
   'start-up',
