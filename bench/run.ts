@@ -909,6 +909,16 @@ const cropAttentionDirect: Benchmark<Context> = {
   },
 };
 
+/** A photo's `thumb`, rendered and cached by the shared server, and wrk fetching it through its signed link. */
+async function cachedThumb(context: Context) {
+  const { process: server, token } = await context.server();
+  const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
+  const thumb = (await fetchBytes(image.variants.thumb, { accept: 'image/webp' })).bytes;
+  const sendThumb = async () =>
+    (await wrk(image.variants.thumb, { connections: 32, seconds, headers: { accept: 'image/webp' } })).requestsPerSecond;
+  return { server, token, thumb, sendThumb };
+}
+
 const cachedVariant: Benchmark<Context> = {
   name: 'cached-variant',
   title: 'cached `thumb` through its signed link, wrk, 32 connections',
@@ -922,13 +932,10 @@ const cachedVariant: Benchmark<Context> = {
     'header negotiated, the render budget checked and the cache key built, and an abort listener for renders: ' +
     'about 20 µs per request. The variants row itself is a cached read (ReadCache).',
   async prepare(context) {
-    const { process: server, token } = await context.server();
-    const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
-    const thumb = (await fetchBytes(image.variants.thumb, { accept: 'image/webp' })).bytes;
+    const { server, token, thumb, sendThumb } = await cachedThumb(context);
     const twin = (await upload(server.base, token, thumb, { filename: 'twin.webp' })).body;
     return {
-      service: async () =>
-        (await wrk(image.variants.thumb, { connections: 32, seconds, headers: { accept: 'image/webp' } })).requestsPerSecond,
+      service: sendThumb,
       baseline: async () => (await wrk(twin.url, { connections: 32, seconds })).requestsPerSecond,
       ceiling: () => context.ceiling(32),
       close: async () => undefined,
@@ -953,13 +960,10 @@ const cachedVariantNginx: Benchmark<Context> = {
     'the bytes from memory) against nginx sending a small file from C: for a file this small the per-request work, ' +
     'not the bytes, is what both pay.',
   async prepare(context) {
-    const { process: server, token } = await context.server();
-    const image = (await upload(server.base, token, fixture('Landscape_2.jpg'))).body;
-    const thumb = (await fetchBytes(image.variants.thumb, { accept: 'image/webp' })).bytes;
+    const { thumb, sendThumb } = await cachedThumb(context);
     const baseline = await nginxFileBaseline(thumb, 'thumb.webp');
     return {
-      service: async () =>
-        (await wrk(image.variants.thumb, { connections: 32, seconds, headers: { accept: 'image/webp' } })).requestsPerSecond,
+      service: sendThumb,
       baseline: async () => (await wrk(baseline.url, { connections: 32, seconds })).requestsPerSecond,
       ceiling: () => context.ceiling(32),
       close: () => baseline.stop(),

@@ -2,7 +2,7 @@ import cluster from 'node:cluster';
 import { buildApp, type ProcessRole } from './app.js';
 import { WORKER_INDEX_VARIABLE } from './cluster.js';
 import type { Config } from './config.js';
-import { preloadSharp } from './processing/sharp.js';
+import { loadSharp } from './processing/sharp.js';
 
 const SHARP_PRELOAD_DELAY_MS = 1_000;
 
@@ -54,8 +54,9 @@ export async function serve(config: Config, dataReady?: Promise<void>): Promise<
     app.log.info({ publicUrl: config.publicUrl, dataDir: config.dataDir, node: process.version, threadPool }, 'image-api ready');
     // A second after serving began: the first upload or variant then finds libvips loaded. Loading it
     // takes the event loop for 40 ms; at once, it delayed the first requests by that much.
+    // A sharp that cannot load (a missing binary) stops the process, as it did when loaded at start.
     setTimeout(() => {
-      preloadSharp((error) => {
+      loadSharp().catch((error: unknown) => {
         app.log.fatal({ err: error }, 'sharp (libvips) could not be loaded');
         process.exit(1);
       });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { acceptQuality } from './negotiation.js';
 
-/** Where `npm run build` (scripts/build-web.mjs) puts the browser app; the same path from src/ and dist/. */
+/** Where `npm run build` (scripts/build-web.mjs) puts the browser app; the same path from src/, dist/ and dist/bundle/. */
 export const BUILT_WEB_DIR = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 export interface Encoded {

@@ -5,7 +5,7 @@ type Sharp = typeof SharpModule;
 let loading: Promise<Sharp> | undefined;
 
 /**
- * sharp and libvips, loaded at the first use (or by `preloadSharp` once the server listens): loading
+ * sharp and libvips, loaded at the first use (or by serve.ts once the server listens): loading
  * them was 45 ms of every process's start-up, and a read-only worker may never need them.
  */
 export function loadSharp(): Promise<Sharp> {
@@ -17,9 +17,4 @@ export function loadSharp(): Promise<Sharp> {
     return sharp;
   });
   return loading;
-}
-
-/** Loads sharp in the background; a sharp that cannot load (a missing binary) stops the process. */
-export function preloadSharp(onError: (error: unknown) => void): void {
-  loadSharp().catch(onError);
 }
