@@ -39,6 +39,7 @@ import { meRoutes } from './routes/me.js';
 import { webRoutes } from './routes/web.js';
 import { openServices, type ServiceOverrides, type Services } from './services.js';
 import { HotObjects } from './storage/hot-objects.js';
+import { LinkMemo } from './http/link-memo.js';
 import type { Storage } from './storage/storage.js';
 
 export const API_VERSION = '0.2.0';
@@ -180,7 +181,8 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
   await app.register(webhookRoutes, { auth, webhooks: services.webhooks });
   await app.register(albumRoutes, { auth, albums: services.albums, listing: services.listing, presenter });
   await app.register(presetRoutes, { auth, store: services.presets });
-  await app.register(mediaRoutes, { catalog, blobs, variants, offload, hot, signer, presetBook });
+  const memo = db.reads ? new LinkMemo(db.reads.derived(), hot, () => metrics.rememberedLinks.inc()) : null;
+  await app.register(mediaRoutes, { catalog, blobs, variants, offload, hot, signer, presetBook, memo });
   const sharePresenter = new SharePresenter(config.publicUrl, presetBook);
   await app.register(shareRoutes, { auth, shares: services.shares, presenter: sharePresenter });
   await app.register(publicShareRoutes, {

@@ -26,6 +26,11 @@ export class Metrics {
     buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
     registers: [this.registry],
   });
+  readonly rememberedLinks = new Counter({
+    name: 'signed_link_remembered_answers_total',
+    help: 'Signed-link requests answered from memory, the database unchanged since the same request was checked in full',
+    registers: [this.registry],
+  });
   readonly dependencyErrors = new Counter({
     name: 'dependency_unavailable_total',
     help: 'Requests answered 503 because the database or the storage was unavailable',

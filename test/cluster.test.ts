@@ -222,6 +222,47 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
     }
   });
 
+  test('a signed link both workers answer from memory stops in both at once when links are revoked or the image deleted', async () => {
+    const server = await start({ METRICS_PUBLIC: 'true' });
+    try {
+      await bothListening(server);
+      const token = await register(server.base);
+      const png = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 20, g: 180, b: 90 } } })
+        .png()
+        .toBuffer();
+      const { id } = (await upload<{ id: number }>(server.base, token, png)).body;
+      const remembered = async () => {
+        const text = await (await fetch(`${server.base}/metrics`, { headers: { connection: 'close' } })).text();
+        return Number(/^signed_link_remembered_answers_total (\d+)$/m.exec(text)?.[1]);
+      };
+      /** The link fetched on eight connections in a row (the workers in turn): each worker answers it again from memory. */
+      const answeredByBoth = async (link: string) => {
+        const before = await remembered();
+        for (let fetchNumber = 0; fetchNumber < 8; fetchNumber++) {
+          const response = await getOnNewConnection(link);
+          assert.equal(response.status, 200);
+          assert.deepEqual(response.body, png);
+        }
+        assert.ok((await remembered()) - before >= 6, 'each worker answered all but its first from memory');
+      };
+      const link = async () =>
+        (JSON.parse((await getOnNewConnection(`${server.base}/images/${id}/`, token)).body.toString()) as { url: string }).url;
+
+      const first = await link();
+      await answeredByBoth(first);
+      assert.equal((await api(server.base, '/me/revoke-links', { method: 'POST', token })).status, 204);
+      for (let attempt = 0; attempt < 4; attempt++) assert.equal((await getOnNewConnection(first)).status, 403, 'revoked in every worker');
+
+      const second = await link();
+      assert.notEqual(second, first);
+      await answeredByBoth(second);
+      assert.equal((await api(server.base, `/images/${id}/`, { method: 'DELETE', token })).status, 204);
+      for (let attempt = 0; attempt < 4; attempt++) assert.equal((await getOnNewConnection(second)).status, 403, 'gone in every worker');
+    } finally {
+      await server.stop();
+    }
+  });
+
   test('failed logins are counted across workers (the database counts without Redis)', async () => {
     const server = await start({ LOGIN_FAILURES_PER_USER: '3', LOGIN_FAILURES_PER_ACCOUNT: '100', AUTH_RATE_LIMIT: '1000' });
     try {

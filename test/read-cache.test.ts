@@ -105,6 +105,35 @@ describe('SQLite hot reads: kept until any connection commits', () => {
     );
   });
 
+  test('a derived result (a whole answer) is kept until the next commit, and never kept when a commit came during its making', async () => {
+    const answers = reads.derived<string>();
+    reads.markStale();
+    let epoch = answers.epoch();
+    answers.set('link', 'answer one', epoch);
+    reads.markStale();
+    assert.equal(answers.get('link'), 'answer one', 'kept while nothing is committed');
+    await rename(other, 'seventh');
+    reads.markStale();
+    assert.equal(answers.get('link'), undefined, 'dropped at the commit');
+
+    // Made across awaits: a commit seen by another request in between makes it stale before it is kept.
+    reads.markStale();
+    epoch = answers.epoch();
+    await rename(other, 'eighth');
+    assert.equal(nameForRequest(), 'eighth', 'another request sees the commit');
+    answers.set('link', 'answer two, from before the commit', epoch);
+    reads.markStale();
+    assert.equal(answers.get('link'), undefined, 'not kept');
+
+    // A commit nobody has seen yet when it is kept: the next request drops it.
+    reads.markStale();
+    epoch = answers.epoch();
+    await rename(other, 'ninth');
+    answers.set('link', 'answer three, from before the commit', epoch);
+    reads.markStale();
+    assert.equal(answers.get('link'), undefined, 'dropped by the next request');
+  });
+
   test('a row another connection inserts is found by the next request', async () => {
     reads.markStale();
     assert.equal(reads.first(USERNAME, [2]), undefined);

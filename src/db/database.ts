@@ -64,6 +64,18 @@ export interface SqliteReads {
   first(sql: string, parameters: readonly unknown[]): unknown;
   /** A request arrived: the next read reflects every commit made before it (see ReadCache). */
   markStale(): void;
+  /** A table for results derived from these reads, emptied with them whenever the file changes. */
+  derived<T>(): DerivedResults<T>;
+}
+
+/** Results computed from several reads (a whole response), kept exactly as long as those reads would be. */
+export interface DerivedResults<T> {
+  /** Call before the reads a result is computed from; pass the value to `set`. */
+  epoch(): number;
+  /** The result kept for a key, after checking for commits. */
+  get(key: string): T | undefined;
+  /** Keeps a result computed since `epoch`; dropped when the file changed since (see ReadCache.epoch). */
+  set(key: string, value: T, epoch: number): void;
 }
 
 /** Numbered migrations, in order. One list serves every dialect. */
@@ -248,6 +260,14 @@ function openSqliteReads(path: string): SqliteReads & { close(): void } {
       return row;
     },
     markStale: () => cache.markStale(),
+    derived: <T>(): DerivedResults<T> => {
+      const table = cache.table();
+      return {
+        epoch: () => cache.epoch(),
+        get: (key) => cache.lookup(table, key) as T | undefined,
+        set: (key, value, epoch) => cache.storeIfCurrent(table, key, value, epoch),
+      };
+    },
     close: () => {
       commits.close();
       file.close();

@@ -14,6 +14,8 @@
 export class ReadCache {
   private readonly tables: Map<string, unknown>[] = [];
   private size = 0;
+  /** How many times the cache was emptied: a result computed from reads of one generation is kept only in it. */
+  private generation = 0;
   private stale = true;
   private unmarkScheduled = false;
 
@@ -41,6 +43,21 @@ export class ReadCache {
     return table.get(key);
   }
 
+  /**
+   * The generation now, after checking for commits. A result derived from several reads, across awaits
+   * (a whole response, say), is computed after this and kept with `storeIfCurrent`: a commit seen by
+   * any check in between drops it, and one not yet seen empties the cache at the next check.
+   */
+  epoch(): number {
+    if (this.stale) this.validate();
+    return this.generation;
+  }
+
+  /** Keeps a result derived since `epoch` returned `epoch`, unless the cache was emptied since. */
+  storeIfCurrent(table: Map<string, unknown>, key: string, value: unknown, epoch: number): void {
+    if (epoch === this.generation) this.store(table, key, value);
+  }
+
   /** Keeps a result; it must not be changed afterwards (callers get it frozen). */
   store(table: Map<string, unknown>, key: string, value: unknown): void {
     if (this.size >= this.maxEntries) this.clear();
@@ -63,6 +80,7 @@ export class ReadCache {
   };
 
   private clear(): void {
+    this.generation++;
     for (const table of this.tables) table.clear();
     this.size = 0;
   }

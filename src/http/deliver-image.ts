@@ -41,7 +41,7 @@ export async function deliverImage(
   image: StoredImage,
   params: VariantParams | null,
   cacheControl: string,
-  delivery: Pick<DeliveryHeaders, 'attachment' | 'redirect'> = {},
+  delivery: Pick<DeliveryHeaders, 'attachment' | 'redirect' | 'remember'> = {},
 ): Promise<FastifyReply> {
   if (!params) {
     const original = {
@@ -69,7 +69,7 @@ export async function deliverImage(
     lastModified: variant.createdAt,
     filename: renamed(image.filename, variant.format),
     // A variant rendered by this request is sent from memory; a cached one is a stored file.
-    ...(data ? {} : { storageKey: variant.key }),
+    ...(data ? {} : { storageKey: variant.key, recheckAt: variant.touchDueAt }),
   };
   const open = data
     ? (range?: ByteRange) => (range ? data.subarray(range.start, range.end + 1) : data)

@@ -15,6 +15,8 @@ export interface Deliverable {
   filename: string;
   /** Where the bytes are kept in storage, when they are a stored file (an original or a cached variant). */
   storageKey?: string;
+  /** Milliseconds since the epoch: past this, a request for it must reach the store again (a cached variant's use is recorded). */
+  recheckAt?: number;
 }
 
 /**
@@ -42,6 +44,11 @@ export interface DeliveryHeaders {
   attachment?: boolean;
   /** False: never hand out a presigned URL for these bytes (it would outlive the check made here). */
   redirect?: boolean;
+  /**
+   * Told when the answer is a 200 of a whole stored item, its headers set: sent from memory (withBody),
+   * or by nginx. Not told for other answers (see LinkMemo).
+   */
+  remember?: (item: Deliverable, withBody: boolean) => void;
 }
 
 /**
@@ -115,7 +122,9 @@ export async function sendBytes(
   }
   if (offload?.kind === 'nginx' && item.storageKey) {
     // Authorised and conditional-checked here; nginx sends the file (sendfile, Range, HEAD) with these headers.
-    return reply.header('x-accel-redirect', `${offload.prefix}${item.storageKey}`).send();
+    reply.header('x-accel-redirect', `${offload.prefix}${item.storageKey}`);
+    headers.remember?.(item, false);
+    return reply.send();
   }
 
   const rangeHeader = request.headers['if-range'] && request.headers['if-range'] !== etag ? undefined : request.headers.range;
@@ -130,5 +139,8 @@ export async function sendBytes(
   if (range) reply.code(206).header('content-range', `bytes ${range.start}-${range.end}/${item.bytes}`);
   reply.header('content-length', range ? range.end - range.start + 1 : item.bytes);
   if (request.method === 'HEAD') return reply.send();
-  return reply.send(await open(range ?? undefined));
+  const body = await open(range ?? undefined);
+  // A stored item opened as a Buffer came from memory (HotObjects); a stream did not.
+  if (!range && Buffer.isBuffer(body)) headers.remember?.(item, true);
+  return reply.send(body);
 }

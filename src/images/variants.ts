@@ -57,6 +57,8 @@ export interface StoredVariant {
   bytes: number;
   etag: string;
   createdAt: string;
+  /** Milliseconds since the epoch: when a use must be recorded again (the cache evicts the least recently used). */
+  touchDueAt?: number;
 }
 
 export interface VariantOptions {
@@ -128,7 +130,9 @@ export class VariantService {
 
     const row = await this.byKey.first(key);
     if (row) {
-      if (Date.now() - Date.parse(row.last_used_at) > TOUCH_INTERVAL_MS) {
+      let lastUsed = Date.parse(row.last_used_at);
+      if (Date.now() - lastUsed > TOUCH_INTERVAL_MS) {
+        lastUsed = Date.now();
         await this.db.kysely.updateTable('variants').set({ last_used_at: now() }).where('key', '=', key).execute();
       }
       return {
@@ -141,6 +145,7 @@ export class VariantService {
           bytes: Number(row.bytes),
           etag: row.etag,
           createdAt: row.created_at,
+          touchDueAt: lastUsed + TOUCH_INTERVAL_MS,
         },
       };
     }

@@ -3,6 +3,7 @@ import { LinkInvalid, NotFound } from '../errors.js';
 import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
 import { parseId } from '../http/ids.js';
+import type { LinkMemo } from '../http/link-memo.js';
 import type { PresetBook } from '../http/preset-book.js';
 import { customPresetVariant } from '../http/present.js';
 import { canonicalVariantQuery, givesVariantParameters, variantParamsFromQuery, type VariantParams } from '../http/variant-query.js';
@@ -15,11 +16,13 @@ export interface MediaRoutesOptions extends ImageBytes {
   catalog: ImageCatalog;
   signer: MediaSigner;
   presetBook: PresetBook;
+  /** Answers kept until the database changes (SQLite); null: every request is checked in full. */
+  memo: LinkMemo | null;
 }
 
 /** Signed, expiring links: the bytes of one image as it is now, for whoever holds the link. */
 export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async (app, options) => {
-  const { catalog, signer, presetBook } = options;
+  const { catalog, signer, presetBook, memo } = options;
   // HEAD is declared, not derived, so that it keeps the real Content-Length; it is its own operation in the spec.
   for (const [method, operationId] of [
     ['GET', 'getSignedMedia'],
@@ -41,7 +44,12 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         querystring: MediaQuery,
         response: { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(403, 416, 503) },
       },
+      // Before the query is validated: a remembered answer is for this exact URL, which passed every check.
+      onRequest: (request, reply, done) => {
+        if (!memo?.answer(request, reply)) done();
+      },
       handler: async (request, reply) => {
+        const epoch = memo?.begin() ?? 0;
         const { exp, sig } = request.query;
         if (exp === undefined || sig === undefined || !/^\d{1,12}$/.test(exp)) throw new LinkInvalid();
         const userId = parseId(request.params.userId);
@@ -77,7 +85,9 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         // A signed link is a capability meant for other sites' pages (<img src> on a blog); the API and
         // the web app keep the stricter same-site policy.
         reply.header('cross-origin-resource-policy', 'cross-origin');
-        return deliverImage(request, reply, options, image, params, `private, max-age=${maxAge}`);
+        return deliverImage(request, reply, options, image, params, `private, max-age=${maxAge}`, {
+          remember: memo ? (item, withBody) => memo.remember(request, reply, epoch, expiresAt, item, withBody) : undefined,
+        });
       },
     });
   }

@@ -25,20 +25,27 @@ export class HotObjects {
   /** The whole object from memory, reading it once on a miss; null when it is not kept (too big, or the cache is off). */
   async read(key: string, digest: string, size: number): Promise<Buffer | null> {
     if (size > Math.min(HOT_OBJECT_MAX_BYTES, this.capacityBytes)) return null;
+    const hit = this.peek(key, digest);
+    if (hit) return hit;
     const name = `${key}#${digest}`;
-    const hit = this.entries.get(name);
-    if (hit) {
-      // Map order is the recency order: the hit moves to the end.
-      this.entries.delete(name);
-      this.entries.set(name, hit);
-      return hit;
-    }
     let pending = this.loading.get(name);
     if (!pending) {
       pending = this.load(name, key, size).finally(() => this.loading.delete(name));
       this.loading.set(name, pending);
     }
     return pending;
+  }
+
+  /** The object when it is in memory now (counted as a use), else undefined: never reads storage. */
+  peek(key: string, digest: string): Buffer | undefined {
+    const name = `${key}#${digest}`;
+    const hit = this.entries.get(name);
+    if (hit) {
+      // Map order is the recency order: the hit moves to the end.
+      this.entries.delete(name);
+      this.entries.set(name, hit);
+    }
+    return hit;
   }
 
   private async load(name: string, key: string, size: number): Promise<Buffer | null> {
