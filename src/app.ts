@@ -197,6 +197,7 @@ export async function buildApp(config: Config, overrides: AppOverrides = {}): Pr
     secureCookies: config.publicUrl.startsWith('https:'),
     clock: services.clock,
     rateLimit: { max: config.authRateLimit, timeWindow: config.authRateWindowSeconds * 1000 },
+    memo,
   });
   await app.register(meRoutes, {
     auth,

@@ -27,8 +27,8 @@ export class Metrics {
     registers: [this.registry],
   });
   readonly rememberedLinks = new Counter({
-    name: 'signed_link_remembered_answers_total',
-    help: 'Signed-link requests answered from memory, the database unchanged since the same request was checked in full',
+    name: 'link_answers_remembered_total',
+    help: 'Requests for signed links and share URLs answered from memory (the database unchanged since the same one was answered)',
     registers: [this.registry],
   });
   readonly dependencyErrors = new Counter({

@@ -233,7 +233,7 @@ describe('WORKERS=2: one port, several processes, one data directory', () => {
       const { id } = (await upload<{ id: number }>(server.base, token, png)).body;
       const remembered = async () => {
         const text = await (await fetch(`${server.base}/metrics`, { headers: { connection: 'close' } })).text();
-        return Number(/^signed_link_remembered_answers_total (\d+)$/m.exec(text)?.[1]);
+        return Number(/^link_answers_remembered_total (\d+)$/m.exec(text)?.[1]);
       };
       /** The link fetched on eight connections in a row (the workers in turn): each worker answers it again from memory. */
       const answeredByBoth = async (link: string) => {

@@ -304,6 +304,69 @@ describe(onBackend('share links'), () => {
     assert.equal((await view(other.url!)).status, 200);
   });
 
+  test('byte URLs asked for again get the same answer (from memory on SQLite) until the share expires or ends', async () => {
+    const token = await register(running.base);
+    const image = (await upload(running.base, token, fixture('photo.webp'))).body;
+    const { metrics, db, admin } = running.server.built.services;
+    const remembered = async () => (await metrics.rememberedLinks.get()).values[0]?.value ?? 0;
+    /** Fetched until two answers came from memory (SQLite), or three times (PostgreSQL): each the first one. */
+    const sameAnswers = async (url: string) => {
+      const first = await fetchBytes(url);
+      assert.equal(first.status, 200, url);
+      const start = await remembered();
+      for (let attempt = 1; db.reads ? (await remembered()) - start < 2 : attempt < 3; attempt++) {
+        assert.ok(attempt < 100, 'answered from memory within 5 s');
+        const answer = await fetchBytes(url);
+        assert.equal(answer.status, 200);
+        assert.deepEqual(answer.bytes, first.bytes);
+        for (const name of ['content-type', 'etag', 'content-disposition', 'cross-origin-resource-policy']) {
+          assert.equal(answer.headers.get(name), first.headers.get(name), name);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return first;
+    };
+
+    const expiring = await share(token, { image: image.id, expires_at: new Date(clock() + 3600_000).toISOString() });
+    const urls = (await view(expiring.url!)).body.images[0]!.original!;
+    assert.equal((await sameAnswers(urls.stable)).headers.get('cache-control'), 'public, max-age=300');
+    const immutable = await sameAnswers(urls.immutable);
+    const maxAge = Number(/^public, max-age=(\d+), immutable$/.exec(immutable.headers.get('cache-control')!)?.[1]);
+    assert.ok(maxAge > 3500 && maxAge <= 3600, 'an immutable URL is cached no longer than the share works');
+    offsetMs = 2 * 3600_000;
+    try {
+      assert.equal((await fetchBytes(urls.stable)).status, 404, 'expired, though answered from memory before');
+      assert.equal((await fetchBytes(urls.immutable)).status, 404);
+    } finally {
+      offsetMs = 0;
+    }
+
+    const open = await share(token, { image: image.id });
+    const stable = `${open.url}/${image.id}`;
+    await sameAnswers(stable);
+    await api(running.base, `/images/${image.id}/trash`, { method: 'POST', token });
+    assert.equal((await fetchBytes(stable)).status, 404, 'trashed at once');
+    await api(running.base, `/images/${image.id}/restore`, { method: 'POST', token });
+    await sameAnswers(stable);
+    assert.equal((await api(running.base, `/shares/${open.id}/`, { method: 'DELETE', token })).status, 204);
+    assert.equal((await fetchBytes(stable)).status, 404, 'revoked at once');
+
+    // A password share's answer depends on the password sent: always worked out in full.
+    const locked = await share(token, { image: image.id, password: 'a long password' });
+    const before = await remembered();
+    for (let attempt = 0; attempt < 3; attempt++) {
+      assert.equal((await fetchBytes(`${locked.url}/${image.id}`, { 'x-share-password': 'a long password' })).status, 200);
+    }
+    assert.equal((await fetchBytes(`${locked.url}/${image.id}`)).status, 401);
+    assert.equal(await remembered(), before);
+
+    const last = await share(token, { image: image.id });
+    await sameAnswers(`${last.url}/${image.id}`);
+    const me = (await api(running.base, '/me/', { token })).body as { username: string };
+    await admin.setDisabled(me.username, true);
+    assert.equal((await fetchBytes(`${last.url}/${image.id}`)).status, 404, 'its owner disabled at once');
+  });
+
   test('an album share follows the album: its order, images added later, removed or trashed ones gone', async () => {
     const token = await register(running.base);
     const ids: number[] = [];

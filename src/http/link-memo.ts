@@ -18,25 +18,33 @@ const REPEATED = [
   'x-accel-redirect',
 ] as const;
 
-export interface RememberedAnswer {
+/** How long a remembered answer stands, and the caching it is sent with. */
+export interface AnswerTerms {
+  /** The clock the route reads time from (milliseconds since the epoch). */
+  clock: () => number;
+  /** From this time on the answer is worked out in full again: the link expires, or a use must be recorded. */
+  until: number;
+  /** The Cache-Control sent at a time (a max-age that ends with the link). */
+  cacheControl: (now: number) => string;
+}
+
+interface RememberedAnswer extends AnswerTerms {
   headers: Readonly<Record<string, string>>;
   /** The stored object that is the body, sent from memory (HotObjects); null: no body (nginx sends the file). */
   body: { key: string; digest: string } | null;
-  /** Unix seconds: when the link expires; after that the request takes the full path (and is refused). */
-  expiresAt: number;
-  /** Milliseconds since the epoch: when the request must take the full path again (a cached variant's use is recorded). */
-  recheckAt: number;
 }
 
 /**
- * Answers to signed links, kept while the database has not changed: a second request for the same
- * link (same URL, same Accept) is answered with the same headers and bytes, without checking the
- * signature again or reading the image, its variant and its owner. What the first answer depended on
- * is all in the database or the URL, so the answers are kept in the read cache (see ReadCache) and
- * dropped with it at any commit, by any process: a revoked link, a disabled owner, a replaced, trashed
- * or deleted image stop working exactly when they would without it. Only plain GETs are answered
- * here; HEAD, Range and conditional requests take the full path. An answer whose bytes have left
- * memory takes the full path too, which reads them again and remembers the answer again.
+ * Answers to links (signed links, and the byte URLs of shares without a password), kept while the
+ * database has not changed: a second request for the same link (same URL, same Accept) is answered
+ * with the same headers and bytes, without checking the signature or the share again or reading the
+ * image, its variant and its owner. What the first answer depended on is all in the database, the
+ * URL or the time, so the answers are kept in the read cache (see ReadCache) and dropped with it at
+ * any commit, by any process: a revoked link or share, a disabled owner, a replaced, trashed or
+ * deleted image stop working exactly when they would without it; and an answer stands only until
+ * its link expires. Only plain GETs are answered here; HEAD, Range and conditional requests take
+ * the full path. An answer whose bytes have left memory takes the full path too, which reads them
+ * again and remembers the answer again.
  */
 export class LinkMemo {
   constructor(
@@ -59,13 +67,15 @@ export class LinkMemo {
   }
 
   /** Sends the remembered answer to this exact request, when there is one; false: the route must answer. */
-  answer(request: FastifyRequest, reply: FastifyReply, nowSeconds = Math.floor(Date.now() / 1000)): boolean {
+  answer(request: FastifyRequest, reply: FastifyReply): boolean {
     const key = LinkMemo.key(request);
     const answer = key === null ? undefined : this.answers.get(key);
-    if (!answer || answer.expiresAt < nowSeconds || Date.now() >= answer.recheckAt) return false;
+    if (!answer) return false;
+    const now = answer.clock();
+    if (now >= answer.until) return false;
     const body = answer.body && this.hot.peek(answer.body.key, answer.body.digest);
     if (answer.body && !body) return false;
-    reply.headers(answer.headers).header('cache-control', `private, max-age=${answer.expiresAt - nowSeconds}`);
+    reply.headers(answer.headers).header('cache-control', answer.cacheControl(now));
     void reply.send(body ?? undefined);
     this.onAnswer();
     return true;
@@ -80,7 +90,7 @@ export class LinkMemo {
    * Keeps the answer the route is sending (its headers set, a 200 of the whole stored item), unless
    * the database changed since `begin`.
    */
-  remember(request: FastifyRequest, reply: FastifyReply, epoch: number, expiresAt: number, item: Deliverable, withBody: boolean): void {
+  remember(request: FastifyRequest, reply: FastifyReply, epoch: number, item: Deliverable, withBody: boolean, terms: AnswerTerms): void {
     const key = LinkMemo.key(request);
     if (key === null || reply.statusCode !== 200 || item.storageKey === undefined) return;
     const headers: Record<string, string> = {};
@@ -89,7 +99,7 @@ export class LinkMemo {
       if (value !== undefined) headers[name] = String(value);
     }
     const body = withBody ? { key: item.storageKey, digest: item.digest } : null;
-    const recheckAt = item.recheckAt ?? Number.POSITIVE_INFINITY;
-    this.answers.set(key, Object.freeze({ headers: Object.freeze(headers), body, expiresAt, recheckAt }), epoch);
+    const until = Math.min(terms.until, item.recheckAt ?? Number.POSITIVE_INFINITY);
+    this.answers.set(key, Object.freeze({ ...terms, until, headers: Object.freeze(headers), body }), epoch);
   }
 }

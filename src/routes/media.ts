@@ -86,7 +86,15 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         // the web app keep the stricter same-site policy.
         reply.header('cross-origin-resource-policy', 'cross-origin');
         return deliverImage(request, reply, options, image, params, `private, max-age=${maxAge}`, {
-          remember: memo ? (item, withBody) => memo.remember(request, reply, epoch, expiresAt, item, withBody) : undefined,
+          remember: memo
+            ? (item, withBody) =>
+                memo.remember(request, reply, epoch, item, withBody, {
+                  clock: Date.now,
+                  // The link works through the second `exp` (see MediaSigner.verify).
+                  until: (expiresAt + 1) * 1000,
+                  cacheControl: (now) => `private, max-age=${Math.max(0, expiresAt - Math.floor(now / 1000))}`,
+                })
+            : undefined,
         });
       },
     });

@@ -7,7 +7,9 @@ import { deliverImage, type ImageBytes } from '../http/deliver-image.js';
 import { allowOnly } from '../http/errors.js';
 import { contentTag, immutableFormat, type SharePresenter } from '../http/present-share.js';
 import { parseId } from '../http/ids.js';
+import type { LinkMemo } from '../http/link-memo.js';
 import type { VariantParams } from '../http/variant-query.js';
+import type { Deliverable } from '../http/deliver.js';
 import type { StoredImage } from '../images/catalog.js';
 import { FORMATS, type EncodableFormat } from '../processing/formats.js';
 import { binaryResponse, errors, NoContent, PUBLIC } from '../schemas/common.js';
@@ -22,6 +24,8 @@ export interface PublicShareRoutesOptions extends ImageBytes {
   secureCookies: boolean;
   clock: Clock;
   rateLimit: { max: number; timeWindow: number };
+  /** Answers kept until the database changes (SQLite; shares without a password); null: every request is checked in full. */
+  memo: LinkMemo | null;
 }
 
 const COOKIE = 'share_access';
@@ -29,7 +33,7 @@ const COOKIE_VALUE = new RegExp(`(?:^|;\\s*)${COOKIE}=([^;]*)`);
 
 /** Share pages and their bytes, for whoever holds the link (and its password, when it has one). */
 export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptions> = async (app, options) => {
-  const { shares, presenter, stableMaxAge, immutableMaxAge, secureCookies, clock, rateLimit } = options;
+  const { shares, presenter, stableMaxAge, immutableMaxAge, secureCookies, clock, rateLimit, memo } = options;
   const common = { tags: ['shares'], security: PUBLIC };
   const TokenParams = Type.Object({ token: Type.String({ maxLength: 64 }) });
 
@@ -140,6 +144,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
    * a file to save), stable or immutable.
    */
   async function sendShared(request: FastifyRequest, reply: FastifyReply, token: string, id: string, variant: string, file: string | null) {
+    const epoch = memo?.begin() ?? 0;
     // A share never renders what its URLs do not name: no query parameters.
     if (request.url.includes('?')) throw new NotFound();
     const open = await admit(request, token);
@@ -155,19 +160,41 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     let params: VariantParams | null = preset && preset.params;
     // A password share's bytes are for the browser that gave the password: no shared cache may keep them.
     const visibility = share.hasPassword ? 'private' : 'public';
-    let cacheControl = `${visibility}, max-age=${stableMaxAge}`;
+    const expiresAt = share.expiresAt === null ? null : Date.parse(share.expiresAt);
+    let cacheControl = (_now: number) => `${visibility}, max-age=${stableMaxAge}`;
     if (file !== null) {
       const format = immutableFormat(preset, image);
       if (file !== `${contentTag(image, preset)}.${FORMATS[format].extension}`) throw new NotFound();
       if (params) params = { ...params, format: format as EncodableFormat };
-      const untilExpiry = share.expiresAt === null ? immutableMaxAge : Math.floor((Date.parse(share.expiresAt) - clock()) / 1000);
-      cacheControl = `${visibility}, max-age=${Math.max(0, Math.min(immutableMaxAge, untilExpiry))}, immutable`;
+      cacheControl = (now) => {
+        const untilExpiry = expiresAt === null ? immutableMaxAge : Math.floor((expiresAt - now) / 1000);
+        return `${visibility}, max-age=${Math.max(0, Math.min(immutableMaxAge, untilExpiry))}, immutable`;
+      };
     }
     // Share URLs are meant for other sites' pages.
     reply.header('cross-origin-resource-policy', 'cross-origin');
+    // What a password share answers depends on the cookie or password sent: never remembered.
+    const remember =
+      memo && !share.hasPassword
+        ? (item: Deliverable, withBody: boolean) =>
+            memo.remember(request, reply, epoch, item, withBody, {
+              clock,
+              until: expiresAt ?? Number.POSITIVE_INFINITY,
+              cacheControl,
+            })
+        : undefined;
     // A presigned URL would let the bytes of a password share be passed on without the password.
-    return deliverImage(request, reply, options, image, params, cacheControl, { attachment: download, redirect: !share.hasPassword });
+    return deliverImage(request, reply, options, image, params, cacheControl(clock()), {
+      attachment: download,
+      redirect: !share.hasPassword,
+      remember,
+    });
   }
+
+  // Before the parameters are validated: a remembered answer is for this exact URL, which passed every check.
+  const answerRemembered = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (!memo?.answer(request, reply)) done();
+  };
 
   const byteResponses = { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(401, 404, 416, 503) };
   for (const [method, suffix] of [
@@ -178,6 +205,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       method,
       exposeHeadRoute: false,
       url: '/s/:token/:id',
+      onRequest: answerRemembered,
       schema: {
         ...common,
         operationId: `getSharedOriginal${suffix}`,
@@ -191,6 +219,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       method,
       exposeHeadRoute: false,
       url: '/s/:token/:id/:variant',
+      onRequest: answerRemembered,
       schema: {
         ...common,
         operationId: `getSharedVariant${suffix}`,
@@ -207,6 +236,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       method,
       exposeHeadRoute: false,
       url: '/s/:token/:id/:variant/:file',
+      onRequest: answerRemembered,
       schema: {
         ...common,
         operationId: `getSharedImmutable${suffix}`,
