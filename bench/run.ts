@@ -747,17 +747,17 @@ function delivery(mode: DeliveryMode): Benchmark<Context> {
     budget: DELIVERY_BUDGETS[mode],
     limitedBy: {
       direct:
-        'Per request: the share token hashed, the share and the image taken from the read cache (ReadCache; one ' +
-        'pread of the WAL index says nothing was committed), then the 177 KB written from memory (HotObjects). The ' +
-        'write of the bytes through the socket is most of what is left; nginx does it with sendfile from C.',
+        'A repeated share URL is answered from memory (LinkMemo: the same headers and the bytes from HotObjects while ' +
+        'the database is unchanged). What is left is writing 177 KB through the socket from JavaScript, and ' +
+        "Fastify's handling of the request; nginx sends the file with sendfile from C.",
       nginx:
-        "The bytes cost Node nothing, and Node's part of each request is now small (the share and the image from " +
-        'the read cache, the X-Accel-Redirect headers): what bounds the rate is that every request is still a second ' +
-        'HTTP exchange, nginx to Node and back, on two cores shared with wrk and two Node workers. Going further means ' +
-        'nginx answering without asking: caching the authorisation, which would keep a revoked share working at the ' +
-        'origin for as long as it is cached (the issue wants revocation to stop the origin at once), so it is not done. ' +
-        'nginx cannot cache an X-Accel-Redirect answer itself (tried with proxy_cache: no gain). Above this rate, a CDN ' +
-        'in front keeps the immutable URLs (public, max-age up to a year).',
+        "Node's part of each request is small (a remembered answer: the X-Accel-Redirect headers), so what bounds the " +
+        'rate is that every request is still a second HTTP exchange, nginx to Node and back, on two cores shared with ' +
+        'wrk and two Node workers. Going further means nginx answering without asking: caching the authorisation, ' +
+        'which would keep a revoked share working at the origin for as long as it is cached (the issue wants ' +
+        'revocation to stop the origin at once), so it is not done. nginx cannot cache an X-Accel-Redirect answer ' +
+        'itself (tried with proxy_cache: no gain). Above this rate, a CDN in front keeps the immutable URLs (public, ' +
+        'max-age up to a year).',
       redirect:
         'The checks (from the read cache), then a 302 to a presigned URL, the same one while at least half its life is ' +
         'left (reusePresigned; signing each one through the AWS SDK was most of the CPU: 0.12× before). A small 302 ' +
