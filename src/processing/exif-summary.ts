@@ -15,11 +15,17 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.replace(/\0/g, '').trim().slice(0, 100) : undefined;
 }
 
-/** Reads the summary from an uploaded file; null when it has no EXIF worth showing. */
-export async function summariseExif(path: string, includeLocation: boolean): Promise<ExifSummary | null> {
+/**
+ * The summary of an upload's EXIF block, as the probe's metadata read found it (no second read of
+ * the file); null when it has none worth showing. The block is a TIFF structure after its
+ * `Exif\0\0` name, which exifr reads as such.
+ */
+export async function summariseExif(exif: Buffer | null, includeLocation: boolean): Promise<ExifSummary | null> {
+  if (!exif) return null;
+  const block = exif.subarray(0, 6).toString('latin1') === 'Exif\0\0' ? exif.subarray(6) : exif;
   let tags: Record<string, unknown> | undefined;
   try {
-    tags = await exifr.parse(path, {
+    tags = await exifr.parse(block, {
       pick: includeLocation
         ? [...PICKED, 'latitude', 'longitude', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef']
         : PICKED,

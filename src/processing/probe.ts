@@ -15,6 +15,8 @@ export interface ImageInfo {
   hasAlpha: boolean;
   /** EXIF, XMP or IPTC present. */
   hasMetadata: boolean;
+  /** The EXIF block libvips found (for the summary, see summariseExif); null when there is none. */
+  exif: Buffer | null;
 }
 
 export interface PixelLimits {
@@ -77,5 +79,6 @@ export async function probeImage(path: string, limits: PixelLimits): Promise<Ima
     animated: frames > 1,
     hasAlpha: metadata.hasAlpha,
     hasMetadata: Boolean(metadata.exif || metadata.xmp || metadata.iptc),
+    exif: metadata.exif ?? null,
   };
 }
