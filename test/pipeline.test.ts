@@ -107,6 +107,13 @@ describe(onBackend('image pipeline'), () => {
     assert.match(String(canon.exif?.taken_at), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);
     const png = (await upload<ImageJson>(running.base, token, fixture('tiny-2x2.png'))).body;
     assert.equal(png.exif, null);
+    // The summary is read from the EXIF block libvips finds, so WebP's EXIF chunk counts too.
+    const tagged = await sharp({ create: { width: 32, height: 24, channels: 3, background: '#336699' } })
+      .webp()
+      .withExif({ IFD0: { Make: 'Acme', Model: 'Acme Lens Box 9' } })
+      .toBuffer();
+    const webp = (await upload<ImageJson>(running.base, token, tagged, { filename: 'tagged.webp' })).body;
+    assert.equal(webp.exif?.camera, 'Acme Lens Box 9');
   });
 
   test('metadata in every response: animation, frames, alpha, placeholder, dominant colour', async () => {
