@@ -411,7 +411,7 @@ const uploadThroughput: Benchmark<Context> = {
   limitedBy:
     'The service does what the baseline does (stream to a file, hashing) and then proves the file is an image: ' +
     'the header probe, a full decode (shrunk on load, but the entropy decoding of 5 MB of JPEG is 41 ms of ' +
-    'libvips on its own), the placeholder and dominant colour, the EXIF summary, and two commits. Profiled with ' +
+    'libvips on its own), the placeholder and dominant colour, the metadata walk, and two commits. Profiled with ' +
     "perf under this load (the server uses 1.5 of the 2 cores): libvips 42% of the server's CPU, V8's garbage " +
     'collector about 20% (a major collection every second upload, for the socket buffers and read windows that ' +
     "only it frees), the kernel 15%. The baseline does no image work at all. This round took out sharp's " +
