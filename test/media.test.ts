@@ -2,7 +2,18 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { before, describe, test } from 'node:test';
 import { MediaSigner } from '../src/media/signing.js';
-import { TEST_SECRET, api, fetchBytes, fixture, onBackend, register, upload, useServer, startServer } from '../testkit/index.js';
+import {
+  TEST_SECRET,
+  api,
+  fetchBytes,
+  fixture,
+  onBackend,
+  register,
+  sameAnswers,
+  upload,
+  useServer,
+  startServer,
+} from '../testkit/index.js';
 
 interface ImageJson {
   id: number;
@@ -148,40 +159,19 @@ describe(onBackend('private delivery: signed links and the owner path'), () => {
   test('a link asked for again gets the same answer (from memory on SQLite) until it expires, is revoked or is deleted', async () => {
     const owner = await register(running.base);
     const shown = (await upload<ImageJson & { variants: { thumb: string } }>(running.base, owner, fixture('Landscape_2.jpg'))).body;
-    const { metrics, db, catalog } = running.server.built.services;
-    const remembered = async () => (await metrics.rememberedLinks.get()).values[0]?.value ?? 0;
-    /**
-     * The link asked for until two answers came from memory (on SQLite; a variant is remembered once it is
-     * stored, a moment after its first render), or three times (PostgreSQL): every answer is the first one.
-     */
-    const sameAnswers = async (url: string, headers: Record<string, string> = {}) => {
-      const first = await fetchBytes(url, headers);
-      assert.equal(first.status, 200);
-      const start = await remembered();
-      for (let attempt = 1; db.reads ? (await remembered()) - start < 2 : attempt < 3; attempt++) {
-        assert.ok(attempt < 100, 'answered from memory within 5 s');
-        const answer = await fetchBytes(url, headers);
-        assert.equal(answer.status, 200);
-        assert.deepEqual(answer.bytes, first.bytes);
-        for (const name of [
-          'content-type',
-          'etag',
-          'vary',
-          'content-disposition',
-          'content-security-policy',
-          'cross-origin-resource-policy',
-        ]) {
-          assert.equal(answer.headers.get(name), first.headers.get(name), name);
-        }
-        assert.match(answer.headers.get('cache-control')!, /^private, max-age=\d+$/);
-        assert.notEqual(answer.headers.get('x-request-id'), first.headers.get('x-request-id'), 'each answer has its own request id');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return first;
-    };
+    const { catalog } = running.server.built.services;
+    const same = (url: string, headers: Record<string, string> = {}) =>
+      sameAnswers(running.server, url, {
+        headers,
+        sameHeaders: ['content-type', 'etag', 'vary', 'content-disposition', 'content-security-policy', 'cross-origin-resource-policy'],
+        check: (answer, first) => {
+          assert.match(answer.headers.get('cache-control')!, /^private, max-age=\d+$/);
+          assert.notEqual(answer.headers.get('x-request-id'), first.headers.get('x-request-id'), 'each answer has its own request id');
+        },
+      });
     // Negotiated by Accept: each Accept is its own answer.
-    assert.equal((await sameAnswers(shown.variants.thumb, { accept: 'image/webp' })).headers.get('content-type'), 'image/webp');
-    assert.equal((await sameAnswers(shown.variants.thumb, { accept: 'image/jpeg' })).headers.get('content-type'), 'image/jpeg');
+    assert.equal((await same(shown.variants.thumb, { accept: 'image/webp' })).headers.get('content-type'), 'image/webp');
+    assert.equal((await same(shown.variants.thumb, { accept: 'image/jpeg' })).headers.get('content-type'), 'image/jpeg');
     // Range and HEAD are still answered in full.
     const part = await fetchBytes(shown.variants.thumb, { accept: 'image/webp', range: 'bytes=0-9' });
     assert.equal(part.status, 206);
@@ -189,7 +179,7 @@ describe(onBackend('private delivery: signed links and the owner path'), () => {
     const head = await fetch(shown.variants.thumb, { method: 'HEAD', headers: { accept: 'image/webp' } });
     assert.equal(head.status, 200);
     assert.equal(head.headers.get('content-type'), 'image/webp');
-    await sameAnswers(shown.url);
+    await same(shown.url);
 
     // A link that expires in a moment: answered until then, refused after.
     const shownId = Number(new URL(shown.url).pathname.split('/')[2]);
@@ -198,7 +188,7 @@ describe(onBackend('private delivery: signed links and the owner path'), () => {
     const soon = Math.floor(Date.now() / 1000) + 1;
     const { sig } = signer.sign({ userId: shownId, number: shown.id, sha256: shown.sha256, variant: '', linkKey }, soon);
     const brief = `${running.base}/media/${shownId}/${shown.id}?exp=${soon}&sig=${sig}`;
-    await sameAnswers(brief);
+    await same(brief);
     await new Promise((resolve) => setTimeout(resolve, (soon + 1) * 1000 - Date.now() + 50));
     assert.equal((await fetchBytes(brief)).status, 403, 'refused once expired, though answered from memory before');
 
@@ -207,7 +197,7 @@ describe(onBackend('private delivery: signed links and the owner path'), () => {
     assert.equal((await fetchBytes(shown.variants.thumb, { accept: 'image/webp' })).status, 403, 'revoked at once');
 
     const relinked = (await api<ImageJson & { variants: { thumb: string } }>(running.base, `/images/${shown.id}/`, { token: owner })).body;
-    await sameAnswers(relinked.variants.thumb, { accept: 'image/webp' });
+    await same(relinked.variants.thumb, { accept: 'image/webp' });
     assert.equal((await api(running.base, `/images/${shown.id}/`, { method: 'DELETE', token: owner })).status, 204);
     assert.equal((await fetchBytes(relinked.variants.thumb, { accept: 'image/webp' })).status, 403, 'gone with its image');
   });

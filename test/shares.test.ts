@@ -1,6 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { api, fetchBytes, fixture, onBackend, register, requestFrom, solid, upload, useServer } from '../testkit/index.js';
+import {
+  api,
+  fetchBytes,
+  fixture,
+  onBackend,
+  register,
+  rememberedAnswers,
+  requestFrom,
+  sameAnswers,
+  solid,
+  upload,
+  useServer,
+} from '../testkit/index.js';
 
 /** A clock the test moves forward (share expiry). */
 let offsetMs = 0;
@@ -307,30 +319,15 @@ describe(onBackend('share links'), () => {
   test('byte URLs asked for again get the same answer (from memory on SQLite) until the share expires or ends', async () => {
     const token = await register(running.base);
     const image = (await upload(running.base, token, fixture('photo.webp'))).body;
-    const { metrics, db, admin } = running.server.built.services;
-    const remembered = async () => (await metrics.rememberedLinks.get()).values[0]?.value ?? 0;
-    /** Fetched until two answers came from memory (SQLite), or three times (PostgreSQL): each the first one. */
-    const sameAnswers = async (url: string) => {
-      const first = await fetchBytes(url);
-      assert.equal(first.status, 200, url);
-      const start = await remembered();
-      for (let attempt = 1; db.reads ? (await remembered()) - start < 2 : attempt < 3; attempt++) {
-        assert.ok(attempt < 100, 'answered from memory within 5 s');
-        const answer = await fetchBytes(url);
-        assert.equal(answer.status, 200);
-        assert.deepEqual(answer.bytes, first.bytes);
-        for (const name of ['content-type', 'etag', 'content-disposition', 'cross-origin-resource-policy']) {
-          assert.equal(answer.headers.get(name), first.headers.get(name), name);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      return first;
-    };
+    const { admin } = running.server.built.services;
+    const remembered = () => rememberedAnswers(running.server);
+    const same = (url: string) =>
+      sameAnswers(running.server, url, { sameHeaders: ['content-type', 'etag', 'content-disposition', 'cross-origin-resource-policy'] });
 
     const expiring = await share(token, { image: image.id, expires_at: new Date(clock() + 3600_000).toISOString() });
     const urls = (await view(expiring.url!)).body.images[0]!.original!;
-    assert.equal((await sameAnswers(urls.stable)).headers.get('cache-control'), 'public, max-age=300');
-    const immutable = await sameAnswers(urls.immutable);
+    assert.equal((await same(urls.stable)).headers.get('cache-control'), 'public, max-age=300');
+    const immutable = await same(urls.immutable);
     const maxAge = Number(/^public, max-age=(\d+), immutable$/.exec(immutable.headers.get('cache-control')!)?.[1]);
     assert.ok(maxAge > 3500 && maxAge <= 3600, 'an immutable URL is cached no longer than the share works');
     offsetMs = 2 * 3600_000;
@@ -343,11 +340,11 @@ describe(onBackend('share links'), () => {
 
     const open = await share(token, { image: image.id });
     const stable = `${open.url}/${image.id}`;
-    await sameAnswers(stable);
+    await same(stable);
     await api(running.base, `/images/${image.id}/trash`, { method: 'POST', token });
     assert.equal((await fetchBytes(stable)).status, 404, 'trashed at once');
     await api(running.base, `/images/${image.id}/restore`, { method: 'POST', token });
-    await sameAnswers(stable);
+    await same(stable);
     assert.equal((await api(running.base, `/shares/${open.id}/`, { method: 'DELETE', token })).status, 204);
     assert.equal((await fetchBytes(stable)).status, 404, 'revoked at once');
 
@@ -361,7 +358,7 @@ describe(onBackend('share links'), () => {
     assert.equal(await remembered(), before);
 
     const last = await share(token, { image: image.id });
-    await sameAnswers(`${last.url}/${image.id}`);
+    await same(`${last.url}/${image.id}`);
     const me = (await api(running.base, '/me/', { token })).body as { username: string };
     await admin.setDisabled(me.username, true);
     assert.equal((await fetchBytes(`${last.url}/${image.id}`)).status, 404, 'its owner disabled at once');

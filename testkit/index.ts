@@ -8,3 +8,4 @@ export * from './nginx.js';
 export * from './images.js';
 export * from './avif.js';
 export * from './rows.js';
+export * from './remembered.js';

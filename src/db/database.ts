@@ -114,13 +114,14 @@ async function allApplied(kysely: Kysely<Schema>, names: string[], schema: strin
 }
 
 async function runMigrations(kysely: Kysely<Schema>, dialect: Dialect): Promise<void> {
-  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const all = migrations(dialect);
+  const provider: MigrationProvider = { getMigrations: async () => all };
   // On PostgreSQL the migrator's bookkeeping tables are named with their schema: it looks for them
   // across all schemas, and would otherwise take another schema's tables (another deployment's) for its own.
   const migrationTableSchema =
     dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(kysely)).rows[0]?.schema : undefined;
   // Up to date already (the usual case): no write, so a tool started beside a busy server never waits on a lock.
-  if (await allApplied(kysely, Object.keys(migrations(dialect)), migrationTableSchema)) return;
+  if (await allApplied(kysely, Object.keys(all), migrationTableSchema)) return;
   const migrator = new Migrator({ db: kysely, provider, migrationTableSchema });
   const { error } = await migrator.migrateToLatest();
   if (error) throw error;

@@ -66,6 +66,14 @@ export class LinkMemo {
     return `${request.url}\n${headers.accept ?? ''}`;
   }
 
+  /**
+   * The routes' first hook, before their parameters are validated: a remembered answer is for this
+   * exact URL, which passed every check.
+   */
+  readonly onRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    if (!this.answer(request, reply)) done();
+  };
+
   /** Sends the remembered answer to this exact request, when there is one; false: the route must answer. */
   answer(request: FastifyRequest, reply: FastifyReply): boolean {
     const key = LinkMemo.key(request);

@@ -44,10 +44,7 @@ export const mediaRoutes: FastifyPluginAsyncTypebox<MediaRoutesOptions> = async 
         querystring: MediaQuery,
         response: { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(403, 416, 503) },
       },
-      // Before the query is validated: a remembered answer is for this exact URL, which passed every check.
-      onRequest: (request, reply, done) => {
-        if (!memo?.answer(request, reply)) done();
-      },
+      onRequest: memo?.onRequest,
       handler: async (request, reply) => {
         const epoch = memo?.begin() ?? 0;
         const { exp, sig } = request.query;

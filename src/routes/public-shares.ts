@@ -191,11 +191,6 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
     });
   }
 
-  // Before the parameters are validated: a remembered answer is for this exact URL, which passed every check.
-  const answerRemembered = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-    if (!memo?.answer(request, reply)) done();
-  };
-
   const byteResponses = { 200: binaryResponse, 206: binaryResponse, 304: NoContent, ...errors(401, 404, 416, 503) };
   for (const [method, suffix] of [
     ['GET', ''],
@@ -205,7 +200,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       method,
       exposeHeadRoute: false,
       url: '/s/:token/:id',
-      onRequest: answerRemembered,
+      onRequest: memo?.onRequest,
       schema: {
         ...common,
         operationId: `getSharedOriginal${suffix}`,
@@ -219,7 +214,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       method,
       exposeHeadRoute: false,
       url: '/s/:token/:id/:variant',
-      onRequest: answerRemembered,
+      onRequest: memo?.onRequest,
       schema: {
         ...common,
         operationId: `getSharedVariant${suffix}`,
@@ -236,7 +231,7 @@ export const publicShareRoutes: FastifyPluginAsyncTypebox<PublicShareRoutesOptio
       method,
       exposeHeadRoute: false,
       url: '/s/:token/:id/:variant/:file',
-      onRequest: answerRemembered,
+      onRequest: memo?.onRequest,
       schema: {
         ...common,
         operationId: `getSharedImmutable${suffix}`,
